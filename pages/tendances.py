@@ -1,0 +1,9 @@
+"""Tendances (placeholder until its issue lands)."""
+
+import streamlit as st
+
+from qualepref import ui
+
+ui.page_header("Tendances")
+st.info("Cette page est en cours de construction.")
+ui.footer()

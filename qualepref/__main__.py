@@ -1,0 +1,5 @@
+import sys
+
+from qualepref.cli import main
+
+sys.exit(main())

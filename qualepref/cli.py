@@ -1,0 +1,85 @@
+"""Command line: `python -m qualepref COMMAND …` (messages in French).
+
+Exit codes: 0 success, 1 refused (bad file, busy database…), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from qualepref import db as dbmod
+from qualepref import demo
+
+
+def _cmd_backup(args) -> int:
+    with dbmod.Database() as db:
+        target = db.export_to(args.dossier)
+    print(f"Sauvegarde écrite dans {target}")
+    return 0
+
+
+def _cmd_restore(args) -> int:
+    target = dbmod.restore(args.dossier)
+    print(f"Base restaurée dans {target} depuis {args.dossier}")
+    return 0
+
+
+def _cmd_demo(args) -> int:
+    with dbmod.Database() as db:
+        if args.supprimer:
+            removed = demo.remove(db)
+            print(f"{sum(removed.values())} lignes de démonstration supprimées.")
+        else:
+            if not demo.is_empty(db):
+                print("La base contient déjà des données : démonstration non chargée.", file=sys.stderr)
+                return 1
+            written = demo.load(db, seed=args.graine)
+            print(f"{sum(written.values())} lignes de démonstration chargées.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m qualepref",
+        description="Qual-e-Pref · Tableau de bord : commandes d'administration. "
+        "La base est le fichier désigné par QUALEPREF_DB (défaut : data/qualepref.duckdb).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
+
+    backup = sub.add_parser("backup", help="sauvegarder la base (Parquet) dans un dossier")
+    backup.add_argument("dossier", type=Path)
+    backup.set_defaults(func=_cmd_backup)
+
+    restore = sub.add_parser("restore", help="restaurer la base depuis un dossier de sauvegarde")
+    restore.add_argument("dossier", type=Path)
+    restore.set_defaults(func=_cmd_restore)
+
+    demo_cmd = sub.add_parser("demo", help="charger (base vide) ou supprimer les données de démonstration")
+    demo_cmd.add_argument("--supprimer", action="store_true", help="supprimer les données de démonstration")
+    demo_cmd.add_argument("--graine", type=int, default=demo.DEFAULT_SEED, help=argparse.SUPPRESS)
+    demo_cmd.set_defaults(func=_cmd_demo)
+
+    for register in _EXTRA_COMMANDS:
+        register(sub)
+    return parser
+
+
+# Other modules (e.g. the importer) add their sub-commands here.
+_EXTRA_COMMANDS: list = []
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s", stream=sys.stderr)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except dbmod.DatabaseBusyError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except FileNotFoundError as exc:
+        print(f"Fichier ou dossier introuvable : {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,184 @@
+"""The only place that opens DuckDB connections.
+
+One connection per process; a fresh cursor per query (cursors are cheap and
+safe to use from Streamlit's threads); writes serialized behind a lock and
+wrapped in BEGIN/COMMIT; a `data_version` bumped by every commit, which the
+UI uses as the key of its caches.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import re
+import shutil
+import tempfile
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from qualepref import sql
+from qualepref.config import MIGRATIONS_DIR, db_path
+
+log = logging.getLogger(__name__)
+_MIGRATION_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.(sql|py)$")
+
+
+class DatabaseBusyError(RuntimeError):
+    """The file is locked by another process (DuckDB allows one writer process)."""
+
+
+def _busy_message(path: Path) -> str:
+    return (
+        f"La base de données {path} est déjà ouverte par un autre programme "
+        "(probablement l'application en cours d'exécution). Rien n'a été modifié. "
+        "Importez depuis la page « Import » de l'application, ou arrêtez-la puis relancez la commande."
+    )
+
+
+class Database:
+    def __init__(self, path: Path | str | None = None, *, read_only: bool = False, migrate: bool = True):
+        self.path = Path(path) if path else db_path()
+        self.read_only = read_only
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._conn = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise DatabaseBusyError(_busy_message(self.path)) from exc
+            raise
+        self._write_lock = threading.RLock()
+        if migrate and not read_only:
+            apply_migrations(self)
+
+    # -- connections -------------------------------------------------------
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        return self._conn.cursor()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self):
+        """Serialized write transaction; commits and bumps `data_version`, or rolls back."""
+        if self.read_only:
+            raise sql.ProgrammingError("Read-only database.")
+        with self._write_lock:
+            cur = self._conn.cursor()
+            try:
+                cur.execute("BEGIN TRANSACTION")
+                try:
+                    yield cur
+                    sql.execute(cur, "bump_data_version")
+                    cur.execute("COMMIT")
+                except BaseException:
+                    cur.execute("ROLLBACK")
+                    raise
+            finally:
+                cur.close()
+
+    def data_version(self) -> int:
+        with self.cursor() as cur:
+            row = sql.execute(cur, "data_version")[0]
+        return int(row[0]) if row else 0
+
+    def checkpoint(self) -> None:
+        with self._write_lock, self.cursor() as cur:
+            cur.execute("CHECKPOINT")
+
+    # -- backup ------------------------------------------------------------
+    def export_to(self, directory: Path | str) -> Path:
+        """EXPORT DATABASE as Parquet (schema, views and data)."""
+        target = Path(directory)
+        target.mkdir(parents=True, exist_ok=True)
+        with self._write_lock, self.cursor() as cur:
+            # EXPORT takes no prepared parameters; the path is an operator's
+            # command-line argument, quoted here.
+            cur.execute(f"EXPORT DATABASE {_quote_path(target)} (FORMAT parquet)")
+        return target
+
+
+def _quote_path(path: Path) -> str:
+    return "'" + str(path.resolve()).replace("'", "''") + "'"
+
+
+def _migrations() -> list[tuple[int, str, Path]]:
+    found = []
+    for path in sorted(MIGRATIONS_DIR.iterdir()):
+        match = _MIGRATION_FILE.match(path.name)
+        if match:
+            found.append((int(match.group(1)), match.group(2), path))
+    versions = [v for v, _, _ in found]
+    if len(versions) != len(set(versions)):
+        raise sql.ProgrammingError("Two migrations share a version number.")
+    return found
+
+
+def apply_migrations(db: Database) -> list[int]:
+    """Apply pending migrations, each in its own transaction. Idempotent."""
+    with db._write_lock:
+        with db.cursor() as cur:
+            sql.execute(cur, "create_schema_migrations")
+            applied = {row[0] for row in sql.execute(cur, "applied_migrations")}
+        done = []
+        for version, name, path in _migrations():
+            if version in applied:
+                continue
+            cur = db.cursor()
+            try:
+                cur.execute("BEGIN TRANSACTION")
+                if path.suffix == ".sql":
+                    cur.execute(path.read_text(encoding="utf-8"))
+                else:
+                    module = importlib.import_module(f"qualepref.migrations.{path.stem}")
+                    module.apply(cur)
+                sql.execute(cur, "record_migration", version=version, migration_name=name)
+                sql.execute(cur, "bump_data_version")
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            finally:
+                cur.close()
+            log.info("migration %04d_%s appliquée", version, name)
+            done.append(version)
+        return done
+
+
+def restore(source_dir: Path | str, target: Path | str | None = None) -> Path:
+    """Rebuild the database file from an EXPORT directory.
+
+    The import goes into a temporary file first; only a complete import
+    replaces the target (the previous file is kept as `.avant-restauration`).
+    """
+    source = Path(source_dir)
+    if not (source / "schema.sql").is_file():
+        raise FileNotFoundError(f"{source} ne contient pas de sauvegarde (schema.sql absent).")
+    target_path = Path(target) if target else db_path()
+    target_path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target_path.parent) as tmp:
+        tmp_db = Path(tmp) / "restore.duckdb"
+        conn = duckdb.connect(str(tmp_db))
+        try:
+            conn.execute(f"IMPORT DATABASE {_quote_path(source)}")
+            conn.execute("CHECKPOINT")
+        finally:
+            conn.close()
+        if target_path.exists():
+            shutil.move(str(target_path), str(target_path) + ".avant-restauration")
+            wal = Path(str(target_path) + ".wal")
+            if wal.exists():
+                wal.unlink()
+        shutil.move(str(tmp_db), str(target_path))
+    with Database(target_path):  # applies migrations newer than the backup
+        pass
+    return target_path

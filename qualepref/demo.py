@@ -1,0 +1,306 @@
+"""Deterministic national demonstration data.
+
+Slow trends, seasonality and site effects rather than noise, so the charts
+tell a plausible story: every site has 36 months of its indicators, three
+annual survey campaigns and compliance assessments on module 1 plus one to
+three optional modules. Everything here is flagged `is_demo`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from qualepref import sql, store
+from qualepref.access import SiteScope
+
+DEFAULT_SEED = 20250101
+N_MONTHS = 36
+N_CAMPAIGNS = 3
+OPTIONAL_MODULES = (2, 3, 4, 5, 6, 7)
+
+
+@dataclass(frozen=True)
+class IndicatorModel:
+    """How one indicator behaves: centre, spread between sites, seasonality, bounds."""
+
+    center: float
+    site_sd: float  # spread between sites (relative to center)
+    quality_weight: float  # how much a site's quality moves it (signed, relative)
+    season_amp: float  # relative amplitude of the yearly cycle
+    season_peak: int  # month of the seasonal peak
+    noise_sd: float  # month-to-month noise (relative)
+    lo: float
+    hi: float
+    decimals: int = 1
+    count: bool = False
+
+
+MODELS = {
+    "COURRIER_DELAI": IndicatorModel(11.5, 0.25, 0.18, 0.12, 8, 0.07, 2, 40),
+    "COURRIEL_DELAI": IndicatorModel(4.2, 0.32, 0.22, 0.12, 8, 0.08, 0.5, 14),
+    "RECLAMATION_DELAI": IndicatorModel(11.0, 0.28, 0.2, 0.1, 8, 0.08, 2, 40),
+    "APPELS_PERDUS": IndicatorModel(7.5, 0.35, 0.25, 0.15, 6, 0.08, 0.5, 35),
+    "DECROCHE_5_SONNERIES": IndicatorModel(88.0, 0.035, -0.025, 0.02, 6, 0.012, 55, 100),
+    "ATTENTE_GUICHET": IndicatorModel(16.0, 0.3, 0.2, 0.15, 6, 0.08, 2, 75, decimals=0),
+    "RECLAMATIONS_RECUES": IndicatorModel(28.0, 0.5, 0.1, 0.1, 10, 0.15, 0, 400, 0, True),
+    "POINT_NUMERIQUE_USAGERS": IndicatorModel(160.0, 0.5, -0.05, 0.15, 10, 0.12, 0, 3000, 0, True),
+    "PUBLICATIONS_RESEAUX": IndicatorModel(14.0, 0.4, -0.1, 0.15, 6, 0.2, 0, 120, 0, True),
+    "DELAI_CNI": IndicatorModel(14.0, 0.35, 0.2, 0.3, 5, 0.08, 3, 70, decimals=0),
+    "DELAI_PASSEPORT": IndicatorModel(17.0, 0.35, 0.2, 0.3, 5, 0.08, 3, 80, decimals=0),
+    "DELAI_PERMIS": IndicatorModel(10.0, 0.3, 0.2, 0.1, 7, 0.08, 2, 60, decimals=0),
+    "DELAI_TITRE_SEJOUR": IndicatorModel(62.0, 0.3, 0.2, 0.1, 9, 0.06, 15, 200, decimals=0),
+    "CELLULE_ACTIVATION_DELAI": IndicatorModel(45.0, 0.3, 0.25, 0.0, 1, 0.25, 10, 180, decimals=0),
+    "SITE_INFOS_VERIFIEES": IndicatorModel(93.0, 0.06, -0.04, 0.0, 1, 0.03, 50, 100, decimals=0),
+    "EXERCICES_COMMUNICATION": IndicatorModel(1.0, 0.4, -0.2, 0.0, 1, 0.5, 0, 4, 0, True),
+}
+# Rates (in points) for which a higher value is better stay under 100.
+LEVELS = ("n_tres_satisfait", "n_satisfait", "n_peu_satisfait", "n_pas_du_tout_satisfait", "n_sans_avis")
+
+
+@dataclass(frozen=True)
+class DemoData:
+    indicator_values: pd.DataFrame
+    survey_results: pd.DataFrame
+    compliance: pd.DataFrame
+    site_modules: pd.DataFrame
+
+
+def last_complete_month(today: date | None = None) -> date:
+    today = today or date.today()
+    first = date(today.year, today.month, 1)
+    return (pd.Timestamp(first) - pd.offsets.MonthBegin(1)).date()
+
+
+def _site_rng(seed: int, *keys) -> np.random.Generator:
+    """An independent stream per key, so adding a site or an indicator does not reshuffle the others."""
+    digest = hashlib.sha256(repr((seed, *keys)).encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:8], "little"))
+
+
+def _site_profiles(site_codes, seed: int) -> pd.DataFrame:
+    rows = []
+    for code in site_codes:
+        rng = _site_rng(seed, "profile", code)
+        n_optional = int(rng.choice([1, 2, 3], p=[0.45, 0.35, 0.2]))
+        optional = sorted(rng.choice(OPTIONAL_MODULES, size=n_optional, replace=False).tolist())
+        rows.append({
+            "site_code": code,
+            "quality": float(rng.normal()),  # > 0: a better-run prefecture
+            "size": float(np.exp(rng.normal(0, 0.6))),  # relative population served
+            "trend": float(rng.normal(-0.04, 0.08)),  # relative change per year
+            "modules": [1, *optional],
+        })
+    return pd.DataFrame(rows)
+
+
+def _months(end_month: date, n: int) -> pd.DatetimeIndex:
+    return pd.date_range(end=pd.Timestamp(end_month), periods=n, freq="MS")
+
+
+def _series(model: IndicatorModel, profile, months: pd.DatetimeIndex, rng) -> np.ndarray:
+    base = model.center * np.exp(rng.normal(0, model.site_sd)) * (1 - model.quality_weight * profile.quality)
+    if model.count:
+        base *= profile.size if model.center > 20 else 1.0
+    years = np.arange(len(months)) / 12.0
+    trend = 1 + profile.trend * (years - years[-1])  # ends at the site's current level
+    season = 1 + model.season_amp * np.cos(2 * np.pi * (months.month.to_numpy() - model.season_peak) / 12)
+    # AR(1) noise: months resemble their neighbours.
+    noise = np.empty(len(months))
+    state = 0.0
+    for i in range(len(months)):
+        state = 0.6 * state + rng.normal(0, model.noise_sd)
+        noise[i] = state
+    values = base * trend * season * (1 + noise)
+    if model.count:
+        values = rng.poisson(np.clip(values, 0, None)).astype(float)
+    return np.round(np.clip(values, model.lo, model.hi), model.decimals)
+
+
+def _indicator_values(profiles, indicators, end_month: date, seed: int) -> pd.DataFrame:
+    months = _months(end_month, N_MONTHS)
+    quarters = months[months.month.isin([1, 4, 7, 10])]
+    frames = []
+    for profile in profiles.itertuples():
+        site_rng = _site_rng(seed, "gaps", profile.site_code)
+        # A month not transmitted at all (every indicator missing), and a few late senders.
+        unsent = set(months[site_rng.random(len(months)) < 0.015])
+        if site_rng.random() < 0.06:
+            unsent.add(months[-1])
+        for ind in indicators.itertuples():
+            if ind.module not in profile.modules or ind.indicator_code not in MODELS:
+                continue
+            model = MODELS[ind.indicator_code]
+            rng = _site_rng(seed, profile.site_code, ind.indicator_code)
+            if ind.frequency == "trimestrielle":
+                periods, kind = quarters, "quarter"
+            else:
+                periods, kind = months, "month"
+            values = _series(model, profile, periods, rng)
+            keep = np.array([p not in unsent for p in periods])
+            if ind.frequency == "évènement":
+                keep &= rng.random(len(periods)) < 0.2  # a crisis-cell activation now and then
+            keep &= rng.random(len(periods)) > 0.004  # a stray empty cell
+            frames.append(pd.DataFrame({
+                "site_code": profile.site_code,
+                "indicator_code": ind.indicator_code,
+                "period_start": periods[keep],
+                "period_kind": kind,
+                "value": values[keep],
+                "comment": pd.NA,
+            }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _survey_results(profiles, questions, campaigns, seed: int) -> pd.DataFrame:
+    rows = []
+    codes = profiles.site_code.tolist()
+    # About a dozen sites with a weak point: one question well under 75 % in one campaign.
+    weak_rng = _site_rng(seed, "weak")
+    weak_sites = set(weak_rng.choice(codes, size=min(12, len(codes)), replace=False).tolist())
+    q_codes = questions.question_code.tolist()
+    for profile in profiles.itertuples():
+        rng = _site_rng(seed, "survey", profile.site_code)
+        weak = (rng.choice(q_codes), rng.choice(campaigns)) if profile.site_code in weak_sites else None
+        for c_index, campaign in enumerate(campaigns):
+            respondents = int(np.clip(np.exp(rng.normal(np.log(110 * profile.size**0.5), 0.5)), 20, 400))
+            for q_index, code in enumerate(q_codes):
+                logit = 2.6 + 0.3 * profile.quality + 0.12 * c_index + rng.normal(0, 0.25)
+                logit += (-0.35 if code in ("ATTENTE", "TELEPHONE") else 0.0) + 0.1 * (q_index % 3)
+                if weak == (code, campaign):
+                    logit = rng.uniform(0.0, 0.8)
+                p = 1 / (1 + np.exp(-logit))
+                answered = rng.binomial(respondents, rng.uniform(0.82, 1.0))
+                sans_avis = rng.binomial(answered, 0.06)
+                expressed = answered - sans_avis
+                share_top = rng.uniform(0.35, 0.55)
+                counts = rng.multinomial(expressed, [p * share_top, p * (1 - share_top),
+                                                     (1 - p) * 0.65, (1 - p) * 0.35])
+                levels = dict(zip(LEVELS, [*counts.tolist(), int(sans_avis)], strict=True))
+                rows.append({"site_code": profile.site_code, "campaign": str(campaign),
+                             "question_code": code, **levels})
+    return pd.DataFrame(rows)
+
+
+def _compliance(profiles, engagements, campaigns, seed: int) -> pd.DataFrame:
+    rows = []
+    for profile in profiles.itertuples():
+        rng = _site_rng(seed, "compliance", profile.site_code)
+        p_ok = float(np.clip(0.82 + 0.06 * profile.quality, 0.55, 0.97))
+        no_ivr = rng.random() < 0.3  # engagement 8 applies only where a local IVR exists
+        audit_year = int(rng.choice(campaigns))
+        for year in campaigns:
+            kinds = [("auto_evaluation", date(year, 3, 1) + pd.Timedelta(days=int(rng.integers(0, 60))))]
+            if year == audit_year:
+                kinds.append(("audit_externe", date(year, 10, 1) + pd.Timedelta(days=int(rng.integers(0, 45)))))
+            elif rng.random() < 0.3:
+                kinds.append(("audit_interne", date(year, 6, 1) + pd.Timedelta(days=int(rng.integers(0, 60)))))
+            for kind, assessed_on in kinds:
+                for eng in engagements[engagements.module.isin(profile.modules)].itertuples():
+                    if eng.module == 1 and eng.engagement == 8 and no_ivr:
+                        result = "non_applicable"
+                    else:
+                        draw = rng.random()
+                        ok = min(p_ok + 0.03 * (year - campaigns[0]), 0.98)
+                        result = ("conforme" if draw < ok else
+                                  "partiel" if draw < ok + (1 - ok) * 0.7 else "non_conforme")
+                    rows.append({"site_code": profile.site_code, "module": eng.module,
+                                 "engagement": eng.engagement, "assessed_on": pd.Timestamp(assessed_on),
+                                 "assessment_type": kind, "result": result})
+    return pd.DataFrame(rows)
+
+
+def generate(site_codes, indicators: pd.DataFrame, questions: pd.DataFrame,
+             engagements: pd.DataFrame, *, seed: int = DEFAULT_SEED,
+             end_month: date | None = None) -> DemoData:
+    """Pure: the same inputs and seed give the same data."""
+    end_month = end_month or last_complete_month()
+    profiles = _site_profiles(sorted(site_codes), seed)
+    campaigns = list(range(end_month.year - N_CAMPAIGNS + 1, end_month.year + 1))
+    site_modules = profiles[["site_code", "modules"]].explode("modules").rename(columns={"modules": "module"})
+    return DemoData(
+        indicator_values=_indicator_values(profiles, indicators, end_month, seed),
+        survey_results=_survey_results(profiles, questions, campaigns, seed),
+        compliance=_compliance(profiles, engagements, campaigns, seed),
+        site_modules=site_modules.reset_index(drop=True),
+    )
+
+
+def demo_counts(db) -> dict:
+    return sql.run(db, "demo_row_counts", scope=_all_sites_scope(db)).iloc[0].to_dict()
+
+
+def has_demo_data(db) -> bool:
+    counts = demo_counts(db)
+    return (counts["n_demo_indicator_values"] + counts["n_demo_survey_results"]
+            + counts["n_demo_compliance"]) > 0
+
+
+def was_dismissed(db) -> bool:
+    """True once an administrator removed the demonstration data."""
+    with db.cursor() as cur:
+        rows = sql.execute(cur, "meta_value", key="demo_dismissed")
+    return bool(rows and rows[0][0])
+
+
+def should_autoload(db) -> bool:
+    """The app loads demonstration data only into a database that never had any data."""
+    return is_empty(db) and not was_dismissed(db)
+
+
+def is_empty(db) -> bool:
+    counts = demo_counts(db)
+    return sum(int(v) for v in counts.values()) == 0
+
+
+def _all_sites_scope(db) -> SiteScope:
+    with db.cursor() as cur:
+        codes = [r[0] for r in sql.execute(cur, "site_codes")]
+    return SiteScope(frozenset(codes), national=True, can_write=True)
+
+
+def load(db, *, seed: int = DEFAULT_SEED, end_month: date | None = None) -> dict[str, int]:
+    """Generate and write the demonstration data in one transaction."""
+    scope = _all_sites_scope(db)
+    data = generate(
+        scope.site_codes,
+        sql.run(db, "referentiel_indicators", scope=scope),
+        sql.run(db, "referentiel_questions", scope=scope),
+        sql.run(db, "referentiel_engagements", scope=scope),
+        seed=seed, end_month=end_month,
+    )
+    written = {}
+    with db.transaction() as cur:
+        for kind, frame in (("indicator_values", data.indicator_values),
+                            ("survey_results", data.survey_results),
+                            ("compliance", data.compliance)):
+            upload_id = store.next_upload_id(cur)
+            counts = store.write(cur, kind, frame, scope=scope, upload_id=upload_id, is_demo=True)
+            store.record_upload(
+                cur, upload_id=upload_id, uploaded_by="démonstration",
+                file_name=f"donnees-de-demonstration-{kind}", sha256=f"demo-{seed}-{kind}",
+                kind={"indicator_values": "indicateurs", "survey_results": "enquete",
+                      "compliance": "conformite"}[kind],
+                site_codes=scope.site_codes, period_min=None, period_max=None,
+                counts=counts, is_demo=True,
+            )
+            written[kind] = counts.written
+    return written
+
+
+def remove(db) -> dict[str, int]:
+    """Delete every demonstration row (real uploads are untouched).
+
+    Also remembers the choice, so an app restarted on the now empty database
+    does not bring the demonstration back.
+    """
+    before = demo_counts(db)
+    with db.transaction() as cur:
+        for table in ("indicator_values", "survey_results", "compliance_assessments", "uploads"):
+            sql.execute(cur, f"delete_demo_{table}")
+        sql.execute(cur, "set_meta", key="demo_dismissed", value=1)
+    return {k: int(v) for k, v in before.items() if k.startswith("n_demo")}

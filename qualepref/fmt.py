@@ -1,0 +1,73 @@
+"""French formatting of numbers, rates and periods (Babel), for labels and tables."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+LOCALE = "fr_FR"
+_UNIT_SUFFIX = {"jours ouvrés": "j", "jours": "j", "minutes": "min", "%": "%", "nombre": ""}
+
+
+def _missing(value) -> bool:
+    """None, NaN, NaT and pd.NA all mean 'no value' (never zero)."""
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # list-likes are values
+        return False
+
+
+def number(value, decimals: int = 1) -> str:
+    """`1234.5` → `1 234,5` (narrow no-break space as Babel writes it)."""
+    if _missing(value):
+        return "–"
+    fmt = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=fmt, locale=LOCALE)
+
+
+def percent(value, decimals: int = 1, *, fraction: bool = False) -> str:
+    """Points (`82.5`) or a fraction (`0.825`, with `fraction=True`) → `82,5 %`."""
+    if _missing(value):
+        return "–"
+    points = value * 100 if fraction else value
+    return f"{number(points, decimals)}\u00a0%"
+
+
+def with_unit(value, unit: str, decimals: int = 1) -> str:
+    """An indicator value with its short unit: `4,2 j`, `12 min`, `7,5 %`, `31`."""
+    if _missing(value):
+        return "–"
+    suffix = _UNIT_SUFFIX.get(unit, unit)
+    if suffix == "%":
+        return percent(value, decimals)
+    text = number(value, decimals if suffix else 0)
+    return f"{text}\u00a0{suffix}" if suffix else text
+
+
+def month(value) -> str:
+    """`2025-01-01` → `janv. 2025`."""
+    if _missing(value):
+        return "–"
+    return format_date(pd.Timestamp(value).date(), format="MMM y", locale=LOCALE)
+
+
+def period(value, kind: str = "month") -> str:
+    """A period start with its kind → `janv. 2025`, `T1 2025`, `2025`."""
+    if _missing(value):
+        return "–"
+    ts = pd.Timestamp(value)
+    if kind == "quarter":
+        return f"T{(ts.month - 1) // 3 + 1} {ts.year}"
+    if kind == "year":
+        return str(ts.year)
+    return month(ts)
+
+
+def day(value: date | None) -> str:
+    """`2025-03-14` → `14/03/2025`."""
+    if _missing(value):
+        return "–"
+    return format_date(pd.Timestamp(value).date(), format="dd/MM/y", locale=LOCALE)

@@ -1,0 +1,100 @@
+"""Named SQL statements from `queries/*.sql`, run with `$named` parameters.
+
+Reads take the caller's `SiteScope`: a statement touching site data must
+filter on `$sites`, which is always filled from the scope, never from the
+caller's keyword arguments. A statement that reads site data without
+`$sites` is refused unless its file declares `-- scope: aggregate` (it then
+returns figures over all sites with no site named, e.g. a national median).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import pandas as pd
+
+from qualepref.access import ScopeError, SiteScope
+from qualepref.config import QUERIES_DIR
+
+_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)", re.IGNORECASE)
+_COMMENT = re.compile(r"--[^\n]*")
+SCOPED_TABLES = (
+    "indicator_values",
+    "survey_results",
+    "compliance_assessments",
+    "uploads",
+    "v_indicator_values",
+    "v_survey_results",
+    "v_compliance",
+)
+_SCOPED = re.compile(r"\b(" + "|".join(SCOPED_TABLES) + r")\b", re.IGNORECASE)
+
+
+class ProgrammingError(RuntimeError):
+    """A statement used in a way the data layer forbids (a bug, not user error)."""
+
+
+@functools.cache
+def query_text(name: str) -> str:
+    path = QUERIES_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise ProgrammingError(f"Unknown query file: queries/{name}.sql")
+    return path.read_text(encoding="utf-8")
+
+
+@functools.cache
+def parameters_of(name: str) -> frozenset[str]:
+    return frozenset(_PARAM.findall(_COMMENT.sub("", query_text(name))))
+
+
+@functools.cache
+def reads_site_data(name: str) -> bool:
+    return bool(_SCOPED.search(_COMMENT.sub("", query_text(name))))
+
+
+@functools.cache
+def is_aggregate(name: str) -> bool:
+    return "-- scope: aggregate" in query_text(name)
+
+
+def bind(name: str, params: dict, scope: SiteScope | None) -> dict:
+    """Parameters the statement uses, with `$sites` taken from the scope."""
+    wanted = parameters_of(name)
+    if "sites" in params:
+        raise ProgrammingError("`sites` comes from the scope, never from arguments.")
+    missing = wanted - set(params) - {"sites"}
+    if missing:
+        raise ProgrammingError(f"queries/{name}.sql needs {sorted(missing)}")
+    bound = {k: v for k, v in params.items() if k in wanted}
+    if "sites" in wanted:
+        if not isinstance(scope, SiteScope):
+            raise ScopeError(f"queries/{name}.sql needs the caller's site scope.")
+        bound["sites"] = scope.as_param()
+    return bound
+
+
+def run(source, name: str, *, scope: SiteScope, **params) -> pd.DataFrame:
+    """Run a read statement and return a DataFrame.
+
+    `source` is a `Database` or a cursor (inside a transaction).
+    """
+    if not isinstance(scope, SiteScope):
+        raise ScopeError(f"queries/{name}.sql called without a site scope.")
+    if reads_site_data(name) and "sites" not in parameters_of(name) and not is_aggregate(name):
+        raise ProgrammingError(f"queries/{name}.sql reads site data without `$sites`.")
+    cursor = source.cursor() if hasattr(source, "transaction") else source
+    try:
+        return cursor.execute(query_text(name), bind(name, params, scope)).df()
+    finally:
+        if cursor is not source:
+            cursor.close()
+
+
+def execute(cursor, name: str, *, scope: SiteScope | None = None, **params) -> list[tuple]:
+    """Run a statement on a cursor (usually a write inside `Database.transaction`).
+
+    The result is always consumed (DuckDB refuses new work on a cursor with
+    a pending result) and returned as a list of rows.
+    """
+    return cursor.execute(query_text(name), bind(name, params, scope)).fetchall()

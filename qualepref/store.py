@@ -1,0 +1,133 @@
+"""The write path shared by imports and demonstration data.
+
+Each function runs inside `Database.transaction()`: a batch is staged as a
+DataFrame, compared with what is stored (counts for the preview and the
+history), then replaces the rows with the same key. A missing value
+(NaN) in an indicator batch deletes the stored value (explicit missing
+marker); a value absent from the batch leaves the stored one untouched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from qualepref import sql
+from qualepref.access import SiteScope
+
+# Column order of each staging frame (what `queries/*staged*.sql` expect).
+STAGING_COLUMNS = {
+    "indicator_values": {
+        "site_code": "string",
+        "indicator_code": "string",
+        "period_start": "datetime64[s]",
+        "period_kind": "string",
+        "value": "float64",
+        "comment": "string",
+    },
+    "survey_results": {
+        "site_code": "string",
+        "campaign": "string",
+        "question_code": "string",
+        "n_tres_satisfait": "int64",
+        "n_satisfait": "int64",
+        "n_peu_satisfait": "int64",
+        "n_pas_du_tout_satisfait": "int64",
+        "n_sans_avis": "int64",
+    },
+    "compliance": {
+        "site_code": "string",
+        "module": "int64",
+        "engagement": "int64",
+        "assessed_on": "datetime64[s]",
+        "assessment_type": "string",
+        "result": "string",
+    },
+}
+
+
+@dataclass(frozen=True)
+class WriteCounts:
+    new: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+
+    @property
+    def written(self) -> int:
+        return self.new + self.replaced
+
+    def __add__(self, other: WriteCounts) -> WriteCounts:
+        return WriteCounts(
+            self.new + other.new,
+            self.replaced + other.replaced,
+            self.unchanged + other.unchanged,
+            self.deleted + other.deleted,
+        )
+
+
+def empty_staging(kind: str) -> pd.DataFrame:
+    columns = STAGING_COLUMNS[kind]
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
+
+
+def _staging(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
+    columns = STAGING_COLUMNS[kind]
+    missing = set(columns) - set(frame.columns)
+    if missing:
+        raise sql.ProgrammingError(f"staging {kind} lacks columns {sorted(missing)}")
+    staged = frame[list(columns)].copy()
+    for name, dtype in columns.items():
+        if dtype.startswith("datetime"):
+            staged[name] = pd.to_datetime(staged[name]).astype(dtype)
+    return staged
+
+
+def _counts(cur, query: str) -> WriteCounts:
+    row = sql.execute(cur, query)[0]
+    return WriteCounts(new=row[0], replaced=row[1], unchanged=row[2], deleted=row[3])
+
+
+def _stage_and_count(cur, kind: str, frame: pd.DataFrame, scope: SiteScope) -> WriteCounts:
+    staged = _staging(kind, frame)
+    scope.require(staged["site_code"].dropna().unique(), write=True)
+    cur.register(f"staging_{kind}", staged)
+    return _counts(cur, f"count_staged_{kind}")
+
+
+def preview(cur, kind: str, frame: pd.DataFrame, scope: SiteScope) -> WriteCounts:
+    """What writing `frame` would do, without writing (usable on any cursor)."""
+    try:
+        return _stage_and_count(cur, kind, frame, scope)
+    finally:
+        cur.unregister(f"staging_{kind}")
+
+
+def write(cur, kind: str, frame: pd.DataFrame, *, scope: SiteScope, upload_id: int,
+          is_demo: bool = False) -> WriteCounts:
+    """Replace stored rows by the batch; call inside `Database.transaction()`."""
+    counts = _stage_and_count(cur, kind, frame, scope)
+    sql.execute(cur, f"delete_staged_{kind}", scope=scope)
+    sql.execute(cur, f"insert_staged_{kind}", scope=scope, upload_id=upload_id, is_demo=is_demo)
+    # Not in a `finally`: after a failed statement the transaction is aborted and
+    # unregistering would hide the real error; the cursor dies with the transaction.
+    cur.unregister(f"staging_{kind}")
+    return counts
+
+
+def record_upload(cur, *, upload_id: int, uploaded_by: str, file_name: str, sha256: str,
+                  kind: str, site_codes, period_min: str | None, period_max: str | None,
+                  counts: WriteCounts, is_demo: bool = False) -> None:
+    """Add the history row of an upload (inside the transaction that wrote it)."""
+    sql.execute(
+        cur, "insert_upload", upload_id=upload_id, uploaded_by=uploaded_by, file_name=file_name,
+        sha256=sha256, kind=kind, site_codes=sorted(site_codes), period_min=period_min,
+        period_max=period_max, rows_written=counts.written, rows_replaced=counts.replaced,
+        rows_deleted=counts.deleted, is_demo=is_demo,
+    )
+
+
+def next_upload_id(cur) -> int:
+    """Id for the upload being written (writes are serialized, so it stays free)."""
+    return int(sql.execute(cur, "next_upload_id")[0][0])

@@ -1,0 +1,98 @@
+"""Streamlit helpers shared by the pages: the database, the caller, cached queries, banners.
+
+The only module of the package that imports Streamlit.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+import streamlit as st
+
+from qualepref import demo, sql
+from qualepref.access import NATIONAL_PRINCIPAL, Principal, SiteScope
+from qualepref.config import GEO_ATTRIBUTION, db_path
+from qualepref.db import Database
+
+log = logging.getLogger(__name__)
+
+
+@st.cache_resource(show_spinner="Ouverture de la base de données…")
+def _open_db(path: str) -> Database:
+    db = Database(path)
+    if demo.should_autoload(db):
+        log.info("base vide : chargement des données de démonstration")
+        demo.load(db)
+    return db
+
+
+def get_db() -> Database:
+    """One process-wide connection per database file; an empty database gets demonstration data."""
+    return _open_db(str(db_path()))
+
+
+def data_version() -> int:
+    return get_db().data_version()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _all_site_codes(version: int) -> tuple[str, ...]:
+    db = get_db()
+    with db.cursor() as cur:
+        return tuple(row[0] for row in sql.execute(cur, "site_codes"))
+
+
+def current_principal() -> Principal:
+    """Who is using the app (the sign-in issue replaces the national default)."""
+    return st.session_state.get("principal", NATIONAL_PRINCIPAL)
+
+
+def current_scope() -> SiteScope:
+    return current_principal().scope(_all_site_codes(data_version()))
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached_query(name: str, params: tuple, site_codes: tuple, national: bool,
+                  can_write: bool, version: int) -> pd.DataFrame:
+    scope = SiteScope(frozenset(site_codes), national=national, can_write=can_write)
+    return sql.run(get_db(), name, scope=scope, **dict(params))
+
+
+def query(name: str, scope: SiteScope | None = None, **params) -> pd.DataFrame:
+    """Run `queries/<name>.sql` for the caller, cached on (query, params, scope, data version)."""
+    scope = scope or current_scope()
+    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+    result = _cached_query(name, frozen, tuple(sorted(scope.site_codes)), scope.national,
+                           scope.can_write, data_version())
+    return result.copy()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _has_demo(version: int) -> bool:
+    return demo.has_demo_data(get_db())
+
+
+def demo_banner() -> None:
+    """Say plainly, on every page, that the figures are demonstration data."""
+    if _has_demo(data_version()):
+        st.warning(
+            "**Données de démonstration** : les chiffres affichés sont fictifs. "
+            "Supprimez-les (page « Données de démonstration » ou "
+            "`python -m qualepref demo --supprimer`) avant de charger vos données réelles.",
+            icon=":material/science:",
+        )
+
+
+def footer() -> None:
+    st.divider()
+    st.caption(
+        "Qual-e-Pref · Tableau de bord — Ministère de l'Intérieur. " + GEO_ATTRIBUTION
+    )
+
+
+def page_header(title: str, intro: str | None = None) -> None:
+    st.title(title)
+    demo_banner()
+    if intro:
+        st.caption(intro)

@@ -1,0 +1,1 @@
+update meta set value = value + 1 where key = 'data_version'

@@ -1,0 +1,1 @@
+select value as data_version from meta where key = 'data_version'

@@ -1,0 +1,1 @@
+delete from compliance_assessments where is_demo

@@ -1,0 +1,1 @@
+delete from indicator_values where is_demo

@@ -1,0 +1,1 @@
+delete from survey_results where is_demo

@@ -1,0 +1,1 @@
+delete from uploads where is_demo

@@ -1,0 +1,12 @@
+insert into compliance_assessments
+select
+    site_code,
+    module,
+    engagement,
+    assessed_on,
+    assessment_type,
+    result,
+    $upload_id as upload_id,
+    $is_demo as is_demo,
+from staging_compliance
+where list_contains($sites, site_code)

@@ -1,0 +1,14 @@
+insert into survey_results
+select
+    site_code,
+    campaign,
+    question_code,
+    n_tres_satisfait,
+    n_satisfait,
+    n_peu_satisfait,
+    n_pas_du_tout_satisfait,
+    n_sans_avis,
+    $upload_id as upload_id,
+    $is_demo as is_demo,
+from staging_survey_results
+where list_contains($sites, site_code)

@@ -1,0 +1,3 @@
+select module, module_name, mandatory, themes,
+from modules
+order by module

@@ -1,0 +1,1 @@
+insert or replace into meta (key, value) values ($key, $value)

@@ -1,0 +1,49 @@
+"""The app with real Streamlit (AppTest) on a fresh database file."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from qualepref import demo, ui
+from qualepref.db import Database
+from tests.conftest import ROOT
+
+PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
+
+
+@pytest.fixture
+def fresh_app(tmp_path, monkeypatch):
+    monkeypatch.setenv("QUALEPREF_DB", str(tmp_path / "app.duckdb"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    return at
+
+
+def test_first_start_loads_demo_data_and_shows_national_figures(fresh_app, tmp_path):
+    at = fresh_app.run()
+    assert not at.exception
+    assert any("Données de démonstration" in w.value for w in at.warning)
+    labels = {m.label: m.value for m in at.metric}
+    assert labels["Préfectures ayant transmis"].endswith("/ 101")
+    assert labels["Taux de satisfaction"].endswith("%") and "," in labels["Taux de satisfaction"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_without_exception(fresh_app, page):
+    at = fresh_app.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert at.title, f"{page} has no title"
+
+
+def test_removing_demo_data_from_the_page(fresh_app, tmp_path):
+    at = fresh_app.run()
+    at.switch_page("pages/demonstration.py").run()
+    at.checkbox[0].check().run()
+    at.button[0].click().run()
+    assert not at.exception
+    assert not at.warning, "the demonstration banner must disappear"
+    # A restarted app does not bring the demonstration back.
+    ui._open_db.clear()
+    restarted = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not restarted.exception and not restarted.warning
+    with Database(tmp_path / "app.duckdb") as db:
+        assert not demo.has_demo_data(db)
