@@ -2,14 +2,15 @@
 
 import streamlit as st
 
-from qualepref import fmt, ui
+from qualepref import filters, fmt, ui
 
 ui.page_header(
     "Vue d'ensemble",
     "Chiffres clés de la dernière période disponible pour votre périmètre.",
 )
-scope = ui.current_scope()
-figures = ui.query("overview_key_figures").iloc[0]
+selection = filters.sidebar_filters(period=False)
+scope = selection.scope
+figures = ui.query("overview_key_figures", scope=scope).iloc[0]
 if figures.isna().last_month:
     st.info("Aucune donnée pour votre périmètre : commencez par la page « Import ».")
     ui.footer()

@@ -47,3 +47,14 @@ def test_removing_demo_data_from_the_page(fresh_app, tmp_path):
     assert not restarted.exception and not restarted.warning
     with Database(tmp_path / "app.duckdb") as db:
         assert not demo.has_demo_data(db)
+
+
+def test_filters_live_in_the_url(fresh_app):
+    fresh_app.query_params["pref"] = "87"
+    at = fresh_app.run()
+    assert at.metric[0].value == "1 / 1"
+    at.sidebar.selectbox(key="pref").set_value("__tous__").run()
+    assert at.metric[0].value.endswith("/ 101") and "pref" not in at.query_params
+    at.sidebar.selectbox(key="region").set_value("75").run()
+    assert at.query_params["region"] == ["75"] or at.query_params["region"] == "75"
+    assert at.metric[0].value.endswith("/ 12")

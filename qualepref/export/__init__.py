@@ -1,0 +1,1 @@
+"""Exports: data tables (csv, xlsx), COPIL pack, transparency poster."""

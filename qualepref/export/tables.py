@@ -1,0 +1,69 @@
+"""Data exports of any page's table: csv (`;`, UTF-8 with BOM) and formatted xlsx.
+
+Text cells starting with `=`, `+`, `-`, `@` (or a tab / carriage return) are
+prefixed with an apostrophe so a spreadsheet never evaluates them as
+formulas (CSV/formula injection); numbers stay numbers.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+HEADER_FILL = PatternFill("solid", fgColor="000091")
+
+
+def neutralise(value):
+    """Defuse a text cell a spreadsheet would read as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _safe(frame: pd.DataFrame, headers: dict[str, str] | None) -> pd.DataFrame:
+    out = frame.rename(columns=headers or {}).copy()
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(neutralise)
+    return out
+
+
+def to_csv_bytes(frame: pd.DataFrame, headers: dict[str, str] | None = None) -> bytes:
+    """`;`-separated, decimal comma, UTF-8 with BOM: opens cleanly in a French Excel."""
+    return _safe(frame, headers).to_csv(sep=";", index=False, decimal=",").encode("utf-8-sig")
+
+
+def to_xlsx_bytes(frame: pd.DataFrame, headers: dict[str, str] | None = None, *,
+                  sheet: str = "Données", source: str | None = None) -> bytes:
+    """One formatted sheet: bold header in bleu France, frozen first row, sized columns."""
+    safe = _safe(frame, headers)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet[:31]
+    ws.append(list(safe.columns))
+    for cell in ws[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in safe.itertuples(index=False):
+        ws.append([None if pd.isna(v) else (v.to_pydatetime() if isinstance(v, pd.Timestamp) else v)
+                   for v in row])
+    for index, column in enumerate(safe.columns, start=1):
+        width = max([len(str(column)), *(len(str(v)) for v in safe[column].head(200))]) + 2
+        ws.column_dimensions[get_column_letter(index)].width = min(max(width, 8), 60)
+        if pd.api.types.is_datetime64_any_dtype(safe[column]):
+            for cell in ws[get_column_letter(index)][1:]:
+                cell.number_format = "DD/MM/YYYY"
+    ws.freeze_panes = "A2"
+    if source:
+        ws.append([])
+        ws.append([neutralise(source)])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

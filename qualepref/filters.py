@@ -1,0 +1,153 @@
+"""Sidebar filters shared by the pages, kept in the URL (`st.query_params`).
+
+Each widget mirrors its value into a query parameter holding a code, not a
+label (`?pref=87&debut=2025-01`), so a link reproduces exactly the view on
+screen and stays readable. (Streamlit's `bind="query-params"` writes the
+formatted label into the URL, hence this small helper.) A selection also
+follows the user from page to page within a session. Parameter names:
+`pref`, `region`, `debut`, `fin`, `module`, `indicateur`, `reunion`.
+Narrowing by prefecture or region yields a smaller `SiteScope`, always a
+subset of the caller's: filters can never widen access.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from qualepref import fmt, ui
+from qualepref.access import SiteScope
+
+ALL = "__tous__"
+
+
+@dataclass(frozen=True)
+class Filters:
+    scope: SiteScope  # the caller's scope narrowed by prefecture / region
+    site_code: str | None
+    region_code: str | None
+    start: date | None
+    end: date | None
+    module: int | None
+    indicator_code: str | None
+    meeting_mode: bool
+
+    @property
+    def single_site(self) -> bool:
+        return len(self.scope.site_codes) == 1
+
+
+def _narrow(scope: SiteScope, codes) -> SiteScope:
+    kept = frozenset(codes) & scope.site_codes
+    return replace(scope, site_codes=kept) if kept else scope
+
+
+def _select(container, label: str, options: list, key: str, *, default, format_func):
+    """A selectbox whose value lives in `st.query_params[key]` (as a code)."""
+    by_text = {str(o): o for o in options}
+    remembered = st.session_state.get(f"_filtre_{key}")
+    if key not in st.session_state or st.session_state[key] not in options:
+        from_url = st.query_params.get(key)
+        if from_url in by_text:
+            st.session_state[key] = by_text[from_url]
+        elif remembered in options:
+            st.session_state[key] = remembered
+        else:
+            st.session_state[key] = default
+    value = container.selectbox(label, options, key=key, format_func=format_func)
+    st.session_state[f"_filtre_{key}"] = value
+    if value == default:
+        st.query_params.pop(key, None)
+    else:
+        st.query_params[key] = str(value)
+    return value
+
+
+def _toggle(container, label: str, key: str) -> bool:
+    if key not in st.session_state:
+        st.session_state[key] = (st.query_params.get(key) in ("1", "true", "oui")
+                                 or bool(st.session_state.get(f"_filtre_{key}")))
+    value = container.toggle(label, key=key)
+    st.session_state[f"_filtre_{key}"] = value
+    if value:
+        st.query_params[key] = "1"
+    else:
+        st.query_params.pop(key, None)
+    return value
+
+
+def meeting_mode_css() -> None:
+    """Larger type for projectors (the COPIL's 'mode réunion')."""
+    st.html(
+        "<style>"
+        "html, body, [data-testid='stAppViewContainer'] { font-size: 21px; }"
+        "[data-testid='stMetricValue'] { font-size: 3.2rem; }"
+        "h1 { font-size: 3rem !important; }"
+        "</style>"
+    )
+
+
+def sidebar_filters(*, site: bool = True, period: bool = True, module: bool = False,
+                    indicator: bool = False) -> Filters:
+    """Draw the requested filters in the sidebar and return the current selection."""
+    scope = ui.current_scope()
+    sites = ui.query("sites", scope=scope)
+    names = dict(zip(sites.site_code, sites.site_name, strict=True))
+    region_names = dict(zip(sites.region_code, sites.region_name, strict=True))
+    bar = st.sidebar
+    site_code = region_code = None
+    narrowed = scope
+    if site and len(sites) > 1:
+        region_code = _select(
+            bar, "Région", [ALL, *sorted(region_names, key=region_names.get)], "region", default=ALL,
+            format_func=lambda c: "Toutes les régions" if c == ALL else region_names[c],
+        )
+        region_code = None if region_code == ALL else region_code
+        in_region = sites if region_code is None else sites[sites.region_code == region_code]
+        site_code = _select(
+            bar, "Préfecture", [ALL, *in_region.site_code], "pref", default=ALL,
+            format_func=lambda c: "Toutes" if c == ALL else f"{c} – {names[c]}",
+        )
+        site_code = None if site_code == ALL else site_code
+        narrowed = _narrow(scope, [site_code] if site_code else in_region.site_code)
+    elif len(sites) == 1:
+        site_code = sites.site_code.iloc[0]
+        bar.markdown(f"**Préfecture** : {site_code} – {names[site_code]}")
+
+    start = end = None
+    if period:
+        months = [pd.Timestamp(m).date() for m in ui.query("available_months", scope=scope).period_start]
+        if months:
+            keys = [m.strftime("%Y-%m") for m in months]
+            label = lambda k: fmt.month(f"{k}-01")  # noqa: E731
+            start_key = _select(bar, "Début", keys, "debut", default=keys[max(0, len(keys) - 24)],
+                                format_func=label)
+            end_key = _select(bar, "Fin", keys, "fin", default=keys[-1], format_func=label)
+            if end_key < start_key:
+                start_key, end_key = end_key, start_key
+            start, end = date.fromisoformat(f"{start_key}-01"), date.fromisoformat(f"{end_key}-01")
+
+    chosen_module = None
+    if module:
+        modules = ui.query("referentiel_modules", scope=scope)
+        module_names = dict(zip(modules.module, modules.module_name, strict=True))
+        chosen = _select(bar, "Module", [0, *map(int, modules.module)], "module", default=0,
+                         format_func=lambda m: "Tous les modules" if m == 0 else f"{m} – {module_names[m]}")
+        chosen_module = int(chosen) or None
+
+    indicator_code = None
+    if indicator:
+        indicators = ui.query("referentiel_indicators", scope=scope)
+        if chosen_module:
+            indicators = indicators[indicators.module == chosen_module]
+        labels = dict(zip(indicators.indicator_code, indicators.indicator_label, strict=True))
+        indicator_code = _select(bar, "Indicateur", list(labels), "indicateur", default=next(iter(labels)),
+                                 format_func=labels.get)
+
+    meeting = _toggle(bar, "Mode réunion (grands caractères)", "reunion")
+    if meeting:
+        meeting_mode_css()
+    return Filters(narrowed, site_code, region_code, start, end, chosen_module, indicator_code, meeting)
