@@ -96,3 +96,39 @@ def page_header(title: str, intro: str | None = None) -> None:
     demo_banner()
     if intro:
         st.caption(intro)
+
+
+def chart_with_table(fig, table: pd.DataFrame, *, file_stem: str, headers: dict[str, str] | None = None,
+                     key: str | None = None, on_select=None, selection_mode=None):
+    """A chart with its data table (expander) and downloads: PNG (chart toolbar), CSV and XLSX.
+
+    Every chart is paired with its figures in text, for accessibility (RGAA)
+    and for those who prefer a table. Returns the selection when `on_select` is given.
+    """
+    from qualepref.export import tables
+
+    config = {
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "png", "filename": file_stem, "scale": 2},
+        # Offline: geo traces look for a world topojson; serve the local stub.
+        "topojsonURL": "/app/static/topojson/",
+    }
+    kwargs = {"key": key, "config": config}
+    if on_select is not None:
+        kwargs["on_select"] = on_select
+        if selection_mode is not None:
+            kwargs["selection_mode"] = selection_mode
+    state = st.plotly_chart(fig, **kwargs)
+    title = fig.layout.title.text or file_stem
+    with st.expander(f"Données du graphique : {title}"):
+        shown = table.rename(columns=headers or {})
+        st.dataframe(shown, hide_index=True, width="stretch")
+        left, right = st.columns(2)
+        left.download_button("Télécharger (CSV)", tables.to_csv_bytes(table, headers),
+                             file_name=f"{file_stem}.csv", mime="text/csv",
+                             key=None if key is None else f"{key}-csv")
+        right.download_button("Télécharger (Excel)", tables.to_xlsx_bytes(table, headers),
+                              file_name=f"{file_stem}.xlsx",
+                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                              key=None if key is None else f"{key}-xlsx")
+    return state

@@ -1,0 +1,98 @@
+"""Statistics that don't mislead (DESIGN.md §3): rates with n, Wilson intervals, alert levels.
+
+Pure functions over scalars or pandas objects; no I/O.
+"""
+
+from __future__ import annotations
+
+import math
+from enum import StrEnum
+
+import numpy as np
+import pandas as pd
+
+THRESHOLD = 0.75  # satisfaction below 75 % calls for improvement actions
+MIN_SAMPLE = 30  # below this many expressed answers a rate is shown, never ranked
+Z_95 = 1.959963984540054
+
+
+class AlertLevel(StrEnum):
+    SIGNIFICANT = "significativement_sous_75"
+    BELOW = "sous_75"
+    INSUFFICIENT = "effectif_insuffisant"
+    NONE = "aucune"
+
+
+ALERT_LABELS = {
+    AlertLevel.SIGNIFICANT: "Significativement sous 75 %",
+    AlertLevel.BELOW: "Sous 75 %",
+    AlertLevel.INSUFFICIENT: "Effectif insuffisant",
+    AlertLevel.NONE: "Pas d'alerte",
+}
+# Most severe first (used for sorting).
+ALERT_SEVERITY = {AlertLevel.SIGNIFICANT: 0, AlertLevel.BELOW: 1, AlertLevel.INSUFFICIENT: 2, AlertLevel.NONE: 3}
+
+
+def wilson_interval(successes, n, z: float = Z_95):
+    """95 % Wilson score interval of a proportion; NaN where n = 0. Works on scalars and arrays."""
+    successes = np.asarray(successes, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = successes / n
+        denom = 1 + z**2 / n
+        centre = (p + z**2 / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+        low, high = centre - half, centre + half
+    low = np.where(n > 0, np.clip(low, 0, 1), np.nan)
+    high = np.where(n > 0, np.clip(high, 0, 1), np.nan)
+    if low.ndim == 0:
+        return float(low), float(high)
+    return low, high
+
+
+def alert_level(rate: float | None, n: int, upper: float | None = None) -> AlertLevel:
+    """The three-level satisfaction alert of DESIGN.md §3.
+
+    n < 30 → insufficient sample (whatever the rate); else upper bound < 75 %
+    → significantly below; else rate < 75 % → below; else no alert.
+    """
+    if rate is None or (isinstance(rate, float) and math.isnan(rate)) or not n:
+        return AlertLevel.INSUFFICIENT if n is not None and n < MIN_SAMPLE else AlertLevel.NONE
+    if n < MIN_SAMPLE:
+        return AlertLevel.INSUFFICIENT if rate < THRESHOLD else AlertLevel.NONE
+    if upper is None:
+        _, upper = wilson_interval(rate * n, n)
+    if upper < THRESHOLD:
+        return AlertLevel.SIGNIFICANT
+    if rate < THRESHOLD:
+        return AlertLevel.BELOW
+    return AlertLevel.NONE
+
+
+def with_satisfaction(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add rate, Wilson bounds and alert level to survey rows (columns of `v_survey_results`)."""
+    out = frame.copy()
+    satisfied = out["n_tres_satisfait"] + out["n_satisfait"]
+    n = out["n_expressed"]
+    out["rate"] = np.where(n > 0, satisfied / n.where(n > 0), np.nan)
+    out["rate_low"], out["rate_high"] = wilson_interval(satisfied, n)
+    out["alert"] = [
+        alert_level(r, int(k), h) for r, k, h in zip(out["rate"], n, out["rate_high"], strict=True)
+    ]
+    return out
+
+
+def misses_target(value, target, direction):
+    """True where a value is worse than its target given the direction; False where no target."""
+    value = pd.Series(value, dtype=float)
+    target = pd.Series(target, dtype=float, index=value.index)
+    direction = pd.Series(direction, dtype=object, index=value.index)
+    worse = ((direction == "baisse") & (value > target)) | ((direction == "hausse") & (value < target))
+    return worse & target.notna() & value.notna()
+
+
+def consecutive_misses(missed: pd.Series) -> pd.Series:
+    """Length of the current run of misses at each point of an ordered series (0 when met)."""
+    missed = missed.astype(bool)
+    run_id = (~missed).cumsum()
+    return missed.groupby(run_id).cumsum().astype(int)

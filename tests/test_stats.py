@@ -1,0 +1,78 @@
+import math
+
+import pandas as pd
+import pytest
+
+from qualepref import stats
+from qualepref.stats import AlertLevel
+
+
+@pytest.mark.parametrize(
+    ("successes", "n", "low", "high"),
+    [
+        # Reference values (Newcombe 1998, Table I; also R's binom::binom.wilson).
+        (81, 263, 0.2553, 0.3662),
+        (15, 148, 0.0624, 0.1605),
+        (0, 20, 0.0, 0.1611),
+        (29, 29, 0.8830, 1.0),
+    ],
+)
+def test_wilson_interval_matches_reference_values(successes, n, low, high):
+    got_low, got_high = stats.wilson_interval(successes, n)
+    assert got_low == pytest.approx(low, abs=1e-4)
+    assert got_high == pytest.approx(high, abs=1e-4)
+
+
+def test_wilson_interval_is_nan_without_answers_and_vectorised():
+    low, high = stats.wilson_interval([0, 5], [0, 10])
+    assert math.isnan(low[0]) and math.isnan(high[0])
+    assert 0 < low[1] < 0.5 < high[1] < 1
+
+
+@pytest.mark.parametrize(
+    ("rate", "n", "expected"),
+    [
+        (0.749, 400, AlertLevel.BELOW),  # upper bound above 75 % with n = 400
+        (0.75, 400, AlertLevel.NONE),
+        (0.751, 400, AlertLevel.NONE),
+        (0.60, 400, AlertLevel.SIGNIFICANT),
+        (0.749, 29, AlertLevel.INSUFFICIENT),
+        (0.749, 30, AlertLevel.BELOW),
+        (0.40, 29, AlertLevel.INSUFFICIENT),
+        (0.90, 29, AlertLevel.NONE),
+        (0.40, 30, AlertLevel.SIGNIFICANT),  # upper bound 0.58 < 0.75
+    ],
+)
+def test_alert_levels_at_the_boundaries(rate, n, expected):
+    assert stats.alert_level(rate, n) is expected
+
+
+def test_significance_uses_the_upper_bound():
+    # 70 % of 100: interval 0.604–0.781 crosses 75 % → merely below.
+    assert stats.alert_level(0.70, 100) is AlertLevel.BELOW
+    # 70 % of 1000: interval 0.671–0.727 is wholly under 75 % → significant.
+    assert stats.alert_level(0.70, 1000) is AlertLevel.SIGNIFICANT
+
+
+def test_with_satisfaction_adds_rate_bounds_and_alert():
+    frame = pd.DataFrame({
+        "n_tres_satisfait": [10, 0], "n_satisfait": [50, 0], "n_peu_satisfait": [30, 0],
+        "n_pas_du_tout_satisfait": [10, 0], "n_sans_avis": [5, 3],
+    })
+    frame["n_expressed"] = frame.iloc[:, :4].sum(axis=1)
+    out = stats.with_satisfaction(frame)
+    assert out.rate[0] == pytest.approx(0.60)
+    assert out.rate_low[0] < 0.60 < out.rate_high[0] < 0.75
+    assert out.alert[0] == AlertLevel.SIGNIFICANT
+    assert math.isnan(out.rate[1])
+
+
+def test_target_misses_follow_the_direction_and_ignore_missing():
+    missed = stats.misses_target([12, 8, None, 95, 85, 5], [10, 10, 10, 90, 90, None],
+                                 ["baisse", "baisse", "baisse", "hausse", "hausse", None])
+    assert missed.tolist() == [True, False, False, False, True, False]
+
+
+def test_consecutive_misses_count_runs():
+    runs = stats.consecutive_misses(pd.Series([True, True, False, True, True, True]))
+    assert runs.tolist() == [1, 2, 0, 1, 2, 3]
