@@ -121,8 +121,9 @@ def _series(model: IndicatorModel, profile, months: pd.DatetimeIndex, rng) -> np
     return np.round(np.clip(values, model.lo, model.hi), model.decimals)
 
 
-def _indicator_values(profiles, indicators, end_month: date, seed: int) -> pd.DataFrame:
-    months = _months(end_month, N_MONTHS)
+def _indicator_values(profiles, indicators, end_month: date, seed: int,
+                      n_months: int = N_MONTHS) -> pd.DataFrame:
+    months = _months(end_month, n_months)
     quarters = months[months.month.isin([1, 4, 7, 10])]
     frames = []
     for profile in profiles.itertuples():
@@ -216,14 +217,18 @@ def _compliance(profiles, engagements, campaigns, seed: int) -> pd.DataFrame:
 
 def generate(site_codes, indicators: pd.DataFrame, questions: pd.DataFrame,
              engagements: pd.DataFrame, *, seed: int = DEFAULT_SEED,
-             end_month: date | None = None) -> DemoData:
-    """Pure: the same inputs and seed give the same data."""
+             end_month: date | None = None, n_months: int = N_MONTHS) -> DemoData:
+    """Pure: the same inputs and seed give the same data.
+
+    `n_months` lengthens the history (the benchmark's 10× data set); survey
+    campaigns stay the last three years.
+    """
     end_month = end_month or last_complete_month()
     profiles = _site_profiles(sorted(site_codes), seed)
     campaigns = list(range(end_month.year - N_CAMPAIGNS + 1, end_month.year + 1))
     site_modules = profiles[["site_code", "modules"]].explode("modules").rename(columns={"modules": "module"})
     return DemoData(
-        indicator_values=_indicator_values(profiles, indicators, end_month, seed),
+        indicator_values=_indicator_values(profiles, indicators, end_month, seed, n_months),
         survey_results=_survey_results(profiles, questions, campaigns, seed),
         compliance=_compliance(profiles, engagements, campaigns, seed),
         site_modules=site_modules.reset_index(drop=True),
