@@ -24,6 +24,7 @@ def _open_db(path: str) -> Database:
     if demo.should_autoload(db):
         log.info("base vide : chargement des données de démonstration")
         demo.load(db)
+        db.checkpoint()  # fold the WAL into the file: a clean, compact database from the start
     return db
 
 
