@@ -1,0 +1,258 @@
+"""The downloadable import template (xlsx), built from the référentiel stored in the database.
+
+Pure: DataFrames in, bytes out. The drop-down lists read a hidden "Listes"
+sheet filled from the référentiel passed in, so an indicator or question an
+administrator adds shows up in the next template without a code change.
+
+The data sheets hold headers only, never example rows: a forgotten example
+would be imported as real data. Examples are written as prose on the
+"Instructions" sheet, in sentences rather than a table, so no importer can
+mistake them for data.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+
+HEADER_FILL = PatternFill("solid", fgColor="000091")  # bleu France
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+TITLE_FONT = Font(bold=True, size=14, color="000091")
+SECTION_FONT = Font(bold=True, size=12, color="000091")
+# Validations and formats reach this row: far more than a year of a tableau de bord.
+LAST_ROW = 5000
+
+ASSESSMENT_TYPES = ("Auto-évaluation", "Audit interne", "Audit externe", "Enquête mystère")
+RESULTS = ("Conforme", "Partiellement conforme", "Non conforme", "Non applicable")
+SURVEY_LEVELS = ("Très satisfait", "Satisfait", "Peu satisfait", "Pas du tout satisfait", "Sans avis")
+LISTS_SHEET = "Listes"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: float
+    help: str
+    number_format: str | None = None
+
+
+SHEETS: dict[str, tuple[Column, ...]] = {
+    "Indicateurs": (
+        Column("Site", 22, "Code (87, 2A), nom (Haute-Vienne) ou chef-lieu (Limoges) de la préfecture. "
+               "Vide : la préfecture choisie au moment de l'import.", "@"),
+        Column("Indicateur", 58, "Choisissez dans la liste (ou écrivez le code de l'indicateur)."),
+        Column("Période", 14, "Mois (janv. 2025, 01/2025, 2025-01), trimestre (T1 2025) ou année (2025).",
+               "mmm yyyy"),
+        Column("Valeur", 12, "Dans l'unité de l'indicateur. Taux en points : 7,5 ou 7,5 %. "
+               "NC ou - : valeur manquante (supprime la valeur enregistrée).", "#,##0.0"),
+        Column("Commentaire", 50, "Facultatif."),
+    ),
+    "Enquête": (
+        Column("Site", 22, "Code, nom ou chef-lieu de la préfecture. Vide : la préfecture choisie à l'import.",
+               "@"),
+        Column("Campagne", 12, "Année de l'enquête (2025).", "0"),
+        Column("Question", 70, "Choisissez dans la liste (ou écrivez le code de la question)."),
+        *(Column(level, 14, f"Nombre de réponses « {level} » (entier positif ou nul).", "0")
+          for level in SURVEY_LEVELS),
+    ),
+    "Conformité": (
+        Column("Site", 22, "Code, nom ou chef-lieu de la préfecture. Vide : la préfecture choisie à l'import.",
+               "@"),
+        Column("Module", 10, "Numéro du module (1 à 8).", "0"),
+        Column("Engagement", 13, "Numéro de l'engagement dans le référentiel.", "0"),
+        Column("Date d'évaluation", 17, "Date (jj/mm/aaaa).", "dd/mm/yyyy"),
+        Column("Type", 20, "Auto-évaluation, audit interne, audit externe ou enquête mystère."),
+        Column("Résultat", 24, "Conforme, partiellement conforme, non conforme ou non applicable."),
+    ),
+}
+
+
+def _instructions(indicators: pd.DataFrame, site_label: str | None, max_upload_mb: float) -> list[tuple[str, str]]:
+    """(style, text) lines of the Instructions sheet; style is title, section or text."""
+    example_indicator = indicators.indicator_label.iloc[0] if len(indicators) else "Délai moyen de réponse"
+    site_example = site_label or "87"
+    lines = [
+        ("title", "Qual-e-Pref · Modèle d'import des données qualité"),
+        ("text", "Remplissez une ou plusieurs des feuilles « Indicateurs », « Enquête » et « Conformité », "
+                 "puis déposez le fichier sur la page « Import » de l'application. Les feuilles laissées vides "
+                 "sont ignorées. Ne renommez pas les en-têtes (ligne 1)."),
+    ]
+    if site_label:
+        lines.append(("text", f"Votre préfecture : {site_label}. Vous pouvez laisser la colonne « Site » vide : "
+                              "c'est alors la préfecture choisie sur la page d'import qui est utilisée."))
+    else:
+        lines.append(("text", "Colonne « Site » : code du département (87, 2A, 971), nom (Haute-Vienne) ou "
+                              "chef-lieu (Limoges). Si elle est vide, c'est la préfecture choisie sur la page "
+                              "d'import qui est utilisée."))
+    lines += [
+        ("section", "Feuille « Indicateurs » : une ligne par indicateur et par période"),
+        ("text", "Indicateur : choisissez-le dans la liste déroulante (libellé) ou écrivez son code."),
+        ("text", "Période : un mois (janv. 2025, 01/2025, 2025-01 ou une date), un trimestre (T1 2025) ou une "
+                 "année (2025)."),
+        ("text", "Valeur : dans l'unité de l'indicateur (voir la liste en bas de cette feuille). Les taux sont "
+                 "en points : écrivez 7,5 ou 7,5 % pour 7,5 %."),
+        ("text", f"Exemple (à ne pas recopier tel quel) : Site = {site_example} ; Indicateur = "
+                 f"{example_indicator} ; Période = janv. 2025 ; Valeur = 12,5 ; Commentaire = (facultatif)."),
+        ("section", "Feuille « Enquête » : résultats agrégés d'une campagne de satisfaction"),
+        ("text", "Une ligne par question et par campagne (année), avec le nombre de réponses pour chaque "
+                 "niveau : Très satisfait, Satisfait, Peu satisfait, Pas du tout satisfait, Sans avis."),
+        ("text", "Taux de satisfaction = (Très satisfait + Satisfait) / réponses exprimant un avis (sans les "
+                 "« Sans avis »). Un taux inférieur à 75 % appelle des actions d'amélioration."),
+        ("text", "Un export brut de questionnaire (une ligne par répondant, une colonne par question) est aussi "
+                 "accepté tel quel : inutile de le recopier ici."),
+        ("text", f"Exemple : Site = {site_example} ; Campagne = 2025 ; Question = accueil attentif et courtois ; "
+                 "Très satisfait = 40 ; Satisfait = 35 ; Peu satisfait = 10 ; Pas du tout satisfait = 5 ; "
+                 "Sans avis = 3 (taux : 75 / 90 = 83,3 %)."),
+        ("section", "Feuille « Conformité » : évaluations des engagements"),
+        ("text", "Une ligne par engagement évalué : module, numéro d'engagement, date, type (auto-évaluation, "
+                 "audit interne, audit externe, enquête mystère) et résultat (conforme, partiellement conforme, "
+                 "non conforme, non applicable)."),
+        ("text", "Écrivez « Non conforme » ou « Non applicable » en toutes lettres : « NC » est ambigu et refusé."),
+        ("text", f"Exemple : Site = {site_example} ; Module = 1 ; Engagement = 2 ; Date d'évaluation = "
+                 "15/03/2025 ; Type = Audit interne ; Résultat = Conforme."),
+        ("section", "Formats acceptés"),
+        ("text", "Nombres : 4,5 ou 4.5 ; 1 234 ; 82 % ; une unité après le nombre est tolérée (4 j, 12 min)."),
+        ("text", "Valeur manquante : -, NC, ND, n.c. ou s.o. (jamais 0). Une cellule vide est simplement ignorée."),
+        ("text", "Fichiers : .xlsx (plusieurs feuilles possibles) ou .csv (séparateur ; ou ,). Les anciens .xls "
+                 "et les fichiers protégés par mot de passe sont refusés. Taille maximale : "
+                 + f"{max_upload_mb:g}".replace(".", ",") + " Mo."),
+        ("section", "Ce qui remplace quoi"),
+        ("text", "Une valeur remplace la valeur enregistrée pour la même préfecture, le même indicateur et la même "
+                 "période : réimporter un mois corrigé le remplace."),
+        ("text", "Une valeur manquante explicite (NC, -) supprime la valeur enregistrée ; une cellule vide la laisse "
+                 "intacte."),
+        ("text", "Une ligne d'enquête remplace la même préfecture × campagne × question ; une évaluation remplace la "
+                 "même préfecture × module × engagement × date × type."),
+        ("text", "Réimporter exactement le même fichier ne change rien. Avant tout enregistrement, la page d'import "
+                 "affiche un aperçu et la liste complète des erreurs (feuille, ligne, colonne)."),
+        ("section", "Indicateurs du référentiel (code — libellé — unité — cible)"),
+    ]
+    for row in indicators.itertuples(index=False):
+        target = ""
+        if pd.notna(row.target):
+            sign = {"baisse": "≤ ", "hausse": "≥ "}.get(row.direction, "")
+            target = f" — cible {sign}{row.target:g} {row.unit}".replace(".", ",")
+        lines.append(("text", f"{row.indicator_code} — {row.indicator_label} — {row.unit}{target}"))
+    return lines
+
+
+def _style_header(ws, columns: tuple[Column, ...]) -> None:
+    for index, column in enumerate(columns, start=1):
+        cell = ws.cell(row=1, column=index, value=column.header)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        cell.comment = Comment(column.help, "Qual-e-Pref")
+        letter = get_column_letter(index)
+        ws.column_dimensions[letter].width = column.width
+        if column.number_format:
+            # A column style, not styled empty cells: the sheet stays empty for the importer.
+            ws.column_dimensions[letter].number_format = column.number_format
+    ws.freeze_panes = "A2"
+    ws.row_dimensions[1].height = 30
+
+
+def _list_validation(ws, lists_range: str, column_letter: str, prompt: str, *, strict: bool = True) -> None:
+    validation = DataValidation(
+        type="list", formula1=lists_range, allow_blank=True, showDropDown=False,
+        showErrorMessage=True, errorStyle="stop" if strict else "warning",
+        errorTitle="Valeur hors liste", error="Choisissez une valeur de la liste déroulante.",
+        showInputMessage=True, promptTitle="Liste", prompt=prompt,
+    )
+    validation.add(f"{column_letter}2:{column_letter}{LAST_ROW}")
+    ws.add_data_validation(validation)
+
+
+def _whole_validation(ws, column_letter: str, low: int, high: int, message: str) -> None:
+    validation = DataValidation(
+        type="whole", operator="between", formula1=str(low), formula2=str(high), allow_blank=True,
+        showErrorMessage=True, errorTitle="Nombre attendu", error=message,
+    )
+    validation.add(f"{column_letter}2:{column_letter}{LAST_ROW}")
+    ws.add_data_validation(validation)
+
+
+def _write_lists(ws, columns: dict[str, list[str]]) -> dict[str, str]:
+    """One list per column of the hidden sheet; returns absolute ranges (`'Listes'!$A$2:$A$17`)."""
+    ranges = {}
+    for index, (name, values) in enumerate(columns.items(), start=1):
+        letter = get_column_letter(index)
+        ws.cell(row=1, column=index, value=name).font = Font(bold=True)
+        for offset, value in enumerate(values, start=2):
+            ws.cell(row=offset, column=index, value=value)
+        last = max(2, len(values) + 1)
+        ranges[name] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${last}"
+        ws.column_dimensions[letter].width = 40
+    return ranges
+
+
+def build(indicators: pd.DataFrame, questions: pd.DataFrame, sites: pd.DataFrame, *,
+          modules: list[int] | None = None, site_code: str | None = None,
+          max_upload_mb: float = 20) -> bytes:
+    """The template workbook.
+
+    `indicators`, `questions` and `sites` are the référentiel as the
+    `referentiel_indicators`, `referentiel_questions` and `sites` queries
+    return them; `site_code` is the référent's prefecture, named in the
+    instructions when known.
+    """
+    site_names = dict(zip(sites.site_code, sites.site_name, strict=True))
+    site_label = f"{site_code} – {site_names[site_code]}" if site_code in site_names else None
+    modules = sorted(modules) if modules else sorted(set(map(int, indicators.module)) | {1})
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Instructions"
+    ws.column_dimensions["A"].width = 130
+    fonts = {"title": TITLE_FONT, "section": SECTION_FONT}
+    row = 1
+    for style, text in _instructions(indicators, site_label, max_upload_mb):
+        if style == "section":
+            row += 1  # a blank line before each section
+        cell = ws.cell(row=row, column=1, value=text)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if style in fonts:
+            cell.font = fonts[style]
+        row += 1
+
+    lists = wb.create_sheet(LISTS_SHEET)
+    ranges = _write_lists(lists, {
+        "Indicateurs": list(indicators.indicator_label),
+        "Questions": list(questions.question_label),
+        "Types": list(ASSESSMENT_TYPES),
+        "Résultats": list(RESULTS),
+        "Sites": [site_names[c] for c in sorted(site_names)],
+    })
+    lists.sheet_state = "hidden"
+
+    for title, columns in SHEETS.items():
+        sheet = wb.create_sheet(title)
+        _style_header(sheet, columns)
+        letters = {c.header: get_column_letter(i) for i, c in enumerate(columns, start=1)}
+        # Sites: a warning only, since codes and city names are accepted too.
+        _list_validation(sheet, ranges["Sites"], letters["Site"],
+                         "Nom de la préfecture (un code ou un chef-lieu est aussi accepté).", strict=False)
+        if title == "Indicateurs":
+            _list_validation(sheet, ranges["Indicateurs"], letters["Indicateur"], "Indicateur du référentiel.")
+        elif title == "Enquête":
+            _list_validation(sheet, ranges["Questions"], letters["Question"], "Question du référentiel.")
+            _whole_validation(sheet, letters["Campagne"], 2000, 2100, "Année de la campagne, par exemple 2025.")
+            for level in SURVEY_LEVELS:
+                _whole_validation(sheet, letters[level], 0, 10_000_000, "Nombre entier positif ou nul.")
+        else:
+            _list_validation(sheet, ranges["Types"], letters["Type"], "Type d'évaluation.")
+            _list_validation(sheet, ranges["Résultats"], letters["Résultat"], "Résultat de l'évaluation.")
+            _whole_validation(sheet, letters["Module"], min(modules), max(modules), "Numéro de module.")
+            _whole_validation(sheet, letters["Engagement"], 1, 999, "Numéro d'engagement.")
+    wb.active = wb.sheetnames.index("Instructions")
+
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

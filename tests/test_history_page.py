@@ -1,0 +1,127 @@
+"""The upload-history page with real Streamlit (AppTest) on a real database file."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import openpyxl
+import pandas as pd
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from qualepref import store
+from qualepref.access import Principal, Role
+from qualepref.db import Database
+from tests.conftest import ROOT
+
+SHA = "ab12cd34ef56" + "0" * 52
+
+
+def _record_real_upload(db: Database) -> None:
+    """A real (non-demonstration) upload for prefecture 87, written through the store."""
+    with db.cursor() as cur:
+        codes = [r[0] for r in cur.execute("select site_code from sites").fetchall()]
+    scope = Principal("referent87@test", Role.REFERENT, "87").scope(codes)
+    frame = pd.DataFrame({
+        "site_code": ["87", "87", "87"],
+        "indicator_code": ["COURRIER_DELAI"] * 3,
+        "period_start": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"]),
+        "period_kind": ["month"] * 3,
+        "value": [12.0, 11.0, 10.5],
+        "comment": [None, None, None],
+    })
+    with db.transaction() as cur:
+        upload_id = store.next_upload_id(cur)
+        counts = store.write(cur, "indicator_values", frame, scope=scope, upload_id=upload_id)
+        store.record_upload(cur, upload_id=upload_id, uploaded_by="referent87@test",
+                            file_name="tableau-de-bord-87.xlsx", sha256=SHA, kind="indicateurs",
+                            site_codes=["87"], period_min="2025-01", period_max="2025-03", counts=counts)
+
+
+@pytest.fixture
+def app(demo_db_path, monkeypatch):
+    with Database(demo_db_path) as db:
+        _record_real_upload(db)
+    monkeypatch.setenv("QUALEPREF_DB", str(demo_db_path))
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+
+
+def _history(at) -> pd.DataFrame:
+    at.switch_page("pages/historique.py").run()
+    assert not at.exception, at.exception
+    frames = [d.value for d in at.dataframe]
+    return frames[0] if frames else pd.DataFrame()
+
+
+def test_national_view_lists_real_and_demonstration_uploads(app):
+    at = app.run()
+    table = _history(at)
+    assert len(table) == 4
+    real = table[table["Fichier"] == "tableau-de-bord-87.xlsx"].iloc[0]
+    assert real["Par"] == "referent87@test" and real["Type"] == "Indicateurs"
+    assert real["Préfectures"] == "87" and real["Périodes"] == "janv. 2025 – mars 2025"
+    assert (real["Lignes écrites"], real["dont remplacées"], real["Lignes supprimées"]) == (3, 3, 0)  # over demo values
+    assert real["SHA-256"] == "ab12cd34ef56" and real["SHA-256 complet"] == SHA
+    assert real["Origine"] == "Import"
+    assert re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", real["Date"])
+    demo_rows = table[table["Origine"] == "Démonstration"]
+    assert sorted(demo_rows["Type"]) == ["Conformité", "Enquête", "Indicateurs"]
+    assert all(p.startswith("101 préfectures") for p in demo_rows["Préfectures"])
+
+
+def test_filters_by_kind_and_prefecture(app):
+    at = app.run()
+    _history(at)
+    at.sidebar.selectbox(key="historique_type").set_value("enquete").run()
+    table = at.dataframe[0].value
+    assert list(table["Type"]) == ["Enquête"] and list(table["Origine"]) == ["Démonstration"]
+    at.sidebar.selectbox(key="historique_type").set_value("__tous__").run()
+    at.sidebar.selectbox(key="pref").set_value("29").run()
+    assert "tableau-de-bord-87.xlsx" not in set(at.dataframe[0].value["Fichier"])
+    at.sidebar.selectbox(key="pref").set_value("87").run()
+    assert "tableau-de-bord-87.xlsx" in set(at.dataframe[0].value["Fichier"])
+
+
+def downloaded(at, stores, label: str) -> bytes:
+    """The bytes a download button serves, read from the media storage of the last run."""
+    button = next(b for b in at.get("download_button") if b.proto.label == label)
+    name = button.proto.url.rsplit("/", 1)[1]
+    return stores[-1].get_file(name).content
+
+
+@pytest.fixture
+def media_stores(monkeypatch):
+    """Keep AppTest's in-memory media storages, to read what download buttons serve."""
+    stores = []
+    original = MemoryMediaFileStorage.__init__
+
+    def keep(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        stores.append(self)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "__init__", keep)
+    return stores
+
+
+def test_history_downloads(app, media_stores):
+    at = app.run()
+    table = _history(at)
+    wb = openpyxl.load_workbook(io.BytesIO(downloaded(at, media_stores, "Télécharger l'historique (Excel)")))
+    rows = list(wb.active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Date", "Par", "Fichier") and len(rows) == 1 + len(table)
+    assert ("tableau-de-bord-87.xlsx", SHA) in {(r[2], r[-1]) for r in rows}
+    text = downloaded(at, media_stores, "Télécharger l'historique (CSV)").decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("Date;Par;Fichier") and SHA in text
+
+
+@pytest.mark.parametrize(("site", "expected"), [("87", {"tableau-de-bord-87.xlsx"}), ("29", set())])
+def test_a_referent_sees_only_uploads_within_their_prefecture(app, site, expected):
+    app.session_state["principal"] = Principal(f"referent{site}@test", Role.REFERENT, site)
+    at = app.run()
+    table = _history(at)
+    # Demonstration uploads span every prefecture: outside a single prefecture's scope.
+    assert set(table.get("Fichier", [])) == expected
+    if not expected:
+        assert any("Aucun import" in i.value for i in at.info)

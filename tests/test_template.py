@@ -1,0 +1,123 @@
+"""The import template: a real xlsx written, read back with openpyxl, filled and imported."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from openpyxl.utils.cell import range_boundaries
+
+from qualepref import sql, template
+from qualepref.access import Principal, Role
+
+
+def _admin_scope(db):
+    with db.cursor() as cur:
+        codes = [r[0] for r in cur.execute("select site_code from sites").fetchall()]
+    return Principal("admin@test", Role.ADMIN).scope(codes)
+
+
+def _referentiel(db):
+    scope = _admin_scope(db)
+    return (sql.run(db, "referentiel_indicators", scope=scope), sql.run(db, "referentiel_questions", scope=scope),
+            sql.run(db, "sites", scope=scope))
+
+
+def _build(db, **kwargs) -> openpyxl.Workbook:
+    indicators, questions, sites = _referentiel(db)
+    content = template.build(indicators, questions, sites, **kwargs)
+    return openpyxl.load_workbook(io.BytesIO(content))
+
+
+def _list_values(wb, formula: str) -> list:
+    """The cells a list validation points at (`'Listes'!$A$2:$A$17`)."""
+    sheet_name, cells = formula.rsplit("!", 1)
+    ws = wb[sheet_name.strip("'")]
+    min_col, min_row, max_col, max_row = range_boundaries(cells.replace("$", ""))
+    assert min_col == max_col
+    return [ws.cell(row=r, column=min_col).value for r in range(min_row, max_row + 1)]
+
+
+def _validation_for(ws, column_letter: str):
+    found = [v for v in ws.data_validations.dataValidation
+             if any(rng.min_col == rng.max_col == openpyxl.utils.column_index_from_string(column_letter)
+                    and rng.min_row == 2 for rng in v.sqref.ranges)]
+    assert len(found) == 1, f"{ws.title}!{column_letter}: {len(found)} validations"
+    return found[0]
+
+
+def test_sheets_and_headers_follow_the_upload_contract(db):
+    wb = _build(db)
+    assert wb.sheetnames == ["Instructions", "Listes", "Indicateurs", "Enquête", "Conformité"]
+    assert wb["Listes"].sheet_state == "hidden"
+    assert wb.active.title == "Instructions"
+    headers = {name: [c.value for c in wb[name][1]] for name in ("Indicateurs", "Enquête", "Conformité")}
+    assert headers == {
+        "Indicateurs": ["Site", "Indicateur", "Période", "Valeur", "Commentaire"],
+        "Enquête": ["Site", "Campagne", "Question", "Très satisfait", "Satisfait", "Peu satisfait",
+                    "Pas du tout satisfait", "Sans avis"],
+        "Conformité": ["Site", "Module", "Engagement", "Date d'évaluation", "Type", "Résultat"],
+    }
+    for name in headers:
+        ws = wb[name]
+        assert ws.freeze_panes == "A2"
+        # Headers only: a forgotten example row would otherwise be imported as real data.
+        assert ws.max_row == 1
+        assert all(c.comment is not None and c.comment.text for c in ws[1]), "every header explains itself"
+    assert wb["Indicateurs"].column_dimensions["A"].number_format == "@"  # "01" stays "01"
+    assert wb["Indicateurs"].column_dimensions["C"].number_format == "mmm yyyy"
+    assert wb["Conformité"].column_dimensions["D"].number_format == "dd/mm/yyyy"
+
+
+def test_drop_down_lists_point_at_the_referentiel_in_the_database(db):
+    indicators, questions, sites = _referentiel(db)
+    wb = _build(db)
+    expected = {
+        ("Indicateurs", "B"): list(indicators.indicator_label),
+        ("Enquête", "C"): list(questions.question_label),
+        ("Conformité", "E"): ["Auto-évaluation", "Audit interne", "Audit externe", "Enquête mystère"],
+        ("Conformité", "F"): ["Conforme", "Partiellement conforme", "Non conforme", "Non applicable"],
+    }
+    for (sheet, column), values in expected.items():
+        validation = _validation_for(wb[sheet], column)
+        assert validation.type == "list" and validation.showErrorMessage
+        assert validation.errorStyle in (None, "stop")
+        assert _list_values(wb, validation.formula1) == values, (sheet, column)
+    # Sites: a drop-down of names, but only a warning since codes and cities are accepted too.
+    site_validation = _validation_for(wb["Indicateurs"], "A")
+    assert site_validation.errorStyle == "warning"
+    names = _list_values(wb, site_validation.formula1)
+    assert len(names) == len(sites) and "Haute-Vienne" in names
+    counts = _validation_for(wb["Enquête"], "D")
+    assert counts.type == "whole" and counts.formula1 == "0"
+
+
+def test_an_administrator_edit_of_the_referentiel_shows_up_in_the_next_template(db):
+    with db.transaction() as cur:
+        cur.execute("insert into indicators values ('DELAI_TEST', 'Délai de test ajouté par l''administrateur', "
+                    "1, 3, 'jours', 'baisse', 8, 'mensuelle', null)")
+        cur.execute("insert into questions values ('Q_TEST', 'Question ajoutée, avec une virgule ?', 1, 3)")
+    wb = _build(db)
+    assert "Délai de test ajouté par l'administrateur" in _list_values(
+        wb, _validation_for(wb["Indicateurs"], "B").formula1)
+    assert "Question ajoutée, avec une virgule ?" in _list_values(
+        wb, _validation_for(wb["Enquête"], "C").formula1)
+    instructions = "\n".join(str(c.value) for c in wb["Instructions"]["A"] if c.value)
+    assert "DELAI_TEST" in instructions
+
+
+def test_instructions_name_the_referents_prefecture_and_the_rules(db):
+    text = "\n".join(str(c.value) for c in _build(db, site_code="87", max_upload_mb=12.5)["Instructions"]["A"]
+                     if c.value)
+    assert "Votre préfecture : 87 – Haute-Vienne" in text
+    for needle in ("75 %", "NC", "T1 2025", "remplace", "12,5 Mo", ".xls", "COURRIER_DELAI"):
+        assert needle in text, needle
+    national = "\n".join(str(c.value) for c in _build(db)["Instructions"]["A"] if c.value)
+    assert "Votre préfecture" not in national
+
+
+@pytest.mark.parametrize("site_code", ["99", None])
+def test_an_unknown_site_is_not_named(db, site_code):
+    text = "\n".join(str(c.value) for c in _build(db, site_code=site_code)["Instructions"]["A"] if c.value)
+    assert "Votre préfecture" not in text
