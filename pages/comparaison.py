@@ -1,9 +1,176 @@
-"""Comparaison nationale (placeholder until its issue lands)."""
+"""Comparaison nationale: ranking, distribution and map of the prefectures on an indicator or on satisfaction.
 
+Only a national scope sees other prefectures by name. A one-prefecture scope
+(référent, COPIL) gets national quartiles and its own rank from aggregate
+queries that return no other site's code, name or value.
+"""
+
+import pandas as pd
 import streamlit as st
 
-from qualepref import ui
+from qualepref import charts, filters, fmt, stats, ui
 
-ui.page_header("Comparaison nationale")
-st.info("Cette page est en cours de construction.")
+ui.page_header(
+    "Comparaison nationale",
+    "Classement, distribution et carte des préfectures sur un indicateur ou sur la satisfaction des usagers. "
+    "Seules les préfectures disposant de données suffisantes sont classées.",
+)
+selection = filters.sidebar_filters(indicator=True)
+caller = ui.current_scope()
+national_view = caller.names_visible
+LATEST, MEAN = "dernier", "moyenne"
+HEADERS = {"rank": "Rang", "site_code": "Code", "site_name": "Préfecture", "region_name": "Région",
+           "value_text": "Valeur", "n_expressed": "Avis exprimés", "reason": "Motif"}
+
+
+def ordinal(rank: int) -> str:
+    return "1er" if rank == 1 else f"{rank}e"
+
+
+def rank_sentence(rank, n_sites: int) -> str:
+    return "non classée" if pd.isna(rank) else f"{ordinal(int(rank))} sur {n_sites}"
+
+
+subject = st.radio("Comparer sur", ["Indicateur", "Satisfaction des usagers"], horizontal=True, key="cmp_sujet")
+if subject == "Indicateur":
+    indicators = ui.query("referentiel_indicators")
+    indicator = indicators.set_index("indicator_code").loc[selection.indicator_code]
+    mode = st.radio("Valeur comparée", [LATEST, MEAN], horizontal=True, key="cmp_mode",
+                    format_func={LATEST: "Dernier mois de la période", MEAN: "Moyenne sur la période"}.get)
+    unit = indicator.unit
+    direction = indicator.direction if isinstance(indicator.direction, str) else None
+    lower_is_better = direction == "baisse"
+    target = indicator.target
+    axis_title = f"{indicator.indicator_label} ({unit})"
+    tick_suffix = " %" if unit == "%" else ""
+    params = {"indicator": selection.indicator_code, "start": selection.start, "end": selection.end}
+
+    def text(value) -> str:
+        return fmt.with_unit(value, unit)
+else:
+    campaigns = ui.query("national_campaigns").campaign.tolist()
+    if not campaigns:
+        st.info("Aucune campagne d'enquête dans la base.")
+        ui.footer()
+        st.stop()
+    questions = ui.query("referentiel_questions")
+    question_labels = {"": "Ensemble des questions", **dict(zip(questions.question_code, questions.question_label,
+                                                                strict=True))}
+    left, right = st.columns([1, 3])
+    campaign = left.selectbox("Campagne", campaigns[::-1], key="cmp_campagne")
+    question = right.selectbox("Question", list(question_labels), key="cmp_question", format_func=question_labels.get)
+    direction, lower_is_better, target, unit = "hausse", False, stats.THRESHOLD * 100, "%"
+    axis_title = "Taux de satisfaction (%)"
+    tick_suffix = " %"
+    params = {"campaign": campaign, "question": question}
+
+    def text(value) -> str:
+        return fmt.percent(value)
+
+subject_title = axis_title if subject == "Indicateur" else f"Satisfaction {campaign} : {question_labels[question]}"
+
+if national_view:
+    peers = selection.region_scope or selection.scope
+    if subject == "Indicateur":
+        data = ui.query("national_indicator_by_site", scope=peers, **params)
+        data["value"] = data.latest_value if mode == LATEST else data.mean_value
+        data["value_text"] = [text(v) for v in data.value]
+        when = (fmt.month(data.latest_period.dropna().iloc[0]) if mode == LATEST and data.latest_period.notna().any()
+                else f"{fmt.month(selection.start)} – {fmt.month(selection.end)}")
+        ranked, unranked = charts.rank_sites(data, lower_is_better=lower_is_better)
+        unranked["reason"] = "Pas de valeur sur la période" if mode == MEAN else f"Pas de valeur en {when}"
+        if direction is None:
+            st.info("Indicateur de suivi sans sens d'amélioration : les préfectures ne sont pas classées.")
+    else:
+        data = ui.query("national_satisfaction_by_site", scope=peers, **params)
+        rate = data.n_satisfied / data.n_expressed.where(data.n_expressed > 0)
+        low, high = stats.wilson_interval(data.n_satisfied, data.n_expressed)
+        data["value"], data["low"], data["high"] = rate * 100, low * 100, high * 100
+        data["value_text"] = [f"{text(v)} [{fmt.percent(lo, 0)} ; {fmt.percent(hi, 0)}] (n = {fmt.number(n, 0)})"
+                              for v, lo, hi, n in zip(data.value, data.low, data.high, data.n_expressed, strict=True)]
+        when = f"campagne {campaign}"
+        ranked, unranked = charts.rank_sites(data, n="n_expressed", min_n=stats.MIN_SAMPLE)
+        unranked["reason"] = [f"Effectif insuffisant (n = {int(n)} < {stats.MIN_SAMPLE})" if n else "Pas de résultat"
+                              for n in unranked.n_expressed]
+        # Below the minimum sample a rate is shown, never ranked nor coloured on the map.
+        data.loc[data.n_expressed < stats.MIN_SAMPLE, "value"] = float("nan")
+        data.loc[data.n_expressed < stats.MIN_SAMPLE, "value_text"] = unranked.set_index("site_code").reason.reindex(
+            data.site_code[data.n_expressed < stats.MIN_SAMPLE]).to_numpy()
+    where = "" if selection.region_code is None else f" – {data.region_name.iloc[0]}"
+    st.subheader(f"{subject_title}{where}")
+    highlight = selection.site_code
+    table_columns = ["rank", "site_code", "site_name", "region_name", "value_text"] + (
+        ["n_expressed"] if "n_expressed" in data else [])
+    if direction is not None and highlight in set(ranked.site_code):
+        row = ranked[ranked.site_code == highlight].iloc[0]
+        st.metric(f"Rang de {highlight} – {row.site_name}", rank_sentence(row["rank"], len(ranked)),
+                  help=f"{row.value_text}, {when}")
+    fig = charts.choropleth(data, title=f"Carte des départements ({when})", axis_title=axis_title,
+                            lower_is_better=lower_is_better, highlight=highlight, tick_suffix=tick_suffix,
+                            meeting_mode=selection.meeting_mode)
+    st.caption("Couleur claire = meilleur résultat. En gris : pas de donnée ou effectif insuffisant. "
+               "Les départements d'outre-mer sont présentés en encarts, à l'ouest.")
+    ui.chart_with_table(fig, data[["site_code", "site_name", "region_name", "value_text"]],
+                        file_stem="comparaison-carte", headers=HEADERS, key="cmp_map")
+    values = ranked if direction is not None else data[data.value.notna()]
+    fig = charts.distribution(values, title=f"Distribution des préfectures ({when})", axis_title=axis_title,
+                              highlight=highlight, target=target, meeting_mode=selection.meeting_mode)
+    summary = pd.DataFrame({
+        "Indicateur statistique": ["Préfectures", "1er quartile", "Médiane", "3e quartile"],
+        "Valeur": [str(len(values)), *(text(values.value.quantile(q)) for q in (0.25, 0.5, 0.75))],
+    })
+    ui.chart_with_table(fig, summary, file_stem="comparaison-distribution", key="cmp_distribution")
+    if direction is not None and len(ranked):
+        fig = charts.ranking_bar(ranked, title=f"Classement des préfectures ({when})", axis_title=axis_title,
+                                 highlight=highlight, target=target, meeting_mode=selection.meeting_mode)
+        ui.chart_with_table(fig, ranked[table_columns], file_stem="comparaison-classement", headers=HEADERS,
+                            key="cmp_ranking")
+    if len(unranked):
+        with st.expander(f"Préfectures non classées ({len(unranked)})", expanded=direction is not None):
+            st.dataframe(unranked[["site_code", "site_name", "region_name", "reason"]].rename(columns=HEADERS),
+                         hide_index=True, width="stretch")
+else:
+    # One prefecture: national aggregates and its own rank only (no other site is named or valued).
+    if subject == "Indicateur":
+        summary = ui.query("national_indicator_summary", scope=selection.scope, mode=mode, **params).iloc[0]
+        own_value = summary.own_value
+        when = (fmt.month(summary.latest_period) if mode == LATEST
+                else f"{fmt.month(selection.start)} – {fmt.month(selection.end)}")
+        shown = lambda v: text(v)  # noqa: E731
+    else:
+        summary = ui.query("national_satisfaction_summary", scope=selection.scope, min_sample=stats.MIN_SAMPLE,
+                           **params).iloc[0]
+        summary[["p10", "q1", "median", "q3", "p90"]] = summary[["p10", "q1", "median", "q3", "p90"]] * 100
+        n = summary.own_expressed
+        own_value = summary.own_satisfied / n * 100 if n and not pd.isna(n) else None
+        when = f"campagne {campaign}"
+        shown = lambda v: text(v)  # noqa: E731
+    site = next(iter(selection.scope.site_codes))
+    st.subheader(subject_title)
+    n_sites = int(summary.n_sites or 0)
+    cols = st.columns(3)
+    cols[0].metric("Votre valeur", shown(own_value), help=when)
+    if direction is None:
+        cols[1].metric("Rang national", "–", help="Indicateur de suivi sans sens d'amélioration : pas de classement.")
+    else:
+        cols[1].metric("Rang national", rank_sentence(summary.own_rank, n_sites),
+                       help="Parmi les préfectures ayant une valeur" + (
+                           f" et au moins {stats.MIN_SAMPLE} avis exprimés" if subject != "Indicateur" else ""))
+    cols[2].metric("Médiane nationale", shown(summary["median"]),
+                   help=f"1er quartile {shown(summary.q1)}, 3e quartile {shown(summary.q3)}")
+    if subject != "Indicateur" and own_value is not None and n < stats.MIN_SAMPLE:
+        st.warning(f"Effectif insuffisant (n = {int(n)} < {stats.MIN_SAMPLE}) : votre taux n'est pas classé.")
+    if n_sites and not pd.isna(summary["median"]):
+        fig = charts.distribution_summary(
+            summary.to_dict(), title=f"Votre position dans la distribution nationale ({when})",
+            axis_title=axis_title, own_value=own_value, own_label=site, own_text=shown(own_value), target=target,
+            meeting_mode=selection.meeting_mode)
+        table = pd.DataFrame({
+            "Indicateur statistique": ["Préfectures comparées", "10e centile", "1er quartile", "Médiane",
+                                       "3e quartile", "90e centile", "Votre valeur", "Votre rang"],
+            "Valeur": [str(n_sites), *(shown(summary[k]) for k in ("p10", "q1", "median", "q3", "p90")),
+                       shown(own_value), rank_sentence(summary.own_rank, n_sites) if direction else "–"],
+        })
+        ui.chart_with_table(fig, table, file_stem=f"comparaison-{site}", key="cmp_summary")
+    st.info("La carte et le classement nominatif des préfectures sont réservés au niveau national.")
 ui.footer()

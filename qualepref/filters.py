@@ -34,6 +34,8 @@ class Filters:
     module: int | None
     indicator_code: str | None
     meeting_mode: bool
+    # The caller's scope narrowed by region only: the peers a selected prefecture is compared with.
+    region_scope: SiteScope | None = None
 
     @property
     def single_site(self) -> bool:
@@ -99,7 +101,7 @@ def sidebar_filters(*, site: bool = True, period: bool = True, module: bool = Fa
     region_names = dict(zip(sites.region_code, sites.region_name, strict=True))
     bar = st.sidebar
     site_code = region_code = None
-    narrowed = scope
+    narrowed = region_scope = scope
     if site and len(sites) > 1:
         region_code = _select(
             bar, "Région", [ALL, *sorted(region_names, key=region_names.get)], "region", default=ALL,
@@ -113,6 +115,7 @@ def sidebar_filters(*, site: bool = True, period: bool = True, module: bool = Fa
         )
         site_code = None if site_code == ALL else site_code
         narrowed = _narrow(scope, [site_code] if site_code else in_region.site_code)
+        region_scope = _narrow(scope, in_region.site_code)
     elif len(sites) == 1:
         site_code = sites.site_code.iloc[0]
         bar.markdown(f"**Préfecture** : {site_code} – {names[site_code]}")
@@ -150,4 +153,5 @@ def sidebar_filters(*, site: bool = True, period: bool = True, module: bool = Fa
     meeting = _toggle(bar, "Mode réunion (grands caractères)", "reunion")
     if meeting:
         meeting_mode_css()
-    return Filters(narrowed, site_code, region_code, start, end, chosen_module, indicator_code, meeting)
+    return Filters(narrowed, site_code, region_code, start, end, chosen_module, indicator_code, meeting,
+                   region_scope=region_scope)

@@ -1,0 +1,247 @@
+"""National comparison figures: map of the 101 départements, ranking, distribution, transmissions.
+
+Pure builders (DataFrame → plotly Figure) and the small table shapers they
+need. Values arrive already formatted in French (`value_text`) so the hover
+and the data table say the same thing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from qualepref import geo
+from qualepref.charts.theme import BLEU_FRANCE, CATEGORICAL, GRIS, SEQUENTIAL, base_layout
+
+HIGHLIGHT = CATEGORICAL[1]  # Okabe–Ito orange: stands out from the State blue for every reader
+NO_DATA = "#D9D9D9"  # not a colour of the sequential scale: "no figure" never reads as a value
+NO_DATA_TEXT = "Pas de donnée"
+
+
+def site_label(code: str, name: str | None) -> str:
+    return f"{code} – {name}" if name else str(code)
+
+
+# Ranking -----------------------------------------------------------------------------------------
+
+def rank_sites(frame: pd.DataFrame, *, value: str = "value", lower_is_better: bool = False,
+               n: str | None = None, min_n: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split sites into (ranked, unranked): only sites with a value (and n ≥ min_n) are ranked.
+
+    `rank` is 1 for the best site; ties share a rank. Ranked rows come best first.
+    """
+    has_value = frame[value].notna()
+    if n is not None and min_n is not None:
+        has_value &= frame[n].fillna(0) >= min_n
+    ranked = frame[has_value].copy()
+    ranked["rank"] = ranked[value].rank(method="min", ascending=lower_is_better).astype(int)
+    ranked = ranked.sort_values(["rank", "site_code"]).reset_index(drop=True)
+    return ranked, frame[~has_value].reset_index(drop=True)
+
+
+def ranking_bar(ranked: pd.DataFrame, *, title: str, axis_title: str, highlight: str | None = None,
+                target: float | None = None, meeting_mode: bool = False) -> go.Figure:
+    """Horizontal bars, best at the top; `low`/`high` columns (if any) drawn as an interval.
+
+    Columns: site_code, site_name, rank, value, value_text (and optionally low, high).
+    """
+    rows = ranked.iloc[::-1]  # plotly draws the first category at the bottom
+    labels = [f"{r}. {site_label(c, s)}" for r, c, s in zip(rows["rank"], rows.site_code, rows.site_name,
+                                                               strict=True)]
+    colours = [HIGHLIGHT if c == highlight else BLEU_FRANCE for c in rows.site_code]
+    error = None
+    if {"low", "high"} <= set(rows.columns):
+        error = {"type": "data", "symmetric": False, "array": (rows.high - rows.value).tolist(),
+                 "arrayminus": (rows.value - rows.low).tolist(), "color": GRIS, "thickness": 1}
+    fig = go.Figure(go.Bar(
+        x=rows.value, y=labels, orientation="h", marker_color=colours, error_x=error,
+        text=rows.value_text, textposition="outside" if error is None else "none",
+        hovertext=[f"{lab}<br>{txt}" for lab, txt in zip(labels, rows.value_text, strict=True)],
+        hovertemplate="%{hovertext}<extra></extra>", name=axis_title,
+    ))
+    if target is not None and not pd.isna(target):
+        fig.add_vline(x=target, line_dash="dash", line_color="#161616",
+                      annotation_text="Cible", annotation_position="top")
+    base_layout(fig, title, meeting_mode=meeting_mode)
+    fig.update_layout(height=max(320, 22 * len(rows) + 140), showlegend=False,
+                      xaxis_title=axis_title, yaxis={"automargin": True, "tickfont": {"size": 11}})
+    return fig
+
+
+# Distribution ------------------------------------------------------------------------------------
+
+def distribution(values: pd.DataFrame, *, title: str, axis_title: str, highlight: str | None = None,
+                 target: float | None = None, meeting_mode: bool = False) -> go.Figure:
+    """Box plot with every site as a point; the selected prefecture drawn apart, in orange.
+
+    Columns: site_code, site_name, value, value_text.
+    """
+    shown = values[values.value.notna()]
+    hover = [f"{site_label(c, s)}<br>{t}" for c, s, t in zip(shown.site_code, shown.site_name, shown.value_text,
+                                                              strict=True)]
+    fig = go.Figure(go.Box(
+        x=shown.value, name="Préfectures", orientation="h", boxpoints="all", jitter=0.5, pointpos=0,
+        marker={"color": BLEU_FRANCE, "size": 6, "opacity": 0.6}, line_color=BLEU_FRANCE,
+        fillcolor="rgba(0,0,145,0.08)", hovertext=hover, hoverinfo="text", boxmean=False,
+    ))
+    chosen = shown[shown.site_code == highlight]
+    if len(chosen):
+        row = chosen.iloc[0]
+        _add_marker(fig, row.value, site_label(row.site_code, row.site_name), row.value_text)
+    _add_target(fig, target)
+    base_layout(fig, title, meeting_mode=meeting_mode)
+    fig.update_layout(height=300, xaxis_title=axis_title, yaxis={"showticklabels": False})
+    return fig
+
+
+def distribution_summary(summary: dict, *, title: str, axis_title: str, own_value=None,
+                         own_label: str | None = None, own_text: str = "", target: float | None = None,
+                         meeting_mode: bool = False) -> go.Figure:
+    """The national distribution from its quartiles only (a one-prefecture scope sees no other site).
+
+    `summary` holds p10, q1, median, q3, p90; whiskers reach the 10th and 90th centiles.
+    """
+    fig = go.Figure(go.Box(
+        q1=[summary["q1"]], median=[summary["median"]], q3=[summary["q3"]],
+        lowerfence=[summary["p10"]], upperfence=[summary["p90"]], y=["National"], name="National",
+        orientation="h", line_color=BLEU_FRANCE, fillcolor="rgba(0,0,145,0.08)",
+    ))
+    if own_value is not None and not pd.isna(own_value):
+        _add_marker(fig, own_value, own_label or "Votre préfecture", own_text, y="National")
+    _add_target(fig, target)
+    base_layout(fig, title, meeting_mode=meeting_mode)
+    fig.update_layout(height=260, xaxis_title=axis_title, yaxis={"showticklabels": False})
+    return fig
+
+
+def _add_marker(fig: go.Figure, value, label: str, text: str, y="Préfectures") -> None:
+    fig.add_trace(go.Scatter(
+        x=[value], y=[y], mode="markers+text", name=label, text=[label], textposition="top center",
+        marker={"color": HIGHLIGHT, "size": 16, "symbol": "diamond", "line": {"color": "#161616", "width": 1.5}},
+        hovertext=[f"{label}<br>{text}"], hoverinfo="text",
+    ))
+
+
+def _add_target(fig: go.Figure, target) -> None:
+    if target is not None and not pd.isna(target):
+        fig.add_vline(x=target, line_dash="dash", line_color="#161616",
+                      annotation_text="Cible", annotation_position="top")
+
+
+# Map ---------------------------------------------------------------------------------------------
+
+def choropleth(values: pd.DataFrame, *, title: str, axis_title: str, lower_is_better: bool | None = None,
+               highlight: str | None = None, tick_suffix: str = "", meeting_mode: bool = False) -> go.Figure:
+    """Map of the 101 départements (overseas as insets) coloured by `value`; grey where no figure.
+
+    Columns: site_code, site_name, value (NaN: not enough data), value_text (shown on hover).
+    The base map is hidden: only our GeoJSON is drawn, and nothing is fetched but
+    the local topojson stub (DESIGN.md §7).
+    """
+    geojson = geo.departements()
+    names = geo.departement_names()
+    by_code = values.set_index("site_code")
+    codes = list(geo.departement_codes())
+    known = [c for c in codes if c in by_code.index and pd.notna(by_code.at[c, "value"])]
+    unknown = [c for c in codes if c not in known]
+
+    def hover(code):
+        text = by_code.at[code, "value_text"] if code in by_code.index else NO_DATA_TEXT
+        return f"{site_label(code, names.get(code))}<br>{text}"
+
+    fig = go.Figure()
+    fig.add_trace(go.Choropleth(
+        geojson=geojson, featureidkey=geo.FEATURE_ID_KEY, locations=unknown, z=[0] * len(unknown),
+        colorscale=[[0, NO_DATA], [1, NO_DATA]], showscale=False, name=NO_DATA_TEXT,
+        hovertext=[hover(c) for c in unknown], hoverinfo="text",
+        marker_line={"color": "white", "width": 0.5},
+    ))
+    fig.add_trace(go.Choropleth(
+        geojson=geojson, featureidkey=geo.FEATURE_ID_KEY, locations=known,
+        z=[float(by_code.at[c, "value"]) for c in known], colorscale=SEQUENTIAL,
+        # Light = better whatever the indicator's direction (same reading on every map).
+        reversescale=bool(lower_is_better),
+        colorbar={"title": {"text": axis_title, "side": "right"}, "ticksuffix": tick_suffix, "len": 0.8},
+        hovertext=[hover(c) for c in known], hoverinfo="text", name=axis_title,
+        marker_line={"color": "white", "width": 0.5},
+    ))
+    if highlight in codes:
+        fig.add_trace(go.Choropleth(
+            geojson=geojson, featureidkey=geo.FEATURE_ID_KEY, locations=[highlight], z=[0],
+            colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
+            marker_line={"color": "#161616", "width": 3}, hoverinfo="skip", name="Préfecture choisie",
+        ))
+    lon, lat = [], []
+    for feature in geo.inset_frames()["features"]:
+        for x, y in feature["geometry"]["coordinates"]:
+            lon.append(x)
+            lat.append(y)
+        lon.append(None)
+        lat.append(None)
+    fig.add_trace(go.Scattergeo(lon=lon, lat=lat, mode="lines", line={"color": GRIS, "width": 1},
+                                hoverinfo="skip", showlegend=False, name="Encarts outre-mer"))
+    base_layout(fig, title, meeting_mode=meeting_mode)
+    fig.update_geos(visible=False, fitbounds="locations", projection_type="mercator")
+    fig.update_layout(height=620, showlegend=False, margin={"l": 0, "r": 0, "t": 60, "b": 0})
+    return fig
+
+
+# Transmissions -----------------------------------------------------------------------------------
+
+STATUS_SENT, STATUS_PARTIAL, STATUS_MISSING = "transmis", "partiel", "manquant"
+STATUS_LABELS = {STATUS_SENT: "Transmis", STATUS_PARTIAL: "Partiel", STATUS_MISSING: "Non transmis"}
+# Blue / light orange / dark orange: distinct in hue and in lightness (colour-blind and greyscale).
+STATUS_COLOURS = {STATUS_SENT: "#2166AC", STATUS_PARTIAL: "#FDB863", STATUS_MISSING: "#B35806"}
+STATUS_SYMBOLS = {STATUS_SENT: "✓", STATUS_PARTIAL: "½", STATUS_MISSING: "✗"}
+
+
+def transmission_status(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Site × month status from rows (site_code, site_name, period_start, indicator_label, sent).
+
+    Transmis: every indicator the site reports was sent; partiel: some; manquant: none.
+    """
+    if monthly.empty:
+        return pd.DataFrame(columns=["site_code", "site_name", "period_start", "n_expected", "n_sent",
+                                     "status", "missing"])
+    frame = monthly.assign(sent=monthly.sent.astype(bool))
+    grouped = frame.groupby(["site_code", "site_name", "period_start"], sort=True)
+    out = grouped.agg(n_expected=("sent", "size"), n_sent=("sent", "sum")).reset_index()
+    missing = frame[~frame.sent].groupby(["site_code", "period_start"]).indicator_label.agg(
+        lambda s: " ; ".join(sorted(s)))
+    out["missing"] = [missing.get((c, p), "") for c, p in zip(out.site_code, out.period_start, strict=True)]
+    out["n_sent"] = out.n_sent.astype(int)
+    out["status"] = np.select([out.n_sent == out.n_expected, out.n_sent == 0],
+                              [STATUS_SENT, STATUS_MISSING], STATUS_PARTIAL)
+    return out
+
+
+def transmission_grid(status: pd.DataFrame, *, title: str, month_label, show_names: bool = True,
+                      meeting_mode: bool = False) -> go.Figure:
+    """Prefecture (rows) × month (columns), three discrete colours plus a symbol in each cell."""
+    order = [STATUS_MISSING, STATUS_PARTIAL, STATUS_SENT]
+    code_of = {s: i for i, s in enumerate(order)}
+    sites = status[["site_code", "site_name"]].drop_duplicates().sort_values("site_code")
+    months = sorted(status.period_start.unique())
+    grid = status.pivot(index="site_code", columns="period_start", values="status").reindex(
+        index=sites.site_code, columns=months)
+    z = grid.apply(lambda col: col.map(code_of)).to_numpy(dtype=float)
+    text = grid.apply(lambda col: col.map(STATUS_SYMBOLS)).fillna("").to_numpy()
+    hover = grid.apply(lambda col: col.map(STATUS_LABELS)).fillna("").to_numpy()
+    labels = [site_label(c, n) if show_names else c for c, n in zip(sites.site_code, sites.site_name, strict=True)]
+    n = len(order)
+    scale = []
+    for i, s in enumerate(order):
+        scale += [[i / n, STATUS_COLOURS[s]], [(i + 1) / n, STATUS_COLOURS[s]]]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[month_label(m) for m in months], y=labels, zmin=-0.5, zmax=n - 0.5, colorscale=scale,
+        text=text, texttemplate="%{text}", customdata=hover, xgap=1, ygap=1,
+        hovertemplate="%{y}<br>%{x} : %{customdata}<extra></extra>",
+        colorbar={"tickvals": list(range(n)), "ticktext": [STATUS_LABELS[s] for s in order], "len": 0.5,
+                  "y": 1, "yanchor": "top"},
+    ))
+    base_layout(fig, title, meeting_mode=meeting_mode)
+    fig.update_layout(height=max(260, 18 * len(labels) + 160),
+                      yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": 10}},
+                      xaxis={"side": "top", "tickangle": -45})
+    return fig

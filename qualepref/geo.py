@@ -1,0 +1,39 @@
+"""Département outlines for the national map, read once from `data/geo/`.
+
+The GeoJSON holds all 101 départements with the five overseas ones moved
+into insets west of Brittany (fake coordinates: for drawing only). Files are
+local so the map renders offline (DESIGN.md §7).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+
+from qualepref.config import GEO_DIR
+
+DEPARTEMENTS_FILE = GEO_DIR / "departements-avec-drom-en-encarts.geojson"
+INSET_FRAMES_FILE = GEO_DIR / "encarts-cadres.geojson"
+FEATURE_ID_KEY = "properties.code"  # INSEE département code, as `sites.site_code`
+
+
+@functools.cache
+def departements() -> dict:
+    """The 101 département polygons (a GeoJSON FeatureCollection). Do not mutate: shared."""
+    return json.loads(DEPARTEMENTS_FILE.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def inset_frames() -> dict:
+    """Rectangles drawn around the overseas insets (LineStrings)."""
+    return json.loads(INSET_FRAMES_FILE.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def departement_codes() -> tuple[str, ...]:
+    return tuple(f["properties"]["code"] for f in departements()["features"])
+
+
+@functools.cache
+def departement_names() -> dict[str, str]:
+    return {f["properties"]["code"]: f["properties"]["nom"] for f in departements()["features"]}
