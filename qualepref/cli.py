@@ -71,6 +71,16 @@ def build_parser() -> argparse.ArgumentParser:
 _EXTRA_COMMANDS: list = []
 
 
+def _register_import(sub) -> None:
+    # Imported lazily: the import engine pulls pandas/fastexcel, which other commands do not need.
+    from qualepref.ingest.cli import register
+
+    register(sub)
+
+
+_EXTRA_COMMANDS.append(_register_import)
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s", stream=sys.stderr)
     parser = build_parser()

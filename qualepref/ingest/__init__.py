@@ -1,0 +1,34 @@
+"""Import of tableaux de bord, surveys and compliance assessments (DESIGN §4).
+
+    plan = ingest.analyse(content, file_name, db=db, scope=scope, site=None, kind="auto")
+    if plan.ok:
+        result = ingest.commit(plan, db=db, scope=scope, uploaded_by="…")
+    ingest.report_json(plan, result)
+
+Steps, each a module of pure functions: `readers` (xlsx/csv → sheets of
+text cells) → `layouts` (recognise the layout, reshape to records) →
+`validate` (parse against the référentiel, errors) → `plan` (the preview) →
+`commit` (one transaction).
+
+Files refused before parsing (too large, zip bomb, password-protected,
+old .xls, .ods, empty, unreadable) do **not** raise: they give a plan whose
+`errors` hold one `Issue` with `sheet`, `row` and `column` set to None, so
+the page and the command line have a single path. `IngestError` is raised
+only for misuse of the API (an unknown `kind`, committing a plan with
+errors).
+"""
+
+from __future__ import annotations
+
+from qualepref.ingest.issues import Issue
+from qualepref.ingest.plan import (
+    KINDS,
+    CommitResult,
+    ImportPlan,
+    IngestError,
+    analyse,
+    commit,
+    report_json,
+)
+
+__all__ = ["KINDS", "CommitResult", "ImportPlan", "IngestError", "Issue", "analyse", "commit", "report_json"]

@@ -1,0 +1,417 @@
+"""Recognise a sheet's layout and reshape it to records (pure).
+
+A sheet becomes `SheetData`: the kind of data, the layout recognised, and a
+frame of *records* still holding raw cell text with where each came from
+(row number, column name), so `validate` can parse and point at cells.
+Layouts (DESIGN §4): long, wide tableau de bord (title block allowed),
+aggregated survey, raw survey export, compliance.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from qualepref.ingest import parse
+from qualepref.ingest.issues import Issue, shown
+from qualepref.ingest.readers import Sheet
+from qualepref.ingest.text import column_name, norm
+
+HEADER_ROWS_SCANNED = 30
+
+_ROLE_NAMES = {
+    "site": ("site", "departement", "prefecture", "code departement", "code site", "dept", "numero departement",
+             "n departement", "no departement", "nom departement", "code dep", "dep", "sous prefecture"),
+    "indicator": ("indicateur", "code indicateur", "libelle indicateur", "indicateurs", "intitule indicateur",
+                  "intitule", "libelle", "nom indicateur"),
+    "period": ("periode", "mois", "mois annee", "trimestre", "periode mois"),
+    "date": ("date",),
+    "value": ("valeur", "valeurs", "value", "mesure", "resultat indicateur", "valeur indicateur"),
+    "comment": ("commentaire", "commentaires", "observations", "observation", "remarque", "remarques"),
+    "campaign": ("campagne", "annee campagne", "campagne annee", "annee enquete"),
+    "year": ("annee",),
+    "question": ("question", "code question", "libelle question", "questions", "intitule question"),
+    "module": ("module", "n module", "numero module", "code module", "no module"),
+    "engagement": ("engagement", "n engagement", "numero engagement", "engagements", "no engagement",
+                   "code engagement"),
+    "assessed_on": ("date evaluation", "date audit", "date evaluation conformite", "evalue le"),
+    "type": ("type", "type evaluation", "modalite", "type controle"),
+    "result": ("resultat", "conformite", "resultat evaluation", "niveau conformite", "evaluation"),
+    "timestamp": ("horodatage", "date reponse", "horodateur", "timestamp", "date heure", "date saisie",
+                  "date heure reponse"),
+}
+ROLES = {norm(name): role for role, names in _ROLE_NAMES.items() for name in names}
+# Columns a wide tableau de bord may carry besides its months: used or ignored.
+WIDE_EXTRAS = frozenset(norm(x) for x in (
+    "cible", "objectif", "unite", "moyenne", "total", "cumul", "frequence", "sens", "ecart", "tendance",
+    "engagement", "module", "n", "no", "numero", "code", "commentaire", "commentaires", "observations",
+    "observation", "remarque", "remarques", "source", "valeur cible", "cible annuelle", "moyenne annuelle",
+    "evolution", "seuil", "theme", "rubrique", "responsable", "mode calcul", "periodicite", "annee precedente",
+))
+
+KIND_OF_LAYOUT = {"long": "indicateurs", "wide": "indicateurs", "survey": "enquete", "raw_survey": "enquete",
+                  "compliance": "conformite"}
+LAYOUT_LABELS = {"long": "format long", "wide": "tableau de bord (une colonne par période)",
+                 "survey": "enquête agrégée", "raw_survey": "export brut d'enquête", "compliance": "conformité"}
+
+
+@dataclass
+class SheetData:
+    sheet: Sheet
+    layout: str
+    records: pd.DataFrame
+    issues: list[Issue] = field(default_factory=list)  # warnings
+    errors: list[Issue] = field(default_factory=list)
+    title_site: str | None = None
+    title_text: str = ""
+    default_year: int | None = None
+    rows_read: int = 0
+    header_row: int = 1
+
+    @property
+    def kind(self) -> str:
+        return KIND_OF_LAYOUT[self.layout]
+
+    @property
+    def sheet_name(self) -> str | None:
+        return None if self.sheet.is_csv else self.sheet.name
+
+
+def _cell(frame: pd.DataFrame, i: int, j: int):
+    value = frame.iat[i, j]
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _roles(frame: pd.DataFrame, i: int) -> dict[int, str]:
+    found = {}
+    for j in range(frame.shape[1]):
+        text = _cell(frame, i, j)
+        if text is None:
+            continue
+        key = norm(text, drop_unit=True)
+        if key in ROLES:
+            found[j] = ROLES[key]
+        elif parse.level_of_header(text):
+            found[j] = "level:" + parse.level_of_header(text)
+    return found
+
+
+def _title(frame: pd.DataFrame, header: int) -> str:
+    lines = []
+    for i in range(header):
+        cells = [c for j in range(frame.shape[1]) if (c := _cell(frame, i, j))]
+        if cells:
+            lines.append(" ".join(cells))
+    return "\n".join(lines)
+
+
+def _title_year(text: str) -> int | None:
+    match = re.search(r"ann[ée]e\s*:?\s*(20\d{2})", text, re.IGNORECASE) or re.search(r"\b(20\d{2})\b", text)
+    return int(match.group(1)) if match else None
+
+
+def detect(sheet: Sheet, *, questions: parse.ItemMatcher, wanted: str = "auto") -> tuple[str, int] | None:
+    """(layout, header row index in the frame) or None when nothing is recognised."""
+    frame = sheet.frame
+    for i in range(min(HEADER_ROWS_SCANNED, len(frame))):
+        roles = _roles(frame, i)
+        values = set(roles.values())
+        levels = {v for v in values if v.startswith("level:")}
+        candidates = []
+        if {"module", "engagement", "result"} <= values:
+            candidates.append("compliance")
+        if "question" in values and len(levels) >= 2:
+            candidates.append("survey")
+        if "indicator" in values and values & {"period", "date"} and "value" in values:
+            candidates.append("long")
+        periods = [j for j in range(frame.shape[1]) if j not in roles and (t := _cell(frame, i, j))
+                   and parse.looks_like_period(t) and not re.fullmatch(r"\d{4}(\.0)?", t)]
+        year_headers = [j for j in range(frame.shape[1]) if (t := _cell(frame, i, j))
+                        and re.fullmatch(r"20\d{2}(\.0)?", t)]
+        has_indicator = "indicator" in values
+        if len(periods) >= 2 or (periods and has_indicator) or (len(year_headers) >= 2 and has_indicator):
+            candidates.append("wide")
+        if "question" not in values and _answers_below(frame, i, [
+            j for j in range(frame.shape[1]) if j not in roles and (t := _cell(frame, i, j)) and questions.match(t)
+        ]):
+            candidates.append("raw_survey")
+        if wanted != "auto":
+            candidates = [c for c in candidates if KIND_OF_LAYOUT[c] == wanted]
+        if candidates:
+            return candidates[0], i
+    return None
+
+
+def _answers_below(frame: pd.DataFrame, header: int, columns: list[int]) -> bool:
+    """Question headers with satisfaction answers under them (not a list of labels)."""
+    for j in columns:
+        below = frame.iloc[header + 1: header + 51, j].dropna()
+        below = below[below.astype("str").str.strip().ne("")]
+        if len(below) and below.map(parse.answer_level).notna().mean() >= 0.5:
+            return True
+    return False
+
+
+def reshape(sheet: Sheet, layout: str, header: int, *, sites: parse.SiteMatcher,
+            questions: parse.ItemMatcher) -> SheetData:
+    frame = sheet.frame
+    title = _title(frame, header)
+    data = SheetData(sheet=sheet, layout=layout, records=pd.DataFrame(), title_text=title,
+                     title_site=sites.find_in_text(title) if title else None, default_year=_title_year(title))
+    data.header_row = sheet.row_number(header)
+    headers = {j: _cell(frame, header, j) for j in range(frame.shape[1])}
+    names = {j: column_name(sheet.columns[j], headers[j]) for j in headers}
+    body = frame.iloc[header + 1:]
+    rows = sheet.row_numbers()[header + 1:]
+    roles = _roles(frame, header)
+    builder = {"long": _long, "wide": _wide, "survey": _survey, "raw_survey": _raw_survey,
+               "compliance": _compliance}[layout]
+    builder(data, body, rows, headers, names, roles, questions=questions)
+    return data
+
+
+def _first(roles: dict[int, str], *wanted: str) -> int | None:
+    for role in wanted:
+        for j, r in roles.items():
+            if r == role:
+                return j
+    return None
+
+
+def _column(body: pd.DataFrame, j: int | None) -> pd.Series:
+    if j is None:
+        return pd.Series(None, index=body.index, dtype="object")
+    return body.iloc[:, j]
+
+
+def _pct_mask(sheet: Sheet, rows: np.ndarray, j: int | None) -> np.ndarray:
+    if j is None or not sheet.percent_cells:
+        return np.zeros(len(rows), dtype=bool)
+    col = sheet.columns[j]
+    wanted = {r for r, c in sheet.percent_cells if c == col}
+    return np.isin(rows, list(wanted)) if wanted else np.zeros(len(rows), dtype=bool)
+
+
+def _nonblank(series: pd.Series) -> pd.Series:
+    return series.notna() & series.astype("str").str.strip().ne("")
+
+
+def _warn_ignored(data: SheetData, headers, names, used: set[int], header_row: int) -> None:
+    for j, text in headers.items():
+        if j not in used and text:
+            data.issues.append(Issue(data.sheet_name, header_row, names[j], shown(text),
+                                     "Colonne ignorée : son en-tête n'est pas reconnu pour ce format."))
+
+
+def _long(data, body, rows, headers, names, roles, **_):
+    site_j = _first(roles, "site")
+    item_j = _first(roles, "indicator")
+    period_j = _first(roles, "period", "date")
+    value_j = _first(roles, "value")
+    comment_j = _first(roles, "comment")
+    values = _column(body, value_j)
+    items = _column(body, item_j)
+    keep = (_nonblank(values) | _nonblank(items)).to_numpy()
+    header_row = data.header_row
+    _warn_ignored(data, headers, names, {j for j in (site_j, item_j, period_j, value_j, comment_j) if j is not None},
+                  header_row)
+    data.records = pd.DataFrame({
+        "row": rows[keep],
+        "site_raw": _column(body, site_j).to_numpy()[keep],
+        "site_col": names.get(site_j),
+        "item_raw": items.to_numpy()[keep],
+        "item_col": names[item_j],
+        "period_raw": _column(body, period_j).to_numpy()[keep],
+        "period_col": names[period_j],
+        "value_raw": values.to_numpy()[keep],
+        "value_col": names[value_j],
+        "pct_fmt": _pct_mask(data.sheet, rows, value_j)[keep],
+        "comment": _column(body, comment_j).to_numpy()[keep],
+    })
+    data.rows_read = int(keep.sum())
+
+
+def _wide(data, body, rows, headers, names, roles, **_):
+    sheet = data.sheet
+    header_row = data.header_row
+    item_j = _first(roles, "indicator")
+    site_j = _first(roles, "site")
+    comment_j = _first(roles, "comment")
+    periods, ignored = {}, []
+    for j, text in headers.items():
+        if text is None or j in (item_j, site_j, comment_j):
+            continue
+        if re.fullmatch(r"20\d{2}(\.0)?", text) or (parse.looks_like_period(text) and roles.get(j) is None):
+            if parse.parse_period(text, data.default_year) is None:
+                data.errors.append(Issue(
+                    data.sheet_name, header_row, names[j], shown(text),
+                    "Période sans année : indiquez l'année dans l'en-tête (« janv. 2025 ») "
+                    "ou dans le titre au-dessus du tableau (« année 2025 »)."))
+                continue
+            periods[j] = text
+        else:
+            ignored.append(j)
+    if item_j is None:
+        # No "Indicateur" header: the first text column that is not a known extra.
+        for j in range(body.shape[1]):
+            if j in periods or j == site_j:
+                continue
+            col = body.iloc[:, j]
+            nb = col[_nonblank(col)]
+            if len(nb) and pd.to_numeric(nb, errors="coerce").isna().mean() > 0.5:
+                item_j = j
+                break
+        if item_j in ignored:
+            ignored.remove(item_j)
+    for j in ignored:
+        if norm(headers[j], drop_unit=True) in WIDE_EXTRAS:
+            continue
+        col = body.iloc[:, j]
+        numbers = parse.parse_numbers(col[_nonblank(col)])
+        hits = numbers.value.notna()
+        if hits.any():
+            data.errors.append(Issue(
+                data.sheet_name, header_row, names[j], shown(headers[j]),
+                "Des nombres figurent sous cet en-tête, qui n'est pas une période reconnue "
+                "(attendu : « janv. 2025 », « 2025-01 », « T1 2025 »…) : corrigez l'en-tête."
+                , ))
+        else:
+            data.issues.append(Issue(data.sheet_name, header_row, names[j], shown(headers[j]),
+                                     "Colonne ignorée : son en-tête n'est pas une période."))
+    if item_j is None or not periods:
+        data.errors.append(Issue(data.sheet_name, header_row, None, None,
+                                 "Tableau de bord sans colonne « Indicateur » reconnue."))
+        data.records = pd.DataFrame()
+        return
+    period_cols = list(periods)
+    cells = body.iloc[:, period_cols]
+    filled = cells.notna() & cells.apply(lambda c: c.astype("str").str.strip().ne(""))
+    has_values = filled.any(axis=1).to_numpy()
+    # Blank rows, section titles and footnotes hold no value under a period: skipped.
+    parts = []
+    items = body.iloc[:, item_j].to_numpy()
+    sites = _column(body, site_j).to_numpy()
+    comments = _column(body, comment_j).to_numpy()
+    for k, j in enumerate(period_cols):
+        mask = filled.iloc[:, k].to_numpy() & has_values
+        if not mask.any():
+            continue
+        parts.append(pd.DataFrame({
+            "row": rows[mask],
+            "site_raw": sites[mask],
+            "site_col": names.get(site_j),
+            "item_raw": items[mask],
+            "item_col": names[item_j],
+            "period_raw": periods[j],
+            "period_col": names[j],
+            "value_raw": cells.iloc[:, k].to_numpy()[mask],
+            "value_col": names[j],
+            "pct_fmt": _pct_mask(sheet, rows, j)[mask],
+            "comment": comments[mask],
+        }))
+    data.records = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    data.rows_read = int(has_values.sum())
+
+
+def _survey(data, body, rows, headers, names, roles, **_):
+    site_j = _first(roles, "site")
+    campaign_j = _first(roles, "campaign", "year")
+    item_j = _first(roles, "question")
+    level_js = {r.split(":", 1)[1]: j for j, r in roles.items() if r.startswith("level:")}
+    items = body.iloc[:, item_j]
+    keep = _nonblank(items).to_numpy()
+    header_row = data.header_row
+    used = {j for j in (site_j, campaign_j, item_j) if j is not None} | set(level_js.values())
+    for j, text in headers.items():
+        if j not in used and text and norm(text) not in {"total", "taux", "taux satisfaction", "commentaire"}:
+            data.issues.append(Issue(data.sheet_name, header_row, names[j], shown(text),
+                                     "Colonne ignorée : son en-tête n'est pas reconnu pour ce format."))
+    records = {
+        "row": rows[keep],
+        "site_raw": _column(body, site_j).to_numpy()[keep],
+        "site_col": names.get(site_j),
+        "campaign_raw": _column(body, campaign_j).to_numpy()[keep],
+        "campaign_col": names.get(campaign_j),
+        "item_raw": items.to_numpy()[keep],
+        "item_col": names[item_j],
+    }
+    for level in parse.LEVELS:
+        j = level_js.get(level)
+        records[level + "_raw"] = _column(body, j).to_numpy()[keep]
+        records[level + "_col"] = names.get(j)
+    data.records = pd.DataFrame(records)
+    data.rows_read = int(keep.sum())
+
+
+def _raw_survey(data, body, rows, headers, names, roles, *, questions: parse.ItemMatcher):
+    header_row = data.header_row
+    site_j = _first(roles, "site")
+    campaign_j = _first(roles, "campaign", "year")
+    stamp_j = _first(roles, "timestamp", "date")
+    question_js = []
+    for j, text in headers.items():
+        if text is None or j in roles:
+            continue
+        if questions.match(text):
+            question_js.append(j)
+            continue
+        col = body.iloc[:, j]
+        answers = col[_nonblank(col)]
+        if len(answers) >= 3 and answers.map(parse.answer_level).notna().mean() >= 0.6:
+            suggestions = questions.suggest(text)
+            hint = (" Questions proches : " + " ; ".join(suggestions) + ".") if suggestions else ""
+            data.errors.append(Issue(
+                data.sheet_name, header_row, names[j], shown(text),
+                "Question inconnue : cette colonne contient des réponses de satisfaction mais son en-tête "
+                "ne correspond à aucune question du référentiel." + hint))
+        elif stamp_j is None and len(answers) and answers.map(parse.parse_date).notna().mean() >= 0.8:
+            stamp_j = j
+        else:
+            data.issues.append(Issue(data.sheet_name, header_row, names[j], shown(text),
+                                     "Colonne ignorée (ni question du référentiel ni réponse de satisfaction)."))
+    respondents = np.zeros(len(body), dtype=bool)
+    parts = []
+    sites = _column(body, site_j).to_numpy()
+    campaigns = _column(body, campaign_j).to_numpy()
+    stamps = _column(body, stamp_j).to_numpy()
+    for j in question_js:
+        col = body.iloc[:, j]
+        mask = _nonblank(col).to_numpy()
+        respondents |= mask
+        parts.append(pd.DataFrame({
+            "row": rows[mask],
+            "site_raw": sites[mask],
+            "site_col": names.get(site_j),
+            "campaign_raw": campaigns[mask],
+            "campaign_col": names.get(campaign_j),
+            "stamp_raw": stamps[mask],
+            "stamp_col": names.get(stamp_j),
+            "item_raw": headers[j],
+            "item_col": names[j],
+            "answer_raw": col.to_numpy()[mask],
+            "answer_col": names[j],
+        }))
+    data.records = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    data.rows_read = int(respondents.sum())
+
+
+def _compliance(data, body, rows, headers, names, roles, **_):
+    header_row = data.header_row
+    cols = {role: _first(roles, *alts) for role, alts in (
+        ("site", ("site",)), ("module", ("module",)), ("engagement", ("engagement",)),
+        ("date", ("assessed_on", "date", "period")), ("type", ("type",)), ("result", ("result",)))}
+    _warn_ignored(data, headers, names, {j for j in cols.values() if j is not None} | {
+        j for j, r in roles.items() if r == "comment"}, header_row)
+    keep = (_nonblank(_column(body, cols["result"])) | _nonblank(_column(body, cols["engagement"]))).to_numpy()
+    records = {"row": rows[keep]}
+    for role, j in cols.items():
+        records[role + "_raw"] = _column(body, j).to_numpy()[keep]
+        records[role + "_col"] = names.get(j)
+    data.records = pd.DataFrame(records)
+    data.rows_read = int(keep.sum())

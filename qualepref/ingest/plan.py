@@ -1,0 +1,236 @@
+"""`analyse` (file → ImportPlan, nothing written) and `commit` (plan → one transaction)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from qualepref import sql, store
+from qualepref.access import SiteScope
+from qualepref.config import max_upload_bytes
+from qualepref.ingest import layouts, readers, reference, validate
+from qualepref.ingest.issues import Issue
+
+KINDS = ("auto", "indicateurs", "enquete", "conformite")
+BATCH_OF_KIND = {"indicateurs": "indicator_values", "enquete": "survey_results", "conformite": "compliance"}
+KIND_LABELS = {"indicateurs": "Indicateurs", "enquete": "Enquête de satisfaction", "conformite": "Conformité"}
+# Decompressed size allowed per byte of upload limit: real workbooks compress
+# about 5–10×; a zip bomb reaches thousands.
+UNCOMPRESSED_RATIO = 30
+
+
+class IngestError(RuntimeError):
+    """Misuse of the import API (not a bad file: those are plan errors)."""
+
+
+@dataclass
+class ImportPlan:
+    file_name: str
+    sha256: str
+    kind: str | None = None
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    batches: dict[str, pd.DataFrame] = field(default_factory=dict)
+    counts: dict[str, store.WriteCounts] = field(default_factory=dict)
+    site_codes: list[str] = field(default_factory=list)
+    period_min: str | None = None
+    period_max: str | None = None
+    already_imported: bool = False
+    rows_read: int = 0
+    layouts: list[tuple[str | None, str]] = field(default_factory=list)  # (sheet, layout label)
+    _db: object = field(default=None, repr=False, compare=False)
+    _scope: SiteScope | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def total(self) -> store.WriteCounts:
+        total = store.WriteCounts()
+        for counts in self.counts.values():
+            total = total + counts
+        return total
+
+    @property
+    def changes_nothing(self) -> bool:
+        total = self.total
+        return total.written == 0 and total.deleted == 0
+
+    def errors_frame(self) -> pd.DataFrame:
+        from qualepref.ingest.report import errors_frame
+
+        return errors_frame(self)
+
+    def summary_frame(self) -> pd.DataFrame:
+        from qualepref.ingest.report import summary_frame
+
+        return summary_frame(self, self._db, self._scope)
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    upload_id: int | None
+    rows_written: int
+    rows_replaced: int
+    rows_deleted: int
+    unchanged: bool
+
+
+def _progress(progress: Callable | None, fraction: float, message: str) -> None:
+    if progress is not None:
+        progress(fraction, message)
+
+
+def analyse(content: bytes, file_name: str, *, db, scope: SiteScope, site: str | None = None,
+            kind: str = "auto", campaign: int | None = None, progress: Callable | None = None,
+            today: date | None = None) -> ImportPlan:
+    """Read, recognise and check a file; nothing is written."""
+    if kind not in KINDS:
+        raise IngestError(f"kind must be one of {KINDS}, not {kind!r}")
+    plan = ImportPlan(file_name=file_name, sha256=hashlib.sha256(content).hexdigest(), _db=db, _scope=scope)
+    _progress(progress, 0.05, "Lecture du fichier…")
+    limit = max_upload_bytes()
+    try:
+        sheets = readers.read(content, file_name, max_bytes=limit, max_uncompressed=limit * UNCOMPRESSED_RATIO)
+    except readers.RefusedFile as exc:
+        plan.errors.append(Issue(None, None, None, None, str(exc)))
+        plan.kind = None if kind == "auto" else kind
+        return plan
+    _progress(progress, 0.35, "Reconnaissance de la mise en forme…")
+    ref = reference.load(db, scope)
+    if site is not None:
+        code = ref.sites.match(site)
+        if code is None:
+            plan.errors.append(Issue(None, None, None, site, "Préfecture choisie inconnue."))
+            return plan
+        site = code
+    ctx = validate.Context(ref=ref, scope=scope, site=site, campaign=campaign, today=today or date.today())
+    datas: list[layouts.SheetData] = []
+    for sheet in sheets:
+        sheet_name = None if sheet.is_csv else sheet.name
+        for line, message in sheet.issues:
+            plan.errors.append(Issue(sheet_name, line, None, None, message))
+        if sheet.frame.empty:
+            if not sheet.is_csv:
+                plan.warnings.append(Issue(sheet_name, None, None, None, "Feuille vide, ignorée."))
+            continue
+        if sheet.hidden:
+            plan.warnings.append(Issue(sheet_name, None, None, None, "Feuille masquée, ignorée."))
+            continue
+        found = layouts.detect(sheet, questions=ref.questions, wanted=kind)
+        if found is None:
+            plan.warnings.append(Issue(sheet_name, None, None, None,
+                                       "Feuille ignorée : aucune mise en forme reconnue (format long, tableau de "
+                                       "bord, enquête, conformité)."))
+            continue
+        layout, header = found
+        data = layouts.reshape(sheet, layout, header, sites=ref.sites, questions=ref.questions)
+        plan.errors.extend(data.errors)
+        plan.warnings.extend(data.issues)
+        plan.layouts.append((sheet_name, layouts.LAYOUT_LABELS[layout]))
+        plan.rows_read += data.rows_read
+        datas.append(data)
+    if not datas:
+        if not plan.errors:
+            everything_empty = all(s.frame.empty for s in sheets)
+            plan.errors.append(Issue(None, None, None, None,
+                                     "Le classeur est vide." if everything_empty else
+                                     "Aucune donnée reconnue dans le fichier : vérifiez les en-têtes (Site, "
+                                     "Indicateur, Période, Valeur…) ou téléchargez le modèle."))
+        plan.kind = None if kind == "auto" else kind
+        return plan
+    kinds = sorted({d.kind for d in datas})
+    plan.kind = kinds[0] if len(kinds) == 1 else "mixte"
+    plan.errors.extend(validate.title_conflicts(datas, ctx))
+    _progress(progress, 0.55, "Vérification des valeurs…")
+    outcomes = {}
+    for data_kind, check in (("indicateurs", validate.indicators), ("enquete", validate.surveys),
+                             ("conformite", validate.compliance)):
+        mine = [d for d in datas if d.kind == data_kind]
+        if mine:
+            outcomes[BATCH_OF_KIND[data_kind]] = check(mine, ctx)
+    for batch_kind, outcome in outcomes.items():
+        plan.errors.extend(outcome.errors)
+        plan.warnings.extend(outcome.warnings)
+        plan.batches[batch_kind] = outcome.batch
+    _describe(plan)
+    _progress(progress, 0.8, "Comparaison avec les données enregistrées…")
+    with db.cursor() as cur:
+        for batch_kind, batch in plan.batches.items():
+            plan.counts[batch_kind] = store.preview(cur, batch_kind, batch, scope)
+    if plan.ok and plan.changes_nothing:
+        earlier = sql.run(db, "ingest_uploads_by_sha", scope=scope, sha256=plan.sha256)
+        plan.already_imported = not earlier.empty
+    _progress(progress, 1.0, "Analyse terminée.")
+    return plan
+
+
+def _describe(plan: ImportPlan) -> None:
+    sites, periods = set(), []
+    batch = plan.batches.get("indicator_values")
+    if batch is not None and not batch.empty:
+        sites |= set(batch["site_code"])
+        starts = batch["period_start"]
+        periods += [starts.min().strftime("%Y-%m"), starts.max().strftime("%Y-%m")]
+    batch = plan.batches.get("survey_results")
+    if batch is not None and not batch.empty:
+        sites |= set(batch["site_code"])
+        periods += [str(batch["campaign"].min()), str(batch["campaign"].max())]
+    batch = plan.batches.get("compliance")
+    if batch is not None and not batch.empty:
+        sites |= set(batch["site_code"])
+        dates = pd.to_datetime(batch["assessed_on"])
+        periods += [dates.min().strftime("%Y-%m-%d"), dates.max().strftime("%Y-%m-%d")]
+    plan.site_codes = sorted(sites)
+    plan.period_min = min(periods) if periods else None
+    plan.period_max = max(periods) if periods else None
+
+
+class _NothingChanged(Exception):
+    """Rolls back a transaction that would only add a history row."""
+
+
+def commit(plan: ImportPlan, *, db, scope: SiteScope, uploaded_by: str) -> CommitResult:
+    """Write the plan's batches and one history row in one transaction, or nothing."""
+    if not plan.ok:
+        raise IngestError("Un fichier comportant des erreurs ne peut pas être enregistré.")
+    total = store.WriteCounts()
+    try:
+        with db.transaction() as cur:
+            upload_id = store.next_upload_id(cur)
+            for batch_kind, batch in plan.batches.items():
+                if batch.empty:
+                    continue
+                total = total + store.write(cur, batch_kind, batch, scope=scope, upload_id=upload_id)
+            if total.written == 0 and total.deleted == 0:
+                raise _NothingChanged
+            store.record_upload(
+                cur, upload_id=upload_id, uploaded_by=uploaded_by, file_name=plan.file_name, sha256=plan.sha256,
+                kind=plan.kind or "indicateurs", site_codes=plan.site_codes, period_min=plan.period_min,
+                period_max=plan.period_max, counts=total,
+            )
+    except _NothingChanged:
+        return CommitResult(upload_id=None, rows_written=0, rows_replaced=0, rows_deleted=0, unchanged=True)
+    return CommitResult(upload_id=upload_id, rows_written=total.written, rows_replaced=total.replaced,
+                        rows_deleted=total.deleted, unchanged=False)
+
+
+def report_json(plan: ImportPlan, result: CommitResult | None = None) -> dict:
+    """The report of DESIGN §4 (the command line's `--json`)."""
+    if result is not None:
+        written, replaced = result.rows_written, result.rows_replaced
+    else:
+        written, replaced = plan.total.written, plan.total.replaced
+    return {
+        "ok": plan.ok,
+        "kind": plan.kind,
+        "rows_written": written if plan.ok else 0,
+        "rows_replaced": replaced if plan.ok else 0,
+        "errors": [issue.as_dict() for issue in plan.errors],
+        "warnings": [issue.as_dict() for issue in plan.warnings],
+    }

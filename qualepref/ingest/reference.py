@@ -1,0 +1,27 @@
+"""The référentiel and the sites, read from the database for matching."""
+
+from __future__ import annotations
+
+from qualepref import sql
+from qualepref.access import SiteScope
+from qualepref.ingest import parse
+from qualepref.ingest.validate import Reference
+
+
+def load(db, scope: SiteScope) -> Reference:
+    sites = sql.run(db, "ingest_sites", scope=scope)
+    synonyms = sql.run(db, "ingest_synonyms", scope=scope)
+    indicators = sql.run(db, "referentiel_indicators", scope=scope)
+    questions = sql.run(db, "referentiel_questions", scope=scope)
+    engagements = sql.run(db, "referentiel_engagements", scope=scope)
+    modules = sql.run(db, "referentiel_modules", scope=scope)
+    return Reference(
+        sites=parse.SiteMatcher(sites),
+        indicators=parse.ItemMatcher(indicators, "indicator_code", "indicator_label",
+                                     synonyms[synonyms["item_kind"] == "indicateur"]),
+        questions=parse.ItemMatcher(questions, "question_code", "question_label",
+                                    synonyms[synonyms["item_kind"] == "question"]),
+        units=dict(zip(indicators["indicator_code"], indicators["unit"], strict=True)),
+        modules={int(m) for m in modules["module"]},
+        engagements={(int(m), int(e)) for m, e in engagements[["module", "engagement"]].itertuples(index=False)},
+    )

@@ -1,0 +1,386 @@
+"""Records → staging batches and the errors that forbid writing them (pure).
+
+Values are parsed column-wise; Python loops run only over unique values
+(sites, labels, periods) and over rows already known to be in error, to word
+their messages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from qualepref import store
+from qualepref.access import SiteScope
+from qualepref.ingest import parse
+from qualepref.ingest.issues import Issue, shown
+from qualepref.ingest.layouts import SheetData
+
+MAX_ISSUES_PER_CHECK = 200
+
+
+@dataclass
+class Reference:
+    sites: parse.SiteMatcher
+    indicators: parse.ItemMatcher
+    questions: parse.ItemMatcher
+    units: dict[str, str]
+    modules: set[int]
+    engagements: set[tuple[int, int]]
+
+
+@dataclass
+class Context:
+    ref: Reference
+    scope: SiteScope
+    site: str | None = None
+    campaign: int | None = None
+    today: date = field(default_factory=date.today)
+
+
+@dataclass
+class Outcome:
+    batch: pd.DataFrame
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+
+
+def _concat(datas: list[SheetData]) -> pd.DataFrame:
+    frames = []
+    for data in datas:
+        if data.records is None or data.records.empty:
+            continue
+        frame = data.records.copy()
+        frame["sheet"] = data.sheet_name
+        frame["default_year"] = data.default_year
+        frame["title_site"] = data.title_site
+        frames.append(frame)
+    if not frames:
+        return pd.DataFrame()
+    return pd.concat(frames, ignore_index=True)
+
+
+def _report(records: pd.DataFrame, mask, column: str, raw: str, message, out: list[Issue],
+            *, unique: bool = False) -> None:
+    """One issue per row in `mask` (or per distinct raw value, at its first row)."""
+    rows = records.loc[np.asarray(mask, dtype=bool)]
+    if rows.empty:
+        return
+    if unique:
+        counts = rows[raw].astype("str").value_counts()
+        rows = rows.drop_duplicates(subset=[raw])
+    total = len(rows)
+    for rec in rows.head(MAX_ISSUES_PER_CHECK).to_dict("records"):
+        text = message(rec) if callable(message) else message
+        if unique:
+            n = int(counts.get(str(rec[raw]), 1))
+            if n > 1:
+                text += f" ({n} lignes concernées)"
+        out.append(Issue(rec["sheet"], int(rec["row"]), rec[column], shown(rec[raw]), text))
+    if total > MAX_ISSUES_PER_CHECK:
+        first = out[-1]
+        out.append(Issue(first.sheet, None, first.column, None,
+                         f"… et {total - MAX_ISSUES_PER_CHECK} autres lignes avec la même erreur."))
+
+
+def title_conflicts(datas: list[SheetData], ctx: Context) -> list[Issue]:
+    issues = []
+    for data in datas:
+        if ctx.site and data.title_site and data.title_site != ctx.site:
+            line = data.title_text.splitlines()[0] if data.title_text else None
+            issues.append(Issue(
+                data.sheet_name, data.sheet.first_row, None, shown(line),
+                f"Le titre du tableau désigne la préfecture {data.title_site} "
+                f"({ctx.ref.sites.labels.get(data.title_site, '')}) alors que l'import est fait pour "
+                f"{ctx.site} ({ctx.ref.sites.labels.get(ctx.site, '')}) : "
+                "vérifiez le fichier ou la préfecture choisie."))
+    return issues
+
+
+def resolve_sites(records: pd.DataFrame, ctx: Context, errors: list[Issue]) -> pd.Series:
+    """Site code of every record (NaN where unknown), with errors for the unknown ones."""
+    raw = records["site_raw"]
+    blank = raw.isna() | raw.astype("str").str.strip().eq("")
+    uniques = raw[~blank].unique()
+    mapping = {v: ctx.ref.sites.match(v) for v in uniques}
+    codes = raw.map(mapping).astype("object")
+    fallback = ctx.site if ctx.site else None
+    fill = records["title_site"] if fallback is None else pd.Series(fallback, index=records.index)
+    codes = codes.where(~blank, fill)
+    unknown = ~blank & codes.isna()
+    _report(records, unknown, "site_col", "site_raw",
+            "Préfecture inconnue : écrivez son code (« 87 »), son nom (« Haute-Vienne ») ou sa ville préfecture.",
+            errors, unique=True)
+    nosite = blank & codes.isna()
+    if nosite.any():
+        per_sheet = records.loc[nosite].drop_duplicates("sheet")
+        for rec in per_sheet.to_dict("records"):
+            errors.append(Issue(rec["sheet"], int(rec["row"]), None, None,
+                                "Aucune préfecture pour ces lignes : ajoutez une colonne « Site », nommez la "
+                                "préfecture dans le titre, ou choisissez-la (--site)."))
+    outside = codes.notna() & ~codes.isin(list(ctx.scope.site_codes))
+    if outside.any():
+        records = records.assign(_code=codes)
+        _report(records, outside, "site_col", "_code",
+                lambda r: f"La préfecture {r['_code']} est hors de votre périmètre : vous ne pouvez pas importer "
+                          "ses données.", errors, unique=True)
+    return codes
+
+
+def resolve_items(records: pd.DataFrame, matcher: parse.ItemMatcher, unknown_text: str,
+                  errors: list[Issue]) -> pd.Series:
+    raw = records["item_raw"]
+    mapping = {v: matcher.match(v) for v in raw.dropna().unique()}
+    codes = raw.map(mapping).astype("object")
+    unknown = codes.isna()
+
+    def message(rec):
+        suggestions = matcher.suggest(rec["item_raw"])
+        hint = (" Libellés proches : " + " ; ".join(suggestions) + ".") if suggestions else ""
+        return f"{unknown_text} dans le référentiel.{hint}"
+
+    _report(records, unknown, "item_col", "item_raw", message, errors, unique=True)
+    return codes
+
+
+def _duplicates(frame: pd.DataFrame, records: pd.DataFrame, key: list[str], compare: list[str],
+                column: str, raw: str, errors: list[Issue], warnings: list[Issue]) -> pd.DataFrame:
+    """Same key twice: an error if the values differ, a warning (and one kept) if identical."""
+    dup = frame.duplicated(subset=key, keep=False)
+    if not dup.any():
+        return frame
+    sub = frame[dup]
+    variants = sub.groupby(key, dropna=False)[compare].nunique(dropna=False).max(axis=1)
+    conflicting = variants[variants > 1].index
+    keyed = sub.set_index(key).index
+    bad = keyed.isin(conflicting)
+    later = sub.duplicated(subset=key, keep="first").to_numpy()
+    first_rows = sub.drop_duplicates(subset=key).set_index(key)["row"]
+    conflict_idx = sub.index[bad & later]
+    same_idx = sub.index[~bad & later]
+    _report(records, records.index.isin(conflict_idx), column, raw,
+            lambda r: "Doublon contradictoire : la même case (préfecture, élément, période) a une autre valeur "
+                      f"à la ligne {int(first_rows.loc[tuple(frame.loc[r['_i'], key])])}.", errors)
+    if len(same_idx):
+        _report(records, records.index.isin(same_idx[:1]), column, raw,
+                f"Doublon identique ignoré ({len(same_idx)} ligne(s) répétée(s) à l'identique).", warnings)
+    return frame.drop(index=same_idx.union(conflict_idx))
+
+
+def indicators(datas: list[SheetData], ctx: Context) -> Outcome:
+    records = _concat(datas)
+    out = Outcome(batch=store.empty_staging("indicator_values"))
+    if records.empty:
+        return out
+    records["_i"] = records.index
+    errors = out.errors
+    sites = resolve_sites(records, ctx, errors)
+    items = resolve_items(records, ctx.ref.indicators, "Indicateur inconnu", errors)
+    # Periods: parsed once per distinct (text, year of the title).
+    keys = list(zip(records["period_raw"].astype("object"), records["default_year"], strict=True))
+    periods = {k: parse.parse_period(k[0], None if pd.isna(k[1]) else int(k[1])) for k in set(keys)}
+    parsed = pd.Series([periods[k] for k in keys], index=records.index, dtype="object")
+    bad_period = parsed.isna()
+    _report(records, bad_period, "period_col", "period_raw",
+            "Période non reconnue (attendu : « 2025-01 », « 01/2025 », « janv. 2025 », « T1 2025 », « 2025 » "
+            "ou une date).", errors, unique=True)
+    period_start = pd.to_datetime(parsed.map(lambda p: p[0] if p else None)).astype("datetime64[s]")
+    period_kind = parsed.map(lambda p: p[1] if p else None)
+    first_of_month = pd.Timestamp(ctx.today.replace(day=1))
+    future = period_start > first_of_month
+    _report(records, future, "period_col", "period_raw", "Période dans le futur : vérifiez l'année.", errors,
+            unique=True)
+    numbers = parse.parse_numbers(records["value_raw"])
+    value = numbers.value.where(~(records["pct_fmt"].to_numpy() & ~numbers.percent), numbers.value * 100)
+    _report(records, numbers.bad, "value_col", "value_raw",
+            "Valeur non numérique (attendu un nombre, « 82 % », ou NC / - pour une donnée manquante).", errors)
+    negative = value < 0
+    _report(records, negative, "value_col", "value_raw", "Valeur négative : un délai ou un nombre ne peut pas "
+            "être négatif.", errors)
+    units = items.map(ctx.ref.units)
+    out_of_range = units.eq("%") & ((value < 0) | (value > 100)) & ~negative
+    _report(records, out_of_range, "value_col", "value_raw",
+            "Pourcentage hors de 0–100 : un taux s'écrit en points (« 7,5 » ou « 7,5 % »).", errors)
+    frame = pd.DataFrame({
+        "site_code": sites, "indicator_code": items, "period_start": period_start, "period_kind": period_kind,
+        "value": value, "comment": records["comment"].astype("object"), "row": records["row"],
+    })
+    ok = (sites.notna() & items.notna() & ~bad_period & ~future & ~numbers.bad & ~negative & ~out_of_range
+          & ~numbers.empty)
+    frame = frame[ok.to_numpy()]
+    frame = _duplicates(frame, records, ["site_code", "indicator_code", "period_start", "period_kind"],
+                        ["value"], "value_col", "value_raw", errors, out.warnings)
+    out.batch = frame.drop(columns="row").reset_index(drop=True)
+    return out
+
+
+def _campaign_text(value) -> str | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    match = re.search(r"\b(19\d{2}|20\d{2}|21\d{2})\b", str(value))
+    return match.group(1) if match else None
+
+
+def _campaigns(records: pd.DataFrame, ctx: Context, errors: list[Issue], *, stamps: bool) -> pd.Series:
+    if ctx.campaign is not None:
+        return pd.Series(str(ctx.campaign), index=records.index, dtype="object")
+    from_col = records["campaign_raw"].map(_campaign_text) if "campaign_raw" in records else None
+    result = from_col if from_col is not None else pd.Series(None, index=records.index, dtype="object")
+    if stamps and "stamp_raw" in records:
+        years = records["stamp_raw"].map(lambda v: (d := parse.parse_date(v)) and str(d.year))
+        result = result.where(result.notna(), years)
+    years = records["default_year"].map(lambda y: None if pd.isna(y) else str(int(y)))
+    result = result.where(result.notna(), years)
+    bad_col = records["campaign_raw"].notna() & result.isna() if "campaign_raw" in records else None
+    if bad_col is not None and bad_col.any():
+        _report(records, bad_col, "campaign_col", "campaign_raw", "Campagne non reconnue : écrivez l'année (« 2025 »).",
+                errors, unique=True)
+    missing = result.isna() & (~bad_col if bad_col is not None else True)
+    if missing.any():
+        rec = records.loc[missing].iloc[0]
+        errors.append(Issue(rec["sheet"], int(rec["row"]), None, None,
+                            "Campagne inconnue : ajoutez une colonne « Campagne » (année) ou précisez-la "
+                            "(--campaign 2025)."))
+    future = result.notna() & (result.fillna("0").astype(int) > ctx.today.year)
+    if future.any():
+        records = records.assign(_campaign=result)
+        _report(records, future, "campaign_col", "_campaign", "Campagne dans le futur : vérifiez l'année.", errors,
+                unique=True)
+    return result
+
+
+def surveys(datas: list[SheetData], ctx: Context) -> Outcome:
+    out = Outcome(batch=store.empty_staging("survey_results"))
+    parts = []
+    agg = _concat([d for d in datas if d.layout == "survey"])
+    if not agg.empty:
+        parts.append(_aggregated(agg, ctx, out))
+    raw = _concat([d for d in datas if d.layout == "raw_survey"])
+    if not raw.empty:
+        parts.append(_raw(raw, ctx, out))
+    parts = [p for p in parts if p is not None and not p.empty]
+    if parts:
+        out.batch = pd.concat(parts, ignore_index=True)
+    return out
+
+
+def _aggregated(records: pd.DataFrame, ctx: Context, out: Outcome) -> pd.DataFrame:
+    records["_i"] = records.index
+    errors = out.errors
+    sites = resolve_sites(records, ctx, errors)
+    items = resolve_items(records, ctx.ref.questions, "Question inconnue", errors)
+    campaigns = _campaigns(records, ctx, errors, stamps=False)
+    ok = sites.notna() & items.notna() & campaigns.notna()
+    frame = pd.DataFrame({"site_code": sites, "campaign": campaigns, "question_code": items, "row": records["row"]})
+    for level in parse.LEVELS:
+        numbers = parse.parse_numbers(records[level + "_raw"])
+        value = numbers.value.fillna(0)
+        fractional = (numbers.value.round() != numbers.value) & ~numbers.empty
+        bad = numbers.bad | numbers.missing | (numbers.value < 0) | fractional
+        _report(records, bad, level + "_col", level + "_raw",
+                "Effectif invalide : un nombre entier positif ou nul est attendu.", errors)
+        ok &= ~bad
+        frame[level] = value.where(~bad, 0).astype("int64")
+    frame = frame[ok.to_numpy()]
+    frame = _duplicates(frame, records, ["site_code", "campaign", "question_code"], list(parse.LEVELS),
+                        "item_col", "item_raw", errors, out.warnings)
+    return frame.drop(columns="row")
+
+
+def _raw(records: pd.DataFrame, ctx: Context, out: Outcome) -> pd.DataFrame:
+    errors = out.errors
+    sites = resolve_sites(records, ctx, errors)
+    items = resolve_items(records, ctx.ref.questions, "Question inconnue", errors)
+    campaigns = _campaigns(records, ctx, errors, stamps=True)
+    mapping = {v: parse.answer_level(v) for v in records["answer_raw"].unique()}
+    levels = records["answer_raw"].map(mapping)
+    bad = levels.isna()
+    _report(records, bad, "answer_col", "answer_raw",
+            "Réponse non reconnue (attendu : Très satisfait, Satisfait, Peu satisfait, Pas du tout satisfait, "
+            "Sans avis, ou une note de 0 à 4).", errors)
+    ok = sites.notna() & items.notna() & campaigns.notna() & ~bad
+    frame = pd.DataFrame({"site_code": sites, "campaign": campaigns, "question_code": items, "level": levels})[ok]
+    if frame.empty:
+        return frame
+    counts = (frame.groupby(["site_code", "campaign", "question_code", "level"]).size()
+              .unstack("level", fill_value=0).reindex(columns=list(parse.LEVELS), fill_value=0).reset_index())
+    counts.columns.name = None
+    for level in parse.LEVELS:
+        counts[level] = counts[level].astype("int64")
+    return counts
+
+
+def _integer(value) -> int | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    match = re.fullmatch(r"\D*?(\d{1,3})(?:[.,]0+)?\s*", str(value))
+    return int(match.group(1)) if match else None
+
+
+def compliance(datas: list[SheetData], ctx: Context) -> Outcome:
+    records = _concat(datas)
+    out = Outcome(batch=store.empty_staging("compliance"))
+    if records.empty:
+        return out
+    records["_i"] = records.index
+    errors, warnings = out.errors, out.warnings
+    sites = resolve_sites(records, ctx, errors)
+    modules = records["module_raw"].map(_integer)
+    engagements = records["engagement_raw"].map(_integer)
+    bad_module = modules.isna() | ~modules.isin(list(ctx.ref.modules))
+    _report(records, bad_module, "module_col", "module_raw",
+            "Module inconnu : écrivez son numéro (1 à 8).", errors, unique=True)
+    listed = {m for m, _ in ctx.ref.engagements}
+    pairs = list(zip(modules, engagements, strict=True))
+    bad_engagement = pd.Series([
+        e is None or np.isnan(e) if isinstance(e, float) else e is None for e in engagements
+    ], index=records.index) | pd.Series([
+        (m in listed and (m, e) not in ctx.ref.engagements) for m, e in pairs], index=records.index)
+    bad_engagement &= ~bad_module
+    _report(records, bad_engagement, "engagement_col", "engagement_raw",
+            "Engagement inconnu pour ce module dans le référentiel.", errors)
+    dates = records["date_raw"].map(parse.parse_date)
+    bad_date = dates.isna()
+    _report(records, bad_date, "date_col", "date_raw",
+            "Date d'évaluation non reconnue (attendu : une date ou jj/mm/aaaa).", errors)
+    assessed = pd.to_datetime(dates).astype("datetime64[s]")
+    future = assessed > pd.Timestamp(ctx.today)
+    _report(records, future, "date_col", "date_raw", "Date d'évaluation dans le futur.", errors)
+    if records["type_col"].isna().all():
+        types = pd.Series("auto_evaluation", index=records.index, dtype="object")
+        warnings.append(Issue(records["sheet"].iloc[0], None, None, None,
+                              "Pas de colonne « Type » : les évaluations sont enregistrées comme auto-évaluations."))
+        bad_type = pd.Series(False, index=records.index)
+    else:
+        from qualepref.ingest.text import norm
+
+        types = records["type_raw"].map(lambda v: parse.ASSESSMENT_TYPES.get(norm(v)) if isinstance(v, str) else None)
+        bad_type = types.isna()
+        _report(records, bad_type, "type_col", "type_raw",
+                "Type d'évaluation non reconnu (Auto-évaluation, Audit interne, Audit externe, Enquête mystère).",
+                errors, unique=True)
+    from qualepref.ingest.text import norm
+
+    normalised = records["result_raw"].map(lambda v: norm(v) if isinstance(v, str) else "")
+    results = normalised.map(parse.RESULTS)
+    ambiguous = normalised.isin(parse.AMBIGUOUS_RESULTS)
+    _report(records, ambiguous, "result_col", "result_raw",
+            "« NC » est ambigu (non conforme ? non concerné ?) : écrivez « Non conforme » ou « Non applicable ».",
+            errors)
+    bad_result = results.isna() & ~ambiguous
+    _report(records, bad_result, "result_col", "result_raw",
+            "Résultat non reconnu (Conforme, Partiellement conforme, Non conforme, Non applicable).", errors)
+    ok = sites.notna() & ~bad_module & ~bad_engagement & ~bad_date & ~future & ~bad_type & results.notna()
+    frame = pd.DataFrame({
+        "site_code": sites, "module": modules, "engagement": engagements, "assessed_on": assessed,
+        "assessment_type": types, "result": results, "row": records["row"],
+    })[ok.to_numpy()]
+    frame["module"] = frame["module"].astype("int64")
+    frame["engagement"] = frame["engagement"].astype("int64")
+    frame = _duplicates(frame, records, ["site_code", "module", "engagement", "assessed_on", "assessment_type"],
+                        ["result"], "result_col", "result_raw", errors, warnings)
+    return Outcome(batch=frame.drop(columns="row").reset_index(drop=True), errors=errors, warnings=warnings)

@@ -1,0 +1,3 @@
+select item_kind, item_code, synonym,
+from synonyms
+order by item_kind, item_code
