@@ -42,28 +42,56 @@ def to_csv_bytes(frame: pd.DataFrame, headers: dict[str, str] | None = None) -> 
 def to_xlsx_bytes(frame: pd.DataFrame, headers: dict[str, str] | None = None, *,
                   sheet: str = "Données", source: str | None = None) -> bytes:
     """One formatted sheet: bold header in bleu France, frozen first row, sized columns."""
-    safe = _safe(frame, headers)
     wb = Workbook()
     ws = wb.active
     ws.title = sheet[:31]
+    fill_sheet(ws, frame, headers, source=source)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def fill_sheet(ws, frame: pd.DataFrame, headers: dict[str, str] | None = None, *,
+               source: str | None = None, percent_columns=()) -> None:
+    """Write `frame` into worksheet `ws`: French headers, typed cells, dates as dd/mm/yyyy.
+
+    `percent_columns` (original column names) hold fractions shown as `82,5 %`.
+    """
+    safe = _safe(frame, headers)
+    percent_at = {i for i, c in enumerate(frame.columns, start=1) if c in set(percent_columns)}
     ws.append(list(safe.columns))
     for cell in ws[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in safe.itertuples(index=False):
-        ws.append([None if pd.isna(v) else (v.to_pydatetime() if isinstance(v, pd.Timestamp) else v)
-                   for v in row])
+        ws.append([_cell(v) for v in row])
     for index, column in enumerate(safe.columns, start=1):
         width = max([len(str(column)), *(len(str(v)) for v in safe[column].head(200))]) + 2
-        ws.column_dimensions[get_column_letter(index)].width = min(max(width, 8), 60)
+        letter = get_column_letter(index)
+        ws.column_dimensions[letter].width = min(max(width, 8), 60)
+        number_format = None
         if pd.api.types.is_datetime64_any_dtype(safe[column]):
-            for cell in ws[get_column_letter(index)][1:]:
-                cell.number_format = "DD/MM/YYYY"
+            number_format = "DD/MM/YYYY"
+        elif index in percent_at:
+            number_format = "0.0 %"
+        if number_format:
+            for cell in ws[letter][1:]:
+                cell.number_format = number_format
     ws.freeze_panes = "A2"
+    if len(safe.columns):
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(safe.columns))}{len(safe) + 1}"
     if source:
         ws.append([])
         ws.append([neutralise(source)])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+
+
+def _cell(value):
+    """A DataFrame value as openpyxl wants it: None for missing, datetime for timestamps, numpy → Python."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        return value.item()
+    return value

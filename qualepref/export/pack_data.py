@@ -1,0 +1,385 @@
+"""What a COPIL pack says, assembled once from the database and shared by the pptx, PDF and poster.
+
+`load_pack_data` is the only I/O (scoped queries); everything else here is
+pure and works on the `PackData` it returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from qualepref import fmt, sql, stats
+from qualepref.access import ScopeError, SiteScope
+
+# Indicator families of module 1, one slide each (indicators of other modules are
+# grouped by module). An indicator added by an administrator to module 1 lands in
+# "Autres indicateurs".
+MODULE1_FAMILIES = (
+    ("Courriers, courriels et réclamations", ("COURRIER_DELAI", "COURRIEL_DELAI", "RECLAMATION_DELAI",
+                                             "RECLAMATIONS_RECUES")),
+    ("Téléphone", ("APPELS_PERDUS", "DECROCHE_5_SONNERIES")),
+    ("Accueil", ("ATTENTE_GUICHET",)),
+    ("Numérique et réseaux sociaux", ("SITE_INFOS_VERIFIEES", "POINT_NUMERIQUE_USAGERS",
+                                      "PUBLICATIONS_RESEAUX")),
+)
+# The indicators the public sees on the transparency poster, in this order.
+POSTER_INDICATORS = ("COURRIER_DELAI", "COURRIEL_DELAI", "RECLAMATION_DELAI", "APPELS_PERDUS",
+                     "ATTENTE_GUICHET")
+MAX_CHARTS_PER_SLIDE = 4
+
+RESULT_LABELS = {
+    "conforme": "Conforme",
+    "partiel": "Partiellement conforme",
+    "non_conforme": "Non conforme",
+    "non_applicable": "Non applicable",
+}
+ASSESSMENT_LABELS = {
+    "auto_evaluation": "Auto-évaluation",
+    "audit_interne": "Audit interne",
+    "audit_externe": "Audit externe",
+    "enquete_mystere": "Enquête mystère",
+}
+DEMO_NOTICE = "Données de démonstration"
+
+
+@dataclass(frozen=True)
+class Family:
+    title: str
+    codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PackData:
+    site_code: str
+    site_name: str
+    region_name: str
+    start: date  # first month of the period
+    end: date  # last month of the period
+    built_on: date
+    data_as_of: date | None
+    is_demo: bool
+    values: pd.DataFrame  # pack_indicator_values
+    survey: pd.DataFrame  # pack_survey_results + rate, Wilson bounds and alert (every campaign)
+    compliance: pd.DataFrame  # pack_compliance_latest
+    module_names: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def period_label(self) -> str:
+        return f"{fmt.month(self.start)} – {fmt.month(self.end)}"
+
+    @property
+    def campaign(self) -> str | None:
+        """The latest survey campaign up to the period's last year."""
+        return None if self.survey.empty else str(self.survey.campaign.max())
+
+    @property
+    def last_survey(self) -> pd.DataFrame:
+        if self.survey.empty:
+            return self.survey
+        return self.survey[self.survey.campaign == self.campaign].reset_index(drop=True)
+
+    @property
+    def title(self) -> str:
+        return f"{self.site_name} ({self.site_code})"
+
+    def footer(self, *, geo: bool = False) -> str:
+        """The source line every slide and page carries."""
+        as_of = fmt.day(self.data_as_of or self.built_on)
+        text = f"Source : Qual-e-Pref, données au {as_of}"
+        if self.is_demo:
+            text += f" · {DEMO_NOTICE} (chiffres fictifs)"
+        if geo:
+            text += " · Liste des préfectures : INSEE – COG, Licence Ouverte Etalab"
+        return text
+
+
+def end_of_month(month: date) -> date:
+    return (pd.Timestamp(month) + pd.offsets.MonthEnd(0)).date()
+
+
+def load_pack_data(db, scope: SiteScope, site_code: str, start: date, end: date, *,
+                   built_on: date | None = None) -> PackData:
+    """Read everything a pack shows for one prefecture and period, within the caller's scope."""
+    scope.require([site_code])
+    site = sql.run(db, "pack_site", scope=scope, site_code=site_code)
+    if site.empty:
+        raise ScopeError(f"Préfecture inconnue ou hors de votre périmètre : {site_code}")
+    start, end = min(start, end), max(start, end)
+    start = date(start.year, start.month, 1)
+    end = date(end.year, end.month, 1)
+    values = sql.run(db, "pack_indicator_values", scope=scope, site_code=site_code, start=start, end=end)
+    values["period_start"] = pd.to_datetime(values.period_start)
+    survey = sql.run(db, "pack_survey_results", scope=scope, site_code=site_code,
+                     last_campaign=str(end.year))
+    if not survey.empty:
+        survey = stats.with_satisfaction(survey)
+    compliance = sql.run(db, "pack_compliance_latest", scope=scope, site_code=site_code,
+                         until=end_of_month(end))
+    status = sql.run(db, "pack_data_status", scope=scope, site_code=site_code).iloc[0]
+    modules = sql.run(db, "referentiel_modules", scope=scope)
+    row = site.iloc[0]
+    last_upload = status.last_upload_at
+    return PackData(
+        site_code=site_code,
+        site_name=str(row.site_name),
+        region_name=str(row.region_name),
+        start=start,
+        end=end,
+        built_on=built_on or date.today(),
+        data_as_of=None if pd.isna(last_upload) else pd.Timestamp(last_upload).date(),
+        is_demo=bool(status.has_demo),
+        values=values,
+        survey=survey,
+        compliance=compliance,
+        module_names={int(m): str(n) for m, n in zip(modules.module, modules.module_name, strict=True)},
+    )
+
+
+# -- indicator families and series ---------------------------------------------------------------
+def families(data: PackData) -> list[Family]:
+    """The indicator slides: module 1 by theme, then one per optional module, each ≤ 4 charts."""
+    present = list(dict.fromkeys(data.values.indicator_code))
+    modules = dict(zip(data.values.indicator_code, data.values.module, strict=False))
+    found: list[Family] = []
+    placed: set[str] = set()
+    for title, codes in MODULE1_FAMILIES:
+        kept = tuple(c for c in codes if c in present)
+        placed.update(kept)
+        if kept:
+            found.append(Family(title, kept))
+    others = tuple(c for c in present if int(modules[c]) == 1 and c not in placed)
+    if others:
+        found.append(Family("Autres indicateurs", others))
+    for module in sorted({int(modules[c]) for c in present if int(modules[c]) != 1}):
+        codes = tuple(c for c in present if int(modules[c]) == module)
+        name = data.module_names.get(module, "")
+        found.append(Family(f"Module {module} – {name}".rstrip(" –"), codes))
+    split = []
+    for family in found:
+        chunks = [family.codes[i:i + MAX_CHARTS_PER_SLIDE]
+                  for i in range(0, len(family.codes), MAX_CHARTS_PER_SLIDE)]
+        for index, chunk in enumerate(chunks):
+            split.append(Family(family.title + (" (suite)" if index else ""), chunk))
+    return split
+
+
+@dataclass(frozen=True)
+class Series:
+    """One indicator over the period, on a full grid of periods (a missing period is a gap)."""
+
+    code: str
+    label: str
+    unit: str
+    direction: str | None
+    target: float | None
+    periods: list[pd.Timestamp]
+    period_kind: str
+    values: list[float | None]
+
+    @property
+    def categories(self) -> list[str]:
+        return [fmt.period(p, self.period_kind) for p in self.periods]
+
+    @property
+    def target_values(self) -> list[float | None]:
+        return [self.target] * len(self.periods)
+
+
+def _grid(start: date, end: date, kind: str) -> list[pd.Timestamp]:
+    if kind == "quarter":
+        first = pd.Timestamp(start).to_period("Q").start_time
+        return list(pd.date_range(first, pd.Timestamp(end), freq="QS"))
+    if kind == "year":
+        return list(pd.date_range(pd.Timestamp(start.year, 1, 1), pd.Timestamp(end), freq="YS"))
+    return list(pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="MS"))
+
+
+def indicator_series(data: PackData, code: str) -> Series:
+    rows = data.values[data.values.indicator_code == code]
+    first = rows.iloc[0]
+    kind = str(rows.period_kind.mode().iloc[0])
+    rows = rows[rows.period_kind == kind]
+    by_period = dict(zip(rows.period_start, rows.value, strict=True))
+    periods = _grid(data.start, data.end, kind)
+    target = None if pd.isna(first.target) else float(first.target)
+    return Series(
+        code=code,
+        label=str(first.indicator_label),
+        unit=str(first.unit),
+        direction=None if pd.isna(first.direction) else str(first.direction),
+        target=target if first.direction in ("baisse", "hausse") else None,
+        periods=periods,
+        period_kind=kind,
+        values=[None if pd.isna(by_period.get(p)) else float(by_period[p]) for p in periods],
+    )
+
+
+# -- key figures and alerts ----------------------------------------------------------------------
+def indicator_status(data: PackData) -> pd.DataFrame:
+    """Per indicator: latest value of the period, target, whether it is missed, the run of misses."""
+    rows = []
+    for code in [c for family in families(data) for c in family.codes]:
+        series = indicator_series(data, code)
+        known = [(p, v) for p, v in zip(series.periods, series.values, strict=True) if v is not None]
+        if not known:
+            continue
+        missed = stats.misses_target([v for _, v in known], [series.target] * len(known),
+                                     [series.direction] * len(known))
+        run = stats.consecutive_misses(missed.reset_index(drop=True))
+        period, value = known[-1]
+        rows.append({
+            "indicator_code": code,
+            "indicator_label": series.label,
+            "unit": series.unit,
+            "direction": series.direction,
+            "target": series.target,
+            "period_start": period,
+            "period_kind": series.period_kind,
+            "value": value,
+            "missed": bool(missed.iloc[-1]),
+            "run": int(run.iloc[-1]),
+        })
+    return pd.DataFrame(rows, columns=["indicator_code", "indicator_label", "unit", "direction", "target",
+                                       "period_start", "period_kind", "value", "missed", "run"])
+
+
+def target_text(unit: str, direction: str | None, target: float | None) -> str:
+    if target is None or direction is None or pd.isna(target):
+        return "Sans cible"
+    sign = "≤" if direction == "baisse" else "≥"
+    return f"{sign} {fmt.with_unit(target, unit, 0 if float(target).is_integer() else 1)}"
+
+
+def key_figures(data: PackData) -> pd.DataFrame:
+    """The table of the key-figures slide, ready to print (French text)."""
+    status = indicator_status(data)
+    rows = []
+    for item in status.itertuples():
+        if item.target is None or pd.isna(item.target):
+            verdict = "Suivi sans cible"
+        elif item.missed:
+            verdict = "Cible manquée" + (f" ({item.run} fois de suite)" if item.run >= 2 else "")
+        else:
+            verdict = "Cible atteinte"
+        rows.append({
+            "Indicateur": item.indicator_label,
+            "Période": fmt.period(item.period_start, item.period_kind),
+            "Valeur": fmt.with_unit(item.value, item.unit),
+            "Cible": target_text(item.unit, item.direction, item.target),
+            "Situation": verdict,
+        })
+    return pd.DataFrame(rows, columns=["Indicateur", "Période", "Valeur", "Cible", "Situation"])
+
+
+def headline(data: PackData) -> dict[str, str]:
+    """Four headline figures of the key-figures slide."""
+    status = indicator_status(data)
+    with_target = status[status.target.notna()]
+    met = int((~with_target.missed).sum())
+    survey = data.last_survey
+    satisfied = int((survey.n_tres_satisfait + survey.n_satisfait).sum()) if not survey.empty else 0
+    expressed = int(survey.n_expressed.sum()) if not survey.empty else 0
+    applicable = data.compliance[data.compliance.result != "non_applicable"]
+    conform = int((applicable.result == "conforme").sum())
+    missing = missing_months(data)
+    return {
+        "Indicateurs à la cible": f"{met} / {len(with_target)}" if len(with_target) else "–",
+        "Satisfaction globale": (fmt.percent(satisfied / expressed, fraction=True) if expressed else "–"),
+        "Satisfaction (détail)": (f"Campagne {data.campaign}, n = {fmt.number(expressed, 0)} avis exprimés"
+                                  if expressed else "Aucune enquête"),
+        "Engagements conformes": f"{conform} / {len(applicable)}" if len(applicable) else "–",
+        "Mois non transmis": str(len(missing)),
+    }
+
+
+def satisfaction_alerts(data: PackData) -> pd.DataFrame:
+    """Questions of the last campaign with an alert (three levels), most severe first."""
+    survey = data.last_survey
+    columns = ["Question", "Taux", "Intervalle 95 %", "n", "Niveau d'alerte"]
+    if survey.empty:
+        return pd.DataFrame(columns=columns)
+    flagged = survey[survey.alert != stats.AlertLevel.NONE].copy()
+    flagged["severity"] = flagged.alert.map(stats.ALERT_SEVERITY)
+    flagged = flagged.sort_values(["severity", "rate"])
+    return pd.DataFrame({
+        "Question": flagged.question_label,
+        "Taux": [fmt.percent(r, fraction=True) for r in flagged.rate],
+        "Intervalle 95 %": [f"{fmt.percent(lo, fraction=True)} – {fmt.percent(hi, fraction=True)}"
+                            for lo, hi in zip(flagged.rate_low, flagged.rate_high, strict=True)],
+        "n": [fmt.number(n, 0) for n in flagged.n_expressed],
+        "Niveau d'alerte": [stats.ALERT_LABELS[a] for a in flagged.alert],
+    }, columns=columns).reset_index(drop=True)
+
+
+def indicator_alerts(data: PackData) -> pd.DataFrame:
+    """Indicators whose latest value misses the target; two misses in a row flagged as a trend."""
+    status = indicator_status(data)
+    missed = status[status.missed.astype(bool)].sort_values("run", ascending=False)
+    columns = ["Indicateur", "Période", "Valeur", "Cible", "Tendance"]
+    return pd.DataFrame({
+        "Indicateur": missed.indicator_label,
+        "Période": [fmt.period(p, k) for p, k in zip(missed.period_start, missed.period_kind, strict=True)],
+        "Valeur": [fmt.with_unit(v, u) for v, u in zip(missed.value, missed.unit, strict=True)],
+        "Cible": [target_text(u, d, t) for u, d, t in zip(missed.unit, missed.direction, missed.target,
+                                                          strict=True)],
+        "Tendance": [f"{r} périodes consécutives hors cible" if r >= 2 else "Première période hors cible"
+                     for r in missed.run],
+    }, columns=columns).reset_index(drop=True)
+
+
+def compliance_table(data: PackData) -> pd.DataFrame:
+    """Module × engagement with the latest result (code kept for colouring)."""
+    comp = data.compliance
+    return pd.DataFrame({
+        "Module": [f"{int(m)}" for m in comp.module],
+        "N°": [f"{int(e)}" for e in comp.engagement],
+        "Engagement": [str(label) if isinstance(label, str) else "" for label in comp.engagement_label],
+        "Résultat": [RESULT_LABELS.get(r, r) for r in comp.result],
+        "Évaluation": [f"{ASSESSMENT_LABELS.get(t, t)}, {fmt.day(d)}"
+                       for t, d in zip(comp.assessment_type, comp.assessed_on, strict=True)],
+        "result": list(comp.result),
+    })
+
+
+def missing_months(data: PackData) -> list[pd.Timestamp]:
+    """Months of the period with no monthly value at all (nothing was transmitted)."""
+    monthly = data.values[data.values.period_kind == "month"]
+    sent = set(monthly.period_start)
+    return [m for m in _grid(data.start, data.end, "month") if m not in sent]
+
+
+def incomplete_indicators(data: PackData) -> pd.DataFrame:
+    """Monthly indicators with a value in some months of the period but not in others."""
+    monthly = data.values[(data.values.period_kind == "month") & (data.values.frequency == "mensuelle")]
+    months = _grid(data.start, data.end, "month")
+    unsent = set(missing_months(data))
+    rows = []
+    for _code, rows_of in monthly.groupby("indicator_code", sort=False):
+        sent = set(rows_of.period_start)
+        gaps = [m for m in months if m not in sent and m not in unsent]
+        if gaps:
+            rows.append({"Indicateur": rows_of.indicator_label.iloc[0],
+                         "Mois sans valeur": ", ".join(fmt.month(m) for m in gaps)})
+    return pd.DataFrame(rows, columns=["Indicateur", "Mois sans valeur"])
+
+
+def poster_figures(data: PackData) -> list[dict]:
+    """The transparency poster's figures: latest published value of each public indicator."""
+    status = indicator_status(data).set_index("indicator_code")
+    shown = []
+    for code in POSTER_INDICATORS:
+        if code not in status.index:
+            continue
+        item = status.loc[code]
+        shown.append({
+            "code": code,
+            "label": item.indicator_label,
+            "value": fmt.with_unit(item.value, item.unit),
+            "period": fmt.period(item.period_start, item.period_kind),
+            "target": target_text(item.unit, item.direction, item.target),
+            "met": not bool(item.missed),
+        })
+    return shown

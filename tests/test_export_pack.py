@@ -1,0 +1,259 @@
+"""The COPIL pack (.pptx) read back with python-pptx and compared with the database."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+import pytest
+from pptx import Presentation
+from pptx.enum.chart import XL_CHART_TYPE
+from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+from qualepref import fmt
+from qualepref.access import Principal, Role, ScopeError
+from qualepref.db import Database
+from qualepref.export import pack, pack_data
+from tests.conftest import DEMO_END_MONTH, national_scope
+
+SITE = "87"
+START = date(2025, 1, 1)
+END = DEMO_END_MONTH
+
+
+@pytest.fixture(scope="module")
+def demo_ro(demo_template):
+    database = Database(demo_template, read_only=True)
+    yield database
+    database.close()
+
+
+def referent(database, site: str):
+    """The scope of a référent of `site`, minted the way the app does it."""
+    codes = [c for (c,) in _db_rows(database, "select site_code from sites")]
+    return Principal(user=f"referent-{site}", role=Role.REFERENT, site_code=site).scope(codes)
+
+
+@pytest.fixture(scope="module")
+def referent_scope(demo_ro):
+    return referent(demo_ro, SITE)
+
+
+@pytest.fixture(scope="module")
+def data(demo_ro, referent_scope):
+    return pack_data.load_pack_data(demo_ro, referent_scope, SITE, START, END, built_on=date(2026, 11, 5))
+
+
+@pytest.fixture(scope="module")
+def deck(data):
+    return Presentation(io.BytesIO(pack.build_pptx(data)))
+
+
+def _texts(slide) -> list[str]:
+    found = []
+    for shape in slide.shapes:
+        if shape.has_text_frame:
+            found.append(shape.text_frame.text)
+        if shape.has_table:
+            found += [cell.text for row in shape.table.rows for cell in row.cells]
+    return found
+
+
+def _title(slide) -> str:
+    return slide.shapes.title.text if slide.shapes.title is not None else next(
+        s.text_frame.text for s in slide.shapes if s.name == "Titre")
+
+
+def _charts(slide):
+    return [s.chart for s in slide.shapes if s.has_chart]
+
+
+def _table(slide, name):
+    shape = next(s for s in slide.shapes if s.has_table and s.name == name)
+    rows = [[cell.text for cell in row.cells] for row in shape.table.rows]
+    return shape.table, rows
+
+
+def _db_rows(database, query, *params):
+    with database.cursor() as cur:
+        return cur.execute(query, list(params)).fetchall()
+
+
+def test_slides_and_titles(deck, demo_ro):
+    titles = [_title(s) for s in deck.slides]
+    assert titles[0] == "Haute-Vienne (87)"
+    assert titles[1] == "Chiffres clés"
+    families = [t for t in titles if t.startswith("Indicateurs – ")]
+    assert families == ["Indicateurs – Courriers, courriels et réclamations", "Indicateurs – Téléphone",
+                        "Indicateurs – Accueil", "Indicateurs – Numérique et réseaux sociaux"]
+    assert "Satisfaction des usagers – campagne 2026" in titles
+    assert "Alertes" in titles and titles[-1] == "Transmissions manquantes"
+    n_engagements = _db_rows(demo_ro, "select count(distinct (module, engagement)) from compliance_assessments "
+                                      "where site_code = ? and assessed_on <= ?", SITE, date(2026, 10, 31))[0][0]
+    compliance = [t for t in titles if t.startswith("Conformité aux engagements")]
+    assert len(compliance) == -(-n_engagements // pack.ROWS_PER_TABLE_SLIDE)
+    assert len(titles) == 2 + len(families) + 2 + len(compliance) + 1
+
+
+def test_every_slide_names_its_source_and_the_demo(deck):
+    for number, slide in enumerate(deck.slides, start=1):
+        texts = _texts(slide)
+        assert any(t.startswith("Source : Qual-e-Pref, données au ") for t in texts), number
+        assert any("Données de démonstration" in t for t in texts), number
+    assert any("Licence Ouverte" in t for t in _texts(deck.slides[0]))
+
+
+def test_indicator_charts_are_native_lines_with_database_values_and_target(deck, demo_ro):
+    slide = next(s for s in deck.slides if _title(s) == "Indicateurs – Courriers, courriels et réclamations")
+    charts = {c.chart_title.text_frame.text: c for c in _charts(slide)}
+    assert not [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE], "charts, not pictures"
+    chart = charts["Délai moyen de réponse aux courriers"]
+    assert chart.chart_type in (XL_CHART_TYPE.LINE, XL_CHART_TYPE.LINE_MARKERS)
+    values, target = chart.plots[0].series
+    stored = dict(_db_rows(demo_ro, "select period_start, value from indicator_values where site_code = ? "
+                                    "and indicator_code = 'COURRIER_DELAI' and period_start between ? and ?",
+                           SITE, START, END))
+    categories = list(chart.plots[0].categories)
+    assert categories[0] == "janv. 2025" and categories[-1] == fmt.month(END)
+    expected = {fmt.month(p): v for p, v in stored.items()}
+    assert len(categories) == 22
+    for category, value in zip(categories, values.values, strict=True):
+        assert value == expected.get(category), category  # a month without data is a gap (None), not 0
+    assert None in values.values, "the demo site has an untransmitted month in the period"
+    assert target.name == "Cible (≤ 15\u00a0j)"
+    assert set(target.values) == {15.0}
+    untargeted = charts["Nombre de réclamations et suggestions reçues"]
+    assert len(untargeted.plots[0].series) == 1, "no target series for an indicator without target"
+
+
+def test_satisfaction_chart_is_columns_with_the_75_percent_line(deck, demo_ro):
+    slide = next(s for s in deck.slides if _title(s).startswith("Satisfaction des usagers"))
+    (chart,) = _charts(slide)
+    assert chart.chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED
+    bar_plot, line_plot = chart.plots
+    assert type(line_plot).__name__ == "LinePlot"
+    (rates,) = bar_plot.series
+    (threshold,) = line_plot.series
+    stored = _db_rows(demo_ro, "select q.question_label, r.satisfaction_rate, r.n_expressed "
+                               "from v_survey_results r join questions q using (question_code) "
+                               "where r.site_code = ? and r.campaign = '2026' "
+                               "order by q.module, q.engagement nulls last, r.question_code", SITE)
+    assert rates.values == pytest.approx([rate * 100 for _, rate, _ in stored])
+    assert set(threshold.values) == {75.0} and len(threshold.values) == len(stored)
+    for category, (label, _, n) in zip(bar_plot.categories, stored, strict=True):
+        assert category.startswith(label.rstrip(" ?")[:20]) and f"n\u00a0=\u00a0{fmt.number(n, 0)}" in category
+
+
+def test_key_figures_match_the_database(deck, demo_ro):
+    slide = deck.slides[1]
+    satisfied, expressed = _db_rows(demo_ro, "select sum(n_tres_satisfait + n_satisfait), sum(n_expressed) "
+                                             "from v_survey_results where site_code = ? and campaign = '2026'",
+                                    SITE)[0]
+    texts = _texts(slide)
+    assert fmt.percent(satisfied / expressed, fraction=True) in texts
+    _, rows = _table(slide, "Tableau des chiffres clés")
+    assert rows[0] == ["Indicateur", "Période", "Valeur", "Cible", "Situation"]
+    latest = _db_rows(demo_ro, "select value from indicator_values where site_code = ? and "
+                               "indicator_code = 'APPELS_PERDUS' and period_start <= ? "
+                               "order by period_start desc limit 1", SITE, END)[0][0]
+    row = next(r for r in rows if r[0] == "Taux d'appels perdus")
+    assert row[2] == fmt.percent(latest) and row[3] == "≤ 10\u00a0%"
+    assert row[4] == ("Cible atteinte" if latest <= 10 else row[4])
+
+
+def _indicator_runs(database, site):
+    """Independent recomputation: for each targeted indicator, its latest value and the run of misses."""
+    rows = _db_rows(database, "select v.indicator_code, i.indicator_label, i.direction, i.target, v.value "
+                              "from indicator_values v join indicators i using (indicator_code) "
+                              "where v.site_code = ? and v.period_start between ? and ? "
+                              "and i.target is not null order by v.indicator_code, v.period_start",
+                    site, START, END)
+    runs = {}
+    for code, label, direction, target, value in rows:
+        worse = value > target if direction == "baisse" else value < target
+        previous = runs.get(code, (label, 0))[1]
+        runs[code] = (label, previous + 1 if worse else 0)
+    return runs
+
+
+def test_alerts_table_lists_indicators_off_target_and_flags_two_in_a_row(deck, demo_ro):
+    slide = next(s for s in deck.slides if _title(s) == "Alertes")
+    _, rows = _table(slide, "Alertes indicateurs")
+    listed = {r[0]: r[4] for r in rows[1:]}
+    expected = {label: run for label, run in _indicator_runs(demo_ro, SITE).values() if run}
+    assert expected, "the demo site misses some targets"
+    assert set(listed) == set(expected)
+    for label, run in expected.items():
+        assert listed[label] == (f"{run} périodes consécutives hors cible" if run >= 2
+                                 else "Première période hors cible")
+
+
+def test_satisfaction_alerts_of_a_site_with_a_weak_question(demo_ro):
+    weak = _db_rows(demo_ro, "select site_code, question_label, satisfaction_rate from v_survey_results "
+                             "join questions using (question_code) where campaign = '2026' "
+                             "and satisfaction_rate < 0.75 order by site_code limit 1")
+    assert weak, "the demonstration data have weak questions"
+    site, label, rate = weak[0]
+    scope = referent(demo_ro, site)
+    data = pack_data.load_pack_data(demo_ro, scope, site, START, END)
+    slide = next(s for s in Presentation(io.BytesIO(pack.build_pptx(data))).slides if _title(s) == "Alertes")
+    _, rows = _table(slide, "Alertes satisfaction")
+    row = next(r for r in rows if r[0] == label)
+    assert row[1] == fmt.percent(rate, fraction=True)
+    assert row[4] in {"Significativement sous 75 %", "Sous 75 %", "Effectif insuffisant"}
+
+
+def test_compliance_table_has_the_latest_result_in_text_and_colour(deck, demo_ro):
+    latest = _db_rows(demo_ro, "select module, engagement, result from compliance_assessments "
+                               "where site_code = ? and assessed_on <= ? qualify row_number() over "
+                               "(partition by module, engagement order by assessed_on desc) = 1 "
+                               "order by module, engagement", SITE, date(2026, 10, 31))
+    shown, colours = [], {}
+    for slide in deck.slides:
+        if _title(slide).startswith("Conformité aux engagements"):
+            table, rows = _table(slide, "Carte de conformité")
+            assert rows[0][:4] == ["Module", "N°", "Engagement", "Résultat"]
+            for r, row in enumerate(rows[1:], start=1):
+                shown.append((int(row[0]), int(row[1]), row[3]))
+                colours.setdefault(row[3], set()).add(str(table.cell(r, 3).fill.fore_color.rgb))
+    assert shown == [(m, e, pack_data.RESULT_LABELS[r]) for m, e, r in latest]
+    assert all(len(c) == 1 for c in colours.values()), "one colour per result"
+    assert len({next(iter(c)) for c in colours.values()}) == len(colours), "results differ in colour"
+
+
+def test_missing_transmissions_slide_lists_months_without_data(deck, demo_ro):
+    sent = {p for (p,) in _db_rows(demo_ro, "select distinct period_start from indicator_values "
+                                            "where site_code = ? and period_kind = 'month'", SITE)}
+    months = [date(y, m, 1) for y in (2025, 2026) for m in range(1, 13) if date(y, m, 1) <= END]
+    missing = [fmt.month(m) for m in months if m not in sent]
+    slide = deck.slides[-1]
+    text = next(s.text_frame.text for s in slide.shapes if s.name == "Mois non transmis")
+    assert missing and text == ", ".join(missing)
+
+
+def test_referent_pack_names_no_other_prefecture(deck, demo_ro):
+    names = _db_rows(demo_ro, "select site_code, site_name from sites where site_code <> ?", SITE)
+    text = "\n".join(t for slide in deck.slides for t in _texts(slide))
+    for slide in deck.slides:
+        for chart in _charts(slide):
+            text += "\n".join(chart.plots[0].categories)
+    for code, name in names:
+        assert not re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text), name
+        assert f"({code})" not in text
+
+
+def test_a_referent_cannot_build_another_prefectures_pack(demo_ro, referent_scope):
+    with pytest.raises(ScopeError):
+        pack_data.load_pack_data(demo_ro, referent_scope, "23", START, END)
+
+
+def test_pack_of_a_prefecture_without_data(db):
+    scope = national_scope(db)
+    data = pack_data.load_pack_data(db, scope, SITE, START, END)
+    deck = Presentation(io.BytesIO(pack.build_pptx(data)))
+    titles = [_title(s) for s in deck.slides]
+    assert titles == ["Haute-Vienne (87)", "Chiffres clés", "Satisfaction des usagers", "Alertes",
+                      "Conformité aux engagements", "Transmissions manquantes"]
+    assert not any("démonstration" in t for s in deck.slides for t in _texts(s))
+    assert "Aucune enquête de satisfaction jusqu'à la fin de la période." in _texts(deck.slides[2])
