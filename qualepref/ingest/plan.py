@@ -111,6 +111,7 @@ def analyse(content: bytes, file_name: str, *, db, scope: SiteScope, site: str |
         site = code
     ctx = validate.Context(ref=ref, scope=scope, site=site, campaign=campaign, today=today or date.today())
     datas: list[layouts.SheetData] = []
+    empty_headers: list[str | None] = []
     for sheet in sheets:
         sheet_name = None if sheet.is_csv else sheet.name
         for line, message in sheet.issues:
@@ -130,6 +131,10 @@ def analyse(content: bytes, file_name: str, *, db, scope: SiteScope, site: str |
             continue
         layout, header = found
         data = layouts.reshape(sheet, layout, header, sites=ref.sites, questions=ref.questions)
+        if data.rows_read == 0 and not data.errors:
+            # Headers without rows (an unused sheet of the template): nothing to say but that.
+            empty_headers.append(sheet_name)
+            continue
         plan.errors.extend(data.errors)
         plan.warnings.extend(data.issues)
         plan.layouts.append((sheet_name, layouts.LAYOUT_LABELS[layout]))
@@ -137,13 +142,20 @@ def analyse(content: bytes, file_name: str, *, db, scope: SiteScope, site: str |
         datas.append(data)
     if not datas:
         if not plan.errors:
-            everything_empty = all(s.frame.empty for s in sheets)
-            plan.errors.append(Issue(None, None, None, None,
-                                     "Le classeur est vide." if everything_empty else
-                                     "Aucune donnée reconnue dans le fichier : vérifiez les en-têtes (Site, "
-                                     "Indicateur, Période, Valeur…) ou téléchargez le modèle."))
+            plan.warnings.clear()
+            if empty_headers:
+                message = ("Le fichier ne contient aucune donnée : les en-têtes sont là, "
+                           "mais aucune ligne n'est remplie.")
+            elif all(s.frame.empty for s in sheets):
+                message = "Le fichier est vide."
+            else:
+                message = ("Aucune donnée reconnue dans le fichier : vérifiez les en-têtes (Site, Indicateur, "
+                           "Période, Valeur…) ou téléchargez le modèle depuis la page « Import ».")
+            plan.errors.append(Issue(None, None, None, None, message))
         plan.kind = None if kind == "auto" else kind
         return plan
+    for sheet_name in empty_headers:
+        plan.warnings.append(Issue(sheet_name, None, None, None, "Feuille sans données, ignorée."))
     kinds = sorted({d.kind for d in datas})
     plan.kind = kinds[0] if len(kinds) == 1 else "mixte"
     plan.errors.extend(validate.title_conflicts(datas, ctx))
