@@ -1,0 +1,158 @@
+"""`python -m qualepref.bench [--quick] [--only import,pages,queries,concurrency]`.
+
+Builds the data sets under bench/out/, runs the parts, prints the table of
+targets and writes bench/results.json (and, after a complete full run, the
+"Performances" section of the README). Budget: under 15 minutes in all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import UTC, datetime
+
+from qualepref.bench import concurrency, datasets, imports, pages, queries, report
+from qualepref.bench.measure import CHECK_HEADERS, check_rows, load_now, machine, text_table
+from qualepref.bench.session import ROOT
+
+PARTS = ("import", "pages", "queries", "concurrency")
+OUT_DIR = ROOT / "bench" / "out"
+RESULTS = ROOT / "bench" / "results.json"
+README = ROOT / "README.md"
+THINK_TIME_S = 30.0
+
+
+def _log(message: str) -> None:
+    print(message, flush=True)
+
+
+def parse_args(argv) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m qualepref.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tailles minuscules, pour mettre au point le banc")
+    parser.add_argument("--only", default=",".join(PARTS),
+                        help="parties à lancer, séparées par des virgules : " + ",".join(PARTS))
+    parser.add_argument("--seconds", type=float, default=None,
+                        help="durée de chaque niveau de charge (défaut 35 s, 5 s avec --quick)")
+    parser.add_argument("--no-readme", action="store_true", help="ne pas réécrire la section du README")
+    args = parser.parse_args(argv)
+    args.parts = [p.strip() for p in args.only.split(",") if p.strip()]
+    unknown = set(args.parts) - set(PARTS)
+    if unknown:
+        parser.error(f"partie(s) inconnue(s) : {', '.join(sorted(unknown))}")
+    return args
+
+
+def capacity(levels: list[dict], nproc: int) -> dict | None:
+    cpu = [lvl["cpu_per_view_ms"] for lvl in levels if lvl.get("cpu_per_view_ms")]
+    if not cpu:
+        return None
+    per_view = max(cpu)
+    one_core = concurrency.users_carried(per_view, cores=1, think_time_s=THINK_TIME_S)
+    all_cores = concurrency.users_carried(per_view, cores=nproc, think_time_s=THINK_TIME_S)
+    text = (
+        f"**Capacité estimée** : {per_view:.0f} ms de CPU serveur par page vue (pire niveau mesuré). "
+        f"Un utilisateur qui ouvre une page toutes les {THINK_TIME_S:.0f} s (lecture d'un graphique, "
+        f"discussion en COPIL) demande {per_view / THINK_TIME_S:.1f} ms de CPU par seconde. Le serveur "
+        "Streamlit exécute les scripts en Python sous un seul verrou global (GIL) : compter un cœur, "
+        f"tenu sous 70 % pour garder des temps de réponse stables, soit ≈ {one_core} utilisateurs "
+        f"simultanés par serveur à {nproc} cœurs (≈ {all_cores} si les {nproc} cœurs servaient, par "
+        "exemple avec un second processus derrière un répartiteur)."
+    )
+    return {"cpu_per_view_ms": per_view, "think_time_s": THINK_TIME_S, "users_one_core": one_core,
+            "users_all_cores": all_cores, "text": text}
+
+
+def main(argv=None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    specs = datasets.QUICK if args.quick else datasets.FULL
+    started = time.perf_counter()
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    results: dict = {
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "quick": args.quick, "parts": args.parts, "machine": machine(), "load_start": load_now(),
+        "datasets": {}, "elapsed_by_part_s": {},
+    }
+    labels = {spec.name: spec.label for spec in specs}
+    needed = specs if {"pages", "queries"} & set(args.parts) else specs[:1]
+
+    _log(f"Banc d'essai ({'rapide' if args.quick else 'complet'}) — charge {results['load_start']}")
+    _log("Jeux de données :")
+    step = time.perf_counter()
+    files = {}
+    for spec in needed:
+        path = OUT_DIR / f"{spec.name}{'-rapide' if args.quick else ''}.duckdb"
+        t0 = time.perf_counter()
+        rows = datasets.build(path, spec)
+        files[spec.name] = path
+        results["datasets"][spec.name] = {"label": spec.label, "n_sites": spec.n_sites,
+                                          "n_months": spec.n_months, "rows": rows,
+                                          "build_s": time.perf_counter() - t0}
+        _log(f"  {spec.label} : {sum(rows.values())} lignes en {time.perf_counter() - t0:.1f} s")
+    results["elapsed_by_part_s"]["datasets"] = time.perf_counter() - step
+    national = files[specs[0].name]
+    work = OUT_DIR / "work"
+
+    def part(name: str, title: str, func):
+        if name not in args.parts:
+            return
+        _log(f"{title} :")
+        t0 = time.perf_counter()
+        try:
+            results[name] = func()
+        except Exception as exc:  # one broken part must not lose the others' figures
+            results[name] = None
+            results.setdefault("failures", {})[name] = f"{type(exc).__name__}: {exc}"
+            _log(f"  ÉCHEC : {type(exc).__name__}: {exc}")
+        results["elapsed_by_part_s"][name] = time.perf_counter() - t0
+        _log(f"  ({time.perf_counter() - t0:.0f} s ; total {time.perf_counter() - started:.0f} s)")
+
+    part("import", "1. Import du fichier long national",
+         lambda: imports.run(national, work, runs=2 if args.quick else 3, log=_log))
+    part("pages", "2. Pages (AppTest, froid puis chaud)",
+         lambda: pages.run(files, work, warm_runs=2 if args.quick else 5, log=_log))
+    part("queries", "3. Requêtes",
+         lambda: queries.run(files, runs=2 if args.quick else 5, log=_log))
+    part("concurrency", "4. Charge (navigateurs simultanés sur un vrai serveur)",
+         lambda: concurrency.run(national, work, levels=(1, 2) if args.quick else (1, 5, 15),
+                                 seconds=args.seconds or (5.0 if args.quick else 35.0), log=_log))
+
+    checks = (report.import_checks(results.get("import"))
+              + report.page_checks(results.get("pages"), labels)
+              + report.concurrency_checks(results.get("concurrency")))
+    if results.get("concurrency"):
+        results["capacity"] = capacity(results["concurrency"]["levels"], results["machine"]["nproc"] or 1)
+    results["checks"] = [c.as_dict() for c in checks]
+    results["load_end"] = load_now()
+    results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    results["elapsed_s"] = time.perf_counter() - started
+
+    _log("")
+    _log(text_table(CHECK_HEADERS, check_rows(checks)))
+    if results.get("pages"):
+        headers, rows = report.page_rows(results["pages"], list(results["pages"]))
+        _log("\nPages (ms)\n" + text_table(headers, rows))
+    if results.get("queries"):
+        headers, rows = report.query_rows(results["queries"], list(results["queries"]), top=15)
+        _log("\nRequêtes les plus lentes (ms)\n" + text_table(headers, rows))
+        _log(f"Statuts : {report.query_status_counts(results['queries'])}")
+    if results.get("capacity"):
+        _log("\n" + results["capacity"]["text"].replace("**", ""))
+    _log(f"\nDurée totale : {results['elapsed_s'] / 60:.1f} min "
+         f"({', '.join(f'{k} {v:.0f} s' for k, v in results['elapsed_by_part_s'].items())}) ; "
+         f"charge à la fin {results['load_end']}")
+
+    complete = not args.quick and set(args.parts) == set(PARTS)
+    target = RESULTS if complete else OUT_DIR / f"results-{'rapide' if args.quick else 'partiel'}.json"
+    target.write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    _log(f"Résultats : {target.relative_to(ROOT)}")
+    if complete and not args.no_readme and README.is_file():
+        README.write_text(report.replace_section(README.read_text(encoding="utf-8"),
+                                                 report.markdown_section(results, checks)), encoding="utf-8")
+        _log("README.md : section « Performances » mise à jour")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""One page, one data set, in a fresh process: the cold run, then warm runs.
+
+`python -m qualepref.bench.page_worker DB PAGE WARM_RUNS` prints one JSON line.
+Run by `qualepref.bench.pages`, one process per page per data set, so the
+first run really is cold (imports, caches, the database connection).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+
+def main(argv: list[str]) -> int:
+    db_file, page, warm_runs = argv[0], argv[1], int(argv[2])
+    os.environ["QUALEPREF_DB"] = db_file
+    started = time.perf_counter()
+    from streamlit.testing.v1 import AppTest
+
+    from qualepref.bench.session import ROOT, as_bench_principal
+
+    imported = time.perf_counter()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    as_bench_principal(at)
+    # Switching before the first run works for pages registered under their file name.
+    at.switch_page(page)
+    start = time.perf_counter()
+    at.run()
+    cold = time.perf_counter() - start
+    errors = [str(e.value)[:300] for e in at.exception]
+    title = at.title[0].value if at.title else None
+    warm = []
+    for _ in range(warm_runs):
+        start = time.perf_counter()
+        at.run()
+        warm.append(time.perf_counter() - start)
+        errors += [str(e.value)[:300] for e in at.exception]
+    print(json.dumps({"page": page, "import_s": imported - started, "cold_s": cold, "warm_s": warm,
+                      "title": title, "errors": sorted(set(errors))}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

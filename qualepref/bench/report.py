@@ -1,0 +1,188 @@
+"""Turn the raw results into the checks against the targets, tables, and the README section."""
+
+from __future__ import annotations
+
+import re
+
+from qualepref.bench.measure import (
+    CHECK_HEADERS,
+    Check,
+    check_rows,
+    markdown_table,
+    median,
+)
+
+PAGE_WARM_TARGET_MS = 250.0
+TEN_X_FACTOR = 2.0
+README_START = "<!-- bench:start -->"
+README_END = "<!-- bench:end -->"
+
+
+def import_checks(result: dict | None) -> list[Check]:
+    if not result:
+        return []
+    m = result.get("median", {})
+    note = result.get("error") or f"{result['file']['rows']} lignes, médiane de {result['runs']} essais"
+    return [
+        Check("1. Import", "Import réel vs pandas+openpyxl (accélération)", result.get("speedup_vs_naive"),
+              5.0, "×", "min", note),
+        Check("1. Import", "Import réel ÷ lecture fastexcel seule", result.get("ratio_to_floor"),
+              1.5, "×", "max", f"réel {_s(m.get('real_s'))}, naïf {_s(m.get('naive_s'))}, "
+              f"plancher {_s(m.get('floor_s'))}"),
+    ]
+
+
+def _s(value) -> str:
+    return "—" if value is None else f"{value:.2f} s".replace(".", ",")
+
+
+def _warm_ms(pages: dict) -> dict[str, float | None]:
+    return {page: None if r.get("warm_median_s") is None else r["warm_median_s"] * 1000
+            for page, r in pages.items()}
+
+
+def page_checks(result: dict | None, labels: dict[str, str]) -> list[Check]:
+    if not result:
+        return []
+    checks = []
+    national = result.get("national", {})
+    if national:
+        warm = _warm_ms(national)
+        measured = [v for v in warm.values() if v is not None]
+        slowest = max(warm, key=lambda p: warm[p] or 0)
+        checks.append(Check("2. Pages", "Page la plus lente à chaud, national", max(measured, default=None),
+                            PAGE_WARM_TARGET_MS, "ms", "max",
+                            f"{slowest} ; {sum(v <= PAGE_WARM_TARGET_MS for v in measured)}/{len(warm)} "
+                            f"pages ≤ {PAGE_WARM_TARGET_MS:.0f} ms"))
+    for name in ("mois_x10", "sites_x10"):
+        if name not in result:
+            continue
+        warm = _warm_ms(result[name])
+        measured = [v for v in warm.values() if v is not None]
+        slowest = max(warm, key=lambda p: warm[p] or 0)
+        checks.append(Check("2. Pages", f"Page la plus lente à chaud, {labels.get(name, name)}",
+                            max(measured, default=None), TEN_X_FACTOR * PAGE_WARM_TARGET_MS, "ms", "max",
+                            slowest))
+    errors = sum(len(r.get("errors") or []) for pages in result.values() for r in pages.values())
+    checks.append(Check("2. Pages", "Exceptions pendant les exécutions AppTest", float(errors), 0, "", "max"))
+    return checks
+
+
+def concurrency_checks(result: dict | None) -> list[Check]:
+    if not result or not result.get("levels"):
+        return []
+    levels = {lvl["users"]: lvl for lvl in result["levels"]}
+    checks = [Check("4. Charge", "Erreurs (exceptions, délais dépassés), tous niveaux",
+                    float(sum(lvl["errors"] for lvl in levels.values())), 0, "", "max")]
+    cpu = [lvl["cpu_per_view_ms"] for lvl in levels.values() if lvl["cpu_per_view_ms"] is not None]
+    checks.append(Check("4. Charge", "CPU serveur par page vue (pire niveau)", max(cpu, default=None),
+                        150.0, "ms", "max",
+                        ", ".join(f"{u} util. : {lvl['cpu_per_view_ms']:.0f} ms" for u, lvl in levels.items()
+                                  if lvl["cpu_per_view_ms"] is not None)))
+    top = max(levels)
+    checks.append(Check("4. Charge", f"p95 jusqu'à page prête, {top} sessions",
+                        levels[top]["p95_s"] * 1000 if levels[top]["p95_s"] is not None else None,
+                        3000.0, "ms", "max", f"p50 {levels[top]['p50_s'] * 1000:.0f} ms"
+                        if levels[top]["p50_s"] is not None else ""))
+    low = min(levels)
+    if low != top and levels[low]["rss_mb_max"] and levels[top]["rss_mb_max"]:
+        checks.append(Check("4. Charge", f"RSS serveur {top} sessions ÷ {low} session",
+                            levels[top]["rss_mb_max"] / levels[low]["rss_mb_max"], 1.5, "×", "max",
+                            f"{levels[low]['rss_mb_max']:.0f} → {levels[top]['rss_mb_max']:.0f} Mo (max)"))
+    return checks
+
+
+def page_rows(result: dict, names: list[str]) -> tuple[list[str], list[list[str]]]:
+    headers = ["Page"] + [f"{n} froid" for n in names] + [f"{n} chaud" for n in names]
+    pages = sorted({p for n in names for p in result.get(n, {})})
+    rows = []
+    for page in pages:
+        cold = [result.get(n, {}).get(page, {}).get("cold_s") for n in names]
+        warm = [result.get(n, {}).get(page, {}).get("warm_median_s") for n in names]
+        rows.append([page.removeprefix("pages/").removesuffix(".py")]
+                    + [_ms_text(v) for v in cold] + [_ms_text(v) for v in warm])
+    return headers, rows
+
+
+def _ms_text(seconds) -> str:
+    return "—" if seconds is None else f"{seconds * 1000:.0f}"
+
+
+def query_rows(result: dict, names: list[str], *, top: int | None = None) -> tuple[list[str], list[list[str]]]:
+    """Reads by latency at the largest data sets (all sites scope), in ms."""
+    headers = ["Requête"] + [f"{n} tous" for n in names] + [f"{n} 1 site" for n in names]
+    queries = sorted({q for n in names for q, e in result.get(n, {}).items() if e.get("status") == "mesurée"})
+
+    def worst(q):
+        return max((result[n][q].get("tous", {}).get("median_ms") or 0) for n in names if q in result.get(n, {}))
+
+    queries.sort(key=worst, reverse=True)
+    rows = []
+    for q in queries[:top] if top else queries:
+        all_sites = [result.get(n, {}).get(q, {}).get("tous", {}).get("median_ms") for n in names]
+        one = [result.get(n, {}).get(q, {}).get("un_site", {}).get("median_ms") for n in names]
+        rows.append([q] + [_q(v) for v in all_sites] + [_q(v) for v in one])
+    return headers, rows
+
+
+def _q(ms) -> str:
+    if ms is None:
+        return "—"
+    return (f"{ms:.1f}" if ms < 10 else f"{ms:.0f}").replace(".", ",")
+
+
+def query_status_counts(result: dict) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for entries in result.values():
+        for entry in entries.values():
+            key = entry["status"] if not entry["status"].startswith("erreur") else "erreur"
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def markdown_section(results: dict, checks: list[Check]) -> str:
+    """The README's "Performances" section body (between the markers)."""
+    m = results["machine"]
+    lines = [
+        f"Mesuré le {results['finished_at']} par `make bench` (`python -m qualepref.bench`, "
+        f"{results['elapsed_s'] / 60:.1f} min) sur : {m['nproc']} cœurs ({m['cpu_model']}), "
+        f"{m['ram_gb']} Go de RAM, Python {m['python']} ; charge moyenne (1/5/15 min) au début "
+        f"{_load(results['load_start'])}, à la fin {_load(results['load_end'])} "
+        "(d'autres processus partageaient la machine : les médianes et les rapports mesurés dans "
+        "le même passage comptent plus que les valeurs absolues).",
+        "",
+        markdown_table(CHECK_HEADERS, check_rows(checks)),
+        "",
+    ]
+    if results.get("capacity"):
+        lines += [results["capacity"]["text"], ""]
+    pages = results.get("pages")
+    if pages:
+        names = list(pages)
+        headers, rows = page_rows(pages, names)
+        lines += ["**Pages** (AppTest, ms : froid = premier passage dans un nouveau processus, "
+                  "chaud = médiane des passages suivants)", "", markdown_table(headers, rows), ""]
+    queries = results.get("queries")
+    if queries:
+        names = list(queries)
+        headers, rows = query_rows(queries, names, top=10)
+        lines += ["**Requêtes les plus lentes** (ms, médiane ; toutes dans `bench/results.json`)", "",
+                  markdown_table(headers, rows), ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _load(values) -> str:
+    return " / ".join(f"{v:.1f}".replace(".", ",") for v in values) if values else "—"
+
+
+def replace_section(readme: str, body: str) -> str:
+    """Put `body` between the bench markers (added under a "## Performances" title if absent)."""
+    block = f"{README_START}\n{body}{README_END}"
+    if README_START in readme and README_END in readme:
+        return re.sub(re.escape(README_START) + r".*?" + re.escape(README_END), lambda _: block, readme,
+                      flags=re.DOTALL)
+    return readme.rstrip() + "\n\n## Performances\n\n" + block + "\n"
+
+
+def summary_median(values) -> float | None:
+    return median(v for v in values if v is not None)
