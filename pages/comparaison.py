@@ -101,10 +101,14 @@ if national_view:
     highlight = selection.site_code
     table_columns = ["rank", "site_code", "site_name", "region_name", "value_text"] + (
         ["n_expressed"] if "n_expressed" in data else [])
-    if direction is not None and highlight in set(ranked.site_code):
-        row = ranked[ranked.site_code == highlight].iloc[0]
-        st.metric(f"Rang de {highlight} – {row.site_name}", rank_sentence(row["rank"], len(ranked)),
-                  help=f"{row.value_text}, {when}")
+    if direction is not None and highlight in set(data.site_code):
+        row = data[data.site_code == highlight].iloc[0]
+        if highlight in set(ranked.site_code):
+            value = rank_sentence(ranked.set_index("site_code").at[highlight, "rank"], len(ranked))
+            why = f"{row.value_text}, {when}"
+        else:
+            value, why = "non classée", unranked.set_index("site_code").at[highlight, "reason"]
+        st.metric(f"Rang de {highlight} – {row.site_name}", value, help=why)
     fig = charts.choropleth(data, title=f"Carte des départements ({when})", axis_title=axis_title,
                             lower_is_better=lower_is_better, highlight=highlight, tick_suffix=tick_suffix,
                             meeting_mode=selection.meeting_mode)

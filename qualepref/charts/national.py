@@ -237,11 +237,12 @@ def transmission_grid(status: pd.DataFrame, *, title: str, month_label, show_nam
         z=z, x=[month_label(m) for m in months], y=labels, zmin=-0.5, zmax=n - 0.5, colorscale=scale,
         text=text, texttemplate="%{text}", customdata=hover, xgap=1, ygap=1,
         hovertemplate="%{y}<br>%{x} : %{customdata}<extra></extra>",
-        colorbar={"tickvals": list(range(n)), "ticktext": [STATUS_LABELS[s] for s in order], "len": 0.5,
-                  "y": 1, "yanchor": "top"},
+        colorbar={"tickvals": list(range(n)), "ticktext": [STATUS_LABELS[s] for s in order], "len": 180,
+                  "lenmode": "pixels", "y": 1, "yanchor": "top"},
     ))
     base_layout(fig, title, meeting_mode=meeting_mode)
-    fig.update_layout(height=max(260, 18 * len(labels) + 160),
+    # Month labels sit on top (visible without scrolling down a tall grid): room for them under the title.
+    fig.update_layout(height=max(300, 18 * len(labels) + 200), margin={"t": 140},
                       yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": 10}},
                       xaxis={"side": "top", "tickangle": -45})
     return fig

@@ -1,0 +1,178 @@
+"""Figure builders of the compliance, comparison and transmission pages (pure: DataFrame → Figure)."""
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from qualepref import geo
+from qualepref.charts import compliance, national
+from qualepref.charts.theme import SEQUENTIAL
+
+
+def _sites(codes, values):
+    names = geo.departement_names()
+    return pd.DataFrame({"site_code": codes, "site_name": [names[c] for c in codes], "value": values,
+                         "value_text": [f"{v} j" for v in values]})
+
+
+def test_geojson_has_the_101_departements_with_overseas_insets():
+    codes = geo.departement_codes()
+    assert len(codes) == len(set(codes)) == 101
+    assert {"2A", "2B", "971", "972", "973", "974", "976"} <= set(codes)
+    assert len(geo.inset_frames()["features"]) == 5
+
+
+def test_choropleth_draws_all_101_departements_and_greys_those_without_figure():
+    codes = list(geo.departement_codes())
+    values = _sites(codes, [float(i) for i in range(101)])
+    values.loc[values.site_code.isin(["87", "971"]), "value"] = np.nan
+    fig = national.choropleth(values, title="Carte", axis_title="Délai (j)", lower_is_better=True, highlight="29")
+    maps = [t for t in fig.data if isinstance(t, go.Choropleth)]
+    assert all(t.featureidkey == "properties.code" and t.geojson["features"] for t in maps)
+    grey, coloured, highlight = maps
+    assert sorted([*grey.locations, *coloured.locations]) == sorted(codes)
+    assert set(grey.locations) == {"87", "971"}
+    assert set(grey.colorscale[0]) & {national.NO_DATA}  # one plain grey, outside the colour scale
+    assert coloured.reversescale is True  # lower is better → light = low
+    assert list(highlight.locations) == ["29"] and highlight.marker.line.width >= 2
+    assert fig.layout.geo.visible is False and fig.layout.geo.fitbounds == "locations"
+    frames = [t for t in fig.data if isinstance(t, go.Scattergeo)]
+    assert len(frames) == 1 and frames[0].mode == "lines"
+    hover = dict(zip(coloured.locations, coloured.hovertext, strict=True))
+    assert hover["29"] == "29 – Finistère<br>" + values.set_index("site_code").at["29", "value_text"]
+    assert "Pas de donnée" not in hover["29"]
+    # Sites missing from the frame altogether are grey too, with a French hover text.
+    partial = national.choropleth(values.head(10), title="Carte", axis_title="x")
+    assert len(partial.data[0].locations) == 91 and "Pas de donnée" in partial.data[0].hovertext[0]
+
+
+def test_choropleth_colour_scale_is_colour_blind_safe():
+    fig = national.choropleth(_sites(["01", "02"], [1.0, 2.0]), title="t", axis_title="a", lower_is_better=False)
+    scale = [c for _, c in fig.data[1].colorscale]
+    viridis = [c for _, c in go.Figure(go.Choropleth(colorscale=SEQUENTIAL)).data[0].colorscale]
+    assert scale == viridis and fig.data[1].reversescale is False
+
+
+def test_rank_sites_excludes_sites_without_value_or_enough_answers():
+    frame = pd.DataFrame({"site_code": ["a", "b", "c", "d", "e"], "value": [80.0, 90.0, np.nan, 95.0, 90.0],
+                          "n": [100, 29, 50, 30, 200]})
+    ranked, unranked = national.rank_sites(frame, n="n", min_n=30)
+    assert ranked.site_code.tolist() == ["d", "e", "a"]
+    assert ranked["rank"].tolist() == [1, 2, 3]
+    assert sorted(unranked.site_code) == ["b", "c"]  # n = 29 and no value: listed apart, never ranked
+    lower, _ = national.rank_sites(frame.assign(n=100), lower_is_better=True)
+    assert lower.site_code.tolist()[0] == "a"
+    tied, _ = national.rank_sites(frame.assign(n=100))
+    assert tied.set_index("site_code")["rank"].to_dict() == {"d": 1, "b": 2, "e": 2, "a": 4}
+
+
+def test_ranking_bar_best_on_top_with_highlight_and_interval():
+    frame = _sites(["29", "87", "2A"], [3.0, 5.0, 9.0]).assign(rank=[1, 2, 3], low=[2.0, 4.0, 8.0],
+                                                               high=[4.0, 6.0, 10.0])
+    fig = national.ranking_bar(frame, title="Classement", axis_title="Délai", highlight="87", target=6)
+    bar = fig.data[0]
+    assert bar.y[-1].startswith("1. 29") and bar.y[0].startswith("3. 2A")  # plotly draws from the bottom
+    colours = dict(zip(bar.y, bar.marker.color, strict=True))
+    assert colours["2. 87 – Haute-Vienne"] == national.HIGHLIGHT
+    assert {colours[k] for k in colours if "87" not in k} == {national.BLEU_FRANCE}
+    assert list(bar.error_x.array) == [1.0, 1.0, 1.0]
+    assert fig.layout.shapes[0].x0 == 6
+    assert fig.layout.title.text == "Classement"
+
+
+def test_distribution_highlights_the_selected_prefecture():
+    frame = _sites(["29", "87", "2A", "01"], [3.0, 5.0, 9.0, np.nan])
+    fig = national.distribution(frame, title="Distribution", axis_title="Délai", highlight="87")
+    box, marker = fig.data
+    assert list(box.x) == [3.0, 5.0, 9.0] and box.boxpoints == "all"
+    assert list(marker.x) == [5.0] and marker.name == "87 – Haute-Vienne"
+    assert marker.marker.color == national.HIGHLIGHT
+    assert len(national.distribution(frame, title="d", axis_title="a", highlight="01").data) == 1  # no value
+
+
+def test_distribution_summary_uses_only_aggregates():
+    summary = {"p10": 1.0, "q1": 2.0, "median": 3.0, "q3": 4.0, "p90": 5.0}
+    fig = national.distribution_summary(summary, title="Position", axis_title="a", own_value=4.5,
+                                        own_label="87", own_text="4,5 j")
+    box, own = fig.data
+    assert (box.q1, box.median, box.q3, box.lowerfence, box.upperfence) == ((2.0,), (3.0,), (4.0,), (1.0,), (5.0,))
+    assert box.x is None  # no individual site value is drawn
+    assert list(own.x) == [4.5]
+
+
+def test_transmission_status_and_grid():
+    months = [date(2025, 1, 1), date(2025, 2, 1)]
+    rows = []
+    for code, sent in (("87", [(True, True), (True, False)]), ("29", [(False, False), (True, True)])):
+        for month, flags in zip(months, sent, strict=True):
+            for label, flag in zip(["Courriers", "Courriels"], flags, strict=True):
+                rows.append({"site_code": code, "site_name": code, "period_start": month,
+                             "indicator_code": label, "indicator_label": label, "sent": flag})
+    status = national.transmission_status(pd.DataFrame(rows))
+    by_key = status.set_index(["site_code", "period_start"])
+    assert by_key.loc[("87", months[0]), "status"] == national.STATUS_SENT
+    assert by_key.loc[("87", months[1]), "status"] == national.STATUS_PARTIAL
+    assert by_key.loc[("87", months[1]), "missing"] == "Courriels"
+    assert by_key.loc[("29", months[0]), "status"] == national.STATUS_MISSING
+    fig = national.transmission_grid(status, title="Transmissions", month_label=lambda m: m.strftime("%m/%Y"))
+    heat = fig.data[0]
+    assert list(heat.y) == ["29 – 29", "87 – 87"] and list(heat.x) == ["01/2025", "02/2025"]
+    assert heat.text.tolist() == [["✗", "✓"], ["✓", "½"]]  # a symbol in every cell, not colour alone
+    assert national.transmission_status(pd.DataFrame(columns=rows[0].keys())).empty
+
+
+@pytest.fixture
+def latest():
+    rows = []
+    for site, results in (("87", ["conforme", "conforme", "partiel", "non_applicable"]),
+                          ("29", ["non_conforme", "conforme", "conforme", "conforme"])):
+        for engagement, result in enumerate(results, start=1):
+            rows.append({"site_code": site, "site_name": f"Site {site}", "module": 1,
+                         "module_name": "Relation générale avec les usagers", "engagement": engagement,
+                         "engagement_label": f"Engagement {engagement}", "assessed_on": date(2025, 3, engagement),
+                         "assessment_type": "auto_evaluation", "result": result})
+    rows.append({**rows[0], "module": 7, "module_name": "Communication d'urgence", "result": "conforme"})
+    return pd.DataFrame(rows)
+
+
+def test_module_rates_exclude_non_applicable(latest):
+    rates = compliance.module_rates(latest).set_index(["module", "site_code"])
+    assert rates.loc[(1, "87"), "n_applicable"] == 3 and rates.loc[(1, "87"), "rate"] == pytest.approx(200 / 3)
+    assert rates.loc[(1, "29"), "rate"] == 75
+    assert rates.loc[(7, "87"), "rate"] == 100
+
+
+@pytest.mark.parametrize("transpose", [False, True])
+def test_module_site_heatmap_writes_the_rate_in_each_cell(latest, transpose):
+    rates = compliance.module_rates(latest)
+    fig = compliance.module_site_heatmap(rates, title="Conformité", transpose=transpose)
+    heat = fig.data[0]
+    assert heat.texttemplate == "%{z:.0f}"
+    z = np.array(heat.z, dtype=float)
+    modules_axis, sites_axis = (heat.x, heat.y) if transpose else (heat.y, heat.x)
+    assert [m.split(" – ")[0] for m in modules_axis] == ["M1", "M7"]
+    assert [s.split(" – ")[0] for s in sites_axis] == ["29", "87"]
+    grid = z.T if transpose else z
+    assert grid[0].tolist() == pytest.approx([75, 200 / 3])
+    assert np.isnan(grid[1][0]) and grid[1][1] == 100  # 29 does not follow module 7: blank cell
+    assert heat.colorscale == go.Figure(go.Heatmap(colorscale=SEQUENTIAL)).data[0].colorscale
+    assert "non suivi" in np.array(heat.customdata, dtype=object)[(0, 1) if transpose else (1, 0)]
+
+
+def test_engagement_assessment_heatmap_writes_the_result_and_avoids_red_green(latest):
+    one = latest[latest.site_code == "87"]
+    one = pd.concat([one, one.head(1).assign(assessed_on=date(2025, 10, 1), assessment_type="audit_externe",
+                                             result="non_conforme")])
+    fig = compliance.engagement_assessment_heatmap(one, title="Évaluations")
+    heat = fig.data[0]
+    assert len(heat.y) == 5 and len(heat.x) == 5  # 1.1–1.4 and 7.1; 4 auto-évaluations (one per day) + 1 audit
+    text = np.array(heat.text)
+    z = np.array(heat.z, dtype=float)
+    assert (text[~np.isnan(z)] != "").all() and (text[np.isnan(z)] == "").all()
+    assert "Non conforme" in text[0] and "Conforme" in text[0]
+    colours = {c.lower() for _, c in heat.colorscale}
+    assert not colours & {"#00ff00", "#008000", "#ff0000", "red", "green"}
+    assert heat.colorbar.ticktext == tuple(compliance.RESULT_LABELS[r] for r in compliance.RESULT_ORDER)

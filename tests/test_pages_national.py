@@ -1,0 +1,197 @@
+"""Conformité, Comparaison nationale, Suivi des transmissions: real AppTest runs and scope checks of their queries."""
+
+from datetime import date
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from qualepref import sql, stats
+from qualepref.access import NATIONAL_PRINCIPAL, Principal, Role
+from tests.conftest import DEMO_END_MONTH, ROOT
+
+START = date(DEMO_END_MONTH.year - 1, DEMO_END_MONTH.month, 1)
+# Every query of the three pages, with parameters that return data on the demonstration set.
+PAGE_QUERIES = {
+    "compliance_latest": {"as_of": date(2026, 10, 31)},
+    "compliance_assessments": {"start": START, "as_of": date(2026, 10, 31)},
+    "national_indicator_by_site": {"indicator": "COURRIER_DELAI", "start": START, "end": DEMO_END_MONTH},
+    "national_indicator_summary": {"indicator": "COURRIER_DELAI", "start": START, "end": DEMO_END_MONTH,
+                                   "mode": "moyenne"},
+    "national_campaigns": {},
+    "national_satisfaction_by_site": {"campaign": "2026", "question": ""},
+    "national_satisfaction_summary": {"campaign": "2026", "question": "ATTENTE", "min_sample": stats.MIN_SAMPLE},
+    "transmission_monthly": {"start": START, "end": DEMO_END_MONTH},
+    "transmission_campaigns": {"start_year": "2024", "end_year": "2026"},
+}
+
+
+
+@pytest.fixture(scope="module")
+def names():
+    frame = pd.read_csv(ROOT / "data/geo/departements_prefectures.csv", dtype=str)
+    return dict(zip(frame.code_departement, frame.nom_departement, strict=True))
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_QUERIES))
+def test_one_site_scope_never_receives_another_site(demo_db, names, name):
+    scope = Principal("copil@87", Role.COPIL, "87").scope(names)
+    frame = sql.run(demo_db, name, scope=scope, **PAGE_QUERIES[name])
+    assert len(frame), f"{name} returned nothing: the check would prove nothing"
+    others = {c for c in names if c != "87"}
+    other_names = {n for c, n in names.items() if c != "87"} - {names["87"]}
+    for column in frame.columns:
+        if pd.api.types.is_numeric_dtype(frame[column]) or column.startswith("region_"):
+            continue  # engagement numbers, counts and region codes (75 = Nouvelle-Aquitaine) are not site codes
+        cells = {str(v) for v in frame[column].dropna()}
+        assert not cells & others, f"{name}.{column} leaks another site's code"
+        assert not cells & other_names, f"{name}.{column} leaks another site's name"
+
+
+def test_aggregate_summaries_give_national_quartiles_and_own_rank_only(demo_db, names):
+    scope = Principal("copil@87", Role.COPIL, "87").scope(names)
+    params = PAGE_QUERIES["national_indicator_summary"]
+    summary = sql.run(demo_db, "national_indicator_summary", scope=scope, **params)
+    assert len(summary) == 1 and "site_code" not in summary.columns
+    # The same figures computed from the national, named data.
+    national = sql.run(demo_db, "national_indicator_by_site", scope=NATIONAL_PRINCIPAL.scope(names),
+                       **{k: v for k, v in params.items() if k != "mode"})
+    values = national.set_index("site_code").mean_value.dropna()
+    row = summary.iloc[0]
+    assert row.n_sites == len(values)
+    assert row["median"] == pytest.approx(values.median())
+    assert row.own_value == pytest.approx(values["87"])
+    assert row.own_rank == (values < values["87"]).sum() + 1  # lower is better for a delay
+    satisfaction = sql.run(demo_db, "national_satisfaction_summary", scope=scope,
+                           **PAGE_QUERIES["national_satisfaction_summary"]).iloc[0]
+    by_site = sql.run(demo_db, "national_satisfaction_by_site", scope=NATIONAL_PRINCIPAL.scope(names),
+                      campaign="2026", question="ATTENTE")
+    eligible = by_site[by_site.n_expressed >= stats.MIN_SAMPLE]
+    assert satisfaction.n_sites == len(eligible) < len(by_site) + 1
+    rates = eligible.n_satisfied / eligible.n_expressed
+    assert satisfaction["median"] == pytest.approx(rates.median())
+
+
+# AppTest -------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def app(demo_db_path, monkeypatch):
+    monkeypatch.setenv("QUALEPREF_DB", str(demo_db_path))
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+
+
+def _open(app, page, **filters):
+    """Open a page, then set sidebar filters (by their URL key) as a user would."""
+    at = app.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    for key, value in filters.items():
+        at.sidebar.selectbox(key=key).set_value(value).run()
+        assert not at.exception, at.exception
+    return at
+
+
+def _page_as(page, principal):
+    """Run one page on its own as a signed-in principal (the sign-in itself is tested elsewhere)."""
+    at = AppTest.from_file(str(ROOT / page), default_timeout=60)
+    at.session_state["principal"] = principal
+    return at
+
+
+def _main_text(at) -> str:
+    parts = [m.value for m in at.main.markdown] + [m.value for m in at.main.caption]
+    parts += [f"{m.label} {m.value} {m.help or ''}" for m in at.main.metric]
+    parts += [s.value for s in at.main.subheader] + [w.value for w in at.main.warning] + [
+        i.value for i in at.main.info]
+    for frame in at.main.dataframe:
+        parts.append(frame.value.to_csv())
+    return "\n".join(map(str, parts))
+
+
+def test_conformite_national_heatmap_and_cell_details(app):
+    at = _open(app, "pages/conformite.py")
+    assert at.selectbox(key="conf_module").options[0].startswith("M1")
+    assert len(at.selectbox(key="conf_site").options) == 101  # module 1 is mandatory for everybody
+    behind = at.main.dataframe[-1].value
+    assert len(behind) == 20 and set(behind["Résultat"]) <= {"Conforme", "Partiellement conforme", "Non conforme",
+                                                              "Non applicable"}
+    at.selectbox(key="conf_module").set_value(7).run()
+    assert not at.exception
+    assert len(at.selectbox(key="conf_site").options) < 101 and len(at.main.dataframe[-1].value) == 4
+    # A region narrows the prefectures; a module filter keeps only that module.
+    at.sidebar.selectbox(key="region").set_value("75").run()
+    assert len(at.selectbox(key="conf_site").options) <= 12
+    at.sidebar.selectbox(key="module").set_value(1).run()
+    assert at.selectbox(key="conf_module").options == ["M1 – Relation générale avec les usagers"]
+
+
+def test_conformite_one_prefecture_shows_engagements_by_assessment(app):
+    at = _open(app, "pages/conformite.py", pref="87")
+    assert any(m.label == "Module 1" for m in at.main.metric)
+    engagements = at.selectbox(key="conf_engagement")
+    assert len(engagements.options) >= 20
+    history = at.main.dataframe[-1].value
+    assert list(history.columns) == ["Date d'évaluation", "Type", "Résultat"] and len(history) >= 1
+    before = len(engagements.options)
+    at.sidebar.selectbox(key="module").set_value(1).run()
+    assert len(at.selectbox(key="conf_engagement").options) == 20 <= before
+
+
+def test_comparaison_national_ranks_and_region_filter(app):
+    at = _open(app, "pages/comparaison.py", pref="87", indicateur="COURRIER_DELAI")
+    rank = next(m for m in at.main.metric if m.label.startswith("Rang de 87"))
+    assert rank.value == "non classée" and "Pas de valeur en oct. 2026" in rank.help  # 87 did not send Oct.
+    at.radio(key="cmp_mode").set_value("moyenne").run()
+    rank = next(m for m in at.main.metric if m.label.startswith("Rang de 87"))
+    assert rank.value.endswith(" sur 101")  # over the period every prefecture has a mean
+    ranking = next(d.value for d in at.main.dataframe if "Rang" in d.value.columns)
+    assert ranking["Rang"].is_monotonic_increasing and len(ranking) > 80
+    at.sidebar.selectbox(key="region").set_value("75").run()
+    regional = next(d.value for d in at.main.dataframe if "Rang" in d.value.columns)
+    assert len(regional) <= 12 and set(regional["Code"]) <= {"16", "17", "19", "23", "24", "33", "40", "47", "64",
+                                                             "79", "86", "87"}
+
+
+def test_comparaison_satisfaction_lists_small_samples_apart(app):
+    at = _open(app, "pages/comparaison.py")
+    at.radio(key="cmp_sujet").set_value("Satisfaction des usagers").run()
+    at.selectbox(key="cmp_question").set_value("ATTENTE").run()
+    assert not at.exception
+    ranking = next(d.value for d in at.main.dataframe if "Rang" in d.value.columns)
+    assert (ranking["Avis exprimés"] >= stats.MIN_SAMPLE).all()
+    unranked = next((d.value for d in at.main.dataframe if "Motif" in d.value.columns), pd.DataFrame())
+    assert len(ranking) + len(unranked) == 101
+    assert all(reason.startswith("Effectif insuffisant") for reason in unranked.get("Motif", []))
+
+
+def test_comparaison_for_a_copil_member_names_no_other_prefecture(app, names):
+    at = _page_as("pages/comparaison.py", Principal("copil@87", Role.COPIL, "87")).run()
+    assert not at.exception, at.exception
+    at.sidebar.selectbox(key="indicateur").set_value("COURRIER_DELAI").run()
+    assert [s.key for s in at.sidebar.selectbox if s.key in ("pref", "region")] == []  # one site: no choice
+    at.radio(key="cmp_mode").set_value("moyenne").run()
+    metrics = {m.label: m.value for m in at.main.metric}
+    assert metrics["Rang national"].endswith(" sur 101") and metrics["Votre valeur"].endswith("\u00a0j")
+    text = _main_text(at)
+    assert "réservés au niveau national" in text
+    at.radio(key="cmp_sujet").set_value("Satisfaction des usagers").run()
+    assert not at.exception, at.exception
+    assert {m.label for m in at.main.metric} >= {"Rang national", "Médiane nationale"}
+    text += _main_text(at)
+    leaked = [n for c, n in names.items() if c != "87" and len(n) > 4 and n in text]
+    assert not leaked, leaked
+    assert not any(key in text for key in ("Classement des préfectures", "Carte des départements"))
+
+
+def test_transmissions_grid_list_and_filters(app):
+    at = _open(app, "pages/transmissions.py")
+    metrics = {m.label.split(" en ")[0]: m.value for m in at.main.metric}
+    assert metrics["À jour"].endswith("/ 101")
+    missing = next(d.value for d in at.main.dataframe if "Indicateurs manquants" in d.value.columns
+                   and "Non transmis" in set(d.value["Statut"]) and "Transmis" not in set(d.value["Statut"]))
+    assert len(missing) > 0 and (missing["Indicateurs manquants"] != "").all()
+    at.sidebar.selectbox(key="pref").set_value("87").run()
+    assert not at.exception
+    assert next(m.value for m in at.main.metric if m.label.startswith("À jour")).endswith("/ 1")
+    campaigns = at.main.dataframe[-1].value
+    assert list(campaigns["Code"]) == ["87"]
