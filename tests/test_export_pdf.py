@@ -1,0 +1,91 @@
+"""The PDF pack and the transparency poster, read back with pypdf and Pillow (kaleido + Chromium)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from datetime import date
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from qualepref import fmt
+from qualepref.access import Principal, Role
+from qualepref.db import Database
+from qualepref.export import figures, pack_data, pack_pdf
+from tests.conftest import DEMO_END_MONTH
+
+pytestmark = pytest.mark.skipif(not (shutil.which("chromium") or shutil.which("chromium-browser")),
+                                reason="Chromium is needed for static chart images (make browser)")
+SITE = "87"
+
+
+def _plain(text: str) -> str:
+    """pypdf gives back the no-break spaces as they were written; compare on plain spaces."""
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+@pytest.fixture(scope="module")
+def data(demo_template):
+    with Database(demo_template, read_only=True) as database:
+        with database.cursor() as cur:
+            codes = [c for (c,) in cur.execute("select site_code from sites").fetchall()]
+        scope = Principal(user="copil-87", role=Role.COPIL, site_code=SITE).scope(codes)
+        yield pack_data.load_pack_data(database, scope, SITE, date(2025, 1, 1), DEMO_END_MONTH)
+
+
+@pytest.fixture(scope="module")
+def pdf(data):
+    return PdfReader(io.BytesIO(pack_pdf.build_pdf(data)))
+
+
+def test_pdf_pages_follow_the_slides(pdf, data):
+    pages = [_plain(page.extract_text()) for page in pdf.pages]
+    assert "Haute-Vienne (87)" in pages[0] and "Période : janv. 2025 – oct. 2026" in pages[0]
+    assert "Licence Ouverte" in pages[0]
+    assert pages[1].startswith("Chiffres clés") or "Chiffres clés" in pages[1]
+    for family in pack_data.families(data):
+        assert any(f"Indicateurs – {family.title}" in p for p in pages), family.title
+    assert any("Satisfaction des usagers – campagne 2026" in p for p in pages)
+    assert any(p.lstrip().startswith("Alertes") or "\nAlertes" in p for p in pages)
+    assert "Transmissions manquantes" in pages[-1]
+    for number, text in enumerate(pages, start=1):
+        assert "Source : Qual-e-Pref, données au" in text, number
+        assert "Données de démonstration" in text, number
+    # Chart pages carry real images, not only text.
+    chart_page = next(p for p in pdf.pages if "Indicateurs – Téléphone" in p.extract_text())
+    assert len(chart_page.images) == 1
+
+
+def test_pdf_key_figures_and_tables_match_the_pack_data(pdf, data):
+    text = _plain("\n".join(page.extract_text() for page in pdf.pages))
+    headline = pack_data.headline(data)
+    assert _plain(headline["Satisfaction globale"]) in text
+    assert headline["Indicateurs à la cible"] in text
+    for row in pack_data.key_figures(data).itertuples():
+        assert _plain(row.Valeur) in text and row.Indicateur[:30] in text
+    for row in pack_data.indicator_alerts(data).itertuples():
+        assert row.Tendance in text
+    months = pack_data.missing_months(data)
+    assert ", ".join(fmt.month(m) for m in months) in text
+    assert "Conforme" in text and "Audit externe" in text
+
+
+def test_poster_is_one_page_pdf_and_a_large_png(data):
+    pdf_bytes, png_bytes = pack_pdf.build_poster(data)
+    reader = PdfReader(io.BytesIO(pdf_bytes))
+    assert len(reader.pages) == 1
+    box = reader.pages[0].mediabox
+    assert float(box.height) > float(box.width), "portrait"
+    text = _plain(reader.pages[0].extract_text())
+    assert "Haute-Vienne" in text and "Données de démonstration" in text
+    for item in pack_data.poster_figures(data):
+        assert item["label"] in text and _plain(item["value"]) in text
+    survey = data.last_survey
+    rate = (survey.n_tres_satisfait + survey.n_satisfait).sum() / survey.n_expressed.sum()
+    assert _plain(fmt.percent(rate, fraction=True)) in text
+    assert f"n = {_plain(fmt.number(survey.n_expressed.sum(), 0))} avis exprimés" in text
+    image = Image.open(io.BytesIO(png_bytes))
+    assert image.format == "PNG"
+    assert image.size == (int(figures.POSTER_WIDTH * 1.5), int(figures.POSTER_HEIGHT * 1.5))
