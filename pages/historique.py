@@ -20,14 +20,15 @@ MAX_SITES_LISTED = 6
 
 
 def period_label(value) -> str:
-    """`2025-01` / `2025-01-01` → `janv. 2025`; a year stays a year; anything else is shown as stored."""
+    """`2025-01` → `janv. 2025` (a month), `2025-03-15` → `15/03/2025` (an assessment date);
+    a campaign year, or anything else, is shown as stored."""
     if value is None or pd.isna(value) or value == "":
         return ""
     text = str(value)
-    if re.fullmatch(r"\d{4}", text):
-        return text
-    if re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", text):
-        return fmt.month(text if len(text) > 7 else f"{text}-01")
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return fmt.day(text)
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        return fmt.month(f"{text}-01")
     return text
 
 

@@ -1,9 +1,277 @@
-"""Import (placeholder until its issue lands)."""
+"""Import: upload tableaux de bord, survey results and compliance assessments; preview, confirm, summary.
 
+Each file is analysed once (the plan is kept in the session, keyed by the
+file's SHA-256, the options and the data version), so confirming writes
+exactly what was previewed without parsing the file again.
+"""
+
+import hashlib
+import logging
+import math
+import re
+
+import pandas as pd
 import streamlit as st
 
-from qualepref import ui
+from qualepref import config, fmt, ingest, template, ui
+from qualepref.export import tables
 
-ui.page_header("Import")
-st.info("Cette page est en cours de construction.")
+log = logging.getLogger(__name__)
+
+KINDS = {
+    "auto": "Automatique",
+    "indicateurs": "Indicateurs",
+    "enquete": "Enquête",
+    "conformite": "Conformité",
+}
+KIND_LABELS = {"indicateurs": "indicateurs", "enquete": "enquête de satisfaction",
+               "conformite": "évaluations de conformité", "mixte": "plusieurs types de données"}
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ISSUE_COLUMNS = ["Feuille", "Ligne", "Colonne", "Valeur", "Message"]
+NO_SITE = "__aucun__"
+
+
+def issues_frame(issues) -> pd.DataFrame:
+    """Errors or warnings as the table shown and downloaded (feuille, ligne, colonne, valeur, message)."""
+    frame = pd.DataFrame(
+        [(i.sheet or "–", i.row, i.column or "–", i.value, i.message) for i in issues], columns=ISSUE_COLUMNS
+    )
+    frame["Ligne"] = frame["Ligne"].astype("Int64")
+    return frame
+
+
+def periods_text(plan) -> str:
+    if not plan.period_min:
+        return "–"
+    low, high = fmt_period(plan.period_min), fmt_period(plan.period_max)
+    return low if low == high else f"{low} – {high}"
+
+
+def fmt_period(value) -> str:
+    """As the plan states them: `2025` (a survey campaign), `2025-01` (a month), `2025-03-15` (an assessment)."""
+    text = str(value)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return fmt.day(text)
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        return fmt.month(f"{text}-01")
+    return text
+
+
+def sites_text(codes, names: dict[str, str]) -> str:
+    codes = sorted(codes)
+    if len(codes) > 6:
+        return f"{len(codes)} préfectures"
+    return ", ".join(f"{c} – {names[c]}" if c in names else c for c in codes) or "–"
+
+
+def analyse(content: bytes, file_name: str, sha: str, options: dict, *, scope):
+    """The plan of a file for these options, computed once per data version."""
+    plans = st.session_state.setdefault("import_plans", {})
+    key = (sha, *sorted(options.items()))
+    version = ui.data_version()
+    cached = plans.get(key)
+    if cached and cached[0] == version:
+        if isinstance(cached[1], ingest.IngestError):
+            raise cached[1]
+        return cached[1]
+    bar = st.progress(0.0, text=f"Analyse de {file_name}…")
+
+    def progress(fraction: float, message: str) -> None:
+        bar.progress(min(max(float(fraction), 0.0), 1.0), text=message)
+
+    try:
+        plan = ingest.analyse(content, file_name, db=ui.get_db(), scope=scope, progress=progress, **options)
+    except ingest.IngestError as exc:  # refused before parsing: remembered too, not re-read at each rerun
+        plans[key] = (version, exc)
+        raise
+    finally:
+        bar.empty()
+    plans[key] = (version, plan)
+    return plan
+
+
+def show_issues(issues, *, file_stem: str, key: str) -> None:
+    frame = issues_frame(issues)
+    st.dataframe(frame, hide_index=True, width="stretch")
+    left, right = st.columns(2)
+    left.download_button("Télécharger les erreurs (Excel)", tables.to_xlsx_bytes(frame, sheet="Erreurs"),
+                         file_name=f"{file_stem}-erreurs.xlsx", mime=XLSX_MIME, key=f"{key}-xlsx")
+    right.download_button("Télécharger les erreurs (CSV)", tables.to_csv_bytes(frame),
+                          file_name=f"{file_stem}-erreurs.csv", mime="text/csv", key=f"{key}-csv")
+
+
+def show_summary(summary: dict) -> None:
+    """What a confirmed import wrote, with links to see it."""
+    written, replaced, deleted = summary["rows_written"], summary["rows_replaced"], summary["rows_deleted"]
+    if written == 0 and deleted == 0:
+        st.info(f"« {summary['file_name']} » : aucune modification, les données étaient déjà enregistrées.")
+    else:
+        st.success(
+            f"Import n° {summary['upload_id']} enregistré : {fmt.number(written, 0)} ligne(s) écrite(s), "
+            f"dont {fmt.number(replaced, 0)} remplacée(s) ; {fmt.number(deleted, 0)} valeur(s) supprimée(s).",
+            icon=":material/task_alt:",
+        )
+    links = st.columns(2)
+    with links[0]:
+        st.page_link("pages/historique.py", label="Historique des imports", icon=":material/history:")
+    with links[1]:
+        sites = summary["site_codes"]
+        st.page_link("pages/tendances.py", label="Voir les tendances", icon=":material/show_chart:",
+                     query_params={"pref": sites[0]} if len(sites) == 1 else None)
+
+
+def show_plan(plan, *, names: dict[str, str], file_key: str, scope, uploaded_by: str) -> None:
+    if plan.errors:
+        st.error(
+            f"**{fmt.number(len(plan.errors), 0)} erreur(s)** : ce fichier ne peut pas être importé et rien n'a "
+            "été enregistré. Corrigez les cellules indiquées ci-dessous (toutes les erreurs sont listées) puis "
+            "déposez à nouveau le fichier.",
+            icon=":material/error:",
+        )
+        show_issues(plan.errors, file_stem=plan.file_name.rsplit(".", 1)[0], key=f"{file_key}-errors")
+    counts = plan.total if plan.counts else None
+    if plan.batches:
+        st.markdown(
+            f"**Contenu reconnu** : {KIND_LABELS.get(plan.kind, plan.kind or '–')} · "
+            f"préfecture(s) : {sites_text(plan.site_codes, names)} · période(s) : {periods_text(plan)} · "
+            f"{fmt.number(plan.rows_read, 0)} ligne(s) lue(s)."
+        )
+        if plan.layouts:
+            st.caption("Mise en forme reconnue : " + " ; ".join(
+                f"{sheet} : {label}" if sheet else label for sheet, label in plan.layouts))
+    if counts is not None:
+        cols = st.columns(4)
+        cols[0].metric("Nouvelles valeurs", fmt.number(counts.new, 0))
+        cols[1].metric("Remplaceront une valeur existante", fmt.number(counts.replaced, 0))
+        cols[2].metric("Suppressions (NC, -)", fmt.number(counts.deleted, 0))
+        cols[3].metric("Déjà enregistrées à l'identique", fmt.number(counts.unchanged, 0))
+    summary = plan.summary_frame()
+    if summary is not None and len(summary):
+        with st.expander("Détail par indicateur, question, préfecture et période", expanded=not plan.errors):
+            st.dataframe(summary, hide_index=True, width="stretch")
+    if plan.warnings:
+        with st.expander(f"{fmt.number(len(plan.warnings), 0)} avertissement(s) (n'empêchent pas l'import)"):
+            st.dataframe(issues_frame(plan.warnings), hide_index=True, width="stretch")
+    if plan.errors:
+        st.button("Confirmer l'import", key=f"{file_key}-confirm", type="primary", disabled=True,
+                  help="Corrigez d'abord les erreurs.")
+        return
+    if plan.already_imported or plan.changes_nothing:
+        reason = ("Ce fichier a déjà été importé à l'identique" if plan.already_imported
+                  else "Ces données sont déjà enregistrées à l'identique")
+        st.info(f"{reason} : aucune modification ne serait faite, il n'y a rien à confirmer.",
+                icon=":material/check_circle:")
+        return
+    if st.button("Confirmer l'import", key=f"{file_key}-confirm", type="primary"):
+        confirm(plan, file_key=file_key, scope=scope, uploaded_by=uploaded_by)
+
+
+def confirm(plan, *, file_key: str, scope, uploaded_by: str) -> None:
+    """Write the previewed plan in one transaction, then remember the summary for this upload."""
+    with st.status(f"Import de « {plan.file_name} » en cours…", expanded=True) as status:
+        st.write("Écriture dans la base de données (une seule transaction : tout ou rien)…")
+        try:
+            result = ingest.commit(plan, db=ui.get_db(), scope=scope, uploaded_by=uploaded_by)
+        except Exception as exc:  # the transaction rolled back: say so instead of a traceback
+            log.exception("échec de l'import de %s", plan.file_name)
+            status.update(label="Import refusé", state="error")
+            st.error(f"L'import a échoué et rien n'a été enregistré : {exc}")
+            return
+        status.update(label="Import terminé", state="complete", expanded=False)
+    st.session_state.setdefault("import_results", {})[file_key] = {
+        "file_name": plan.file_name,
+        "upload_id": result.upload_id,
+        "rows_written": result.rows_written,
+        "rows_replaced": result.rows_replaced,
+        "rows_deleted": result.rows_deleted,
+        "site_codes": sorted(plan.site_codes),
+    }
+    st.rerun()
+
+
+ui.page_header(
+    "Import",
+    "Déposez vos tableaux de bord, résultats d'enquête ou évaluations de conformité tels que vous les tenez "
+    "(Excel ou CSV). Rien n'est enregistré avant votre confirmation, après un aperçu du contenu reconnu.",
+)
+principal = ui.current_principal()
+scope = ui.current_scope()
+if not scope.can_write:
+    st.info(
+        "Votre profil permet de consulter les données mais pas d'en importer. Les imports sont faits par "
+        "le référent qualité de la préfecture ou par un administrateur.",
+        icon=":material/lock:",
+    )
+    ui.footer()
+    st.stop()
+
+sites = ui.query("sites", scope=scope)
+names = dict(zip(sites.site_code, sites.site_name, strict=True))
+own_site = next(iter(scope.site_codes)) if not scope.national and len(scope.site_codes) == 1 else None
+max_bytes = config.max_upload_bytes()
+max_mb = max_bytes / (1024 * 1024)
+
+with st.expander("Modèle de fichier à remplir", icon=":material/download:"):
+    st.markdown(
+        "Le modèle Excel contient une feuille par type de données (indicateurs, enquête, conformité) avec des "
+        "listes déroulantes tirées du référentiel, et une feuille d'instructions. Vos propres tableaux de bord "
+        "sont aussi acceptés tels quels."
+    )
+    st.download_button(
+        "Télécharger le modèle (Excel)",
+        template.build(ui.query("referentiel_indicators", scope=scope), ui.query("referentiel_questions", scope=scope),
+                       sites, site_code=own_site, max_upload_mb=max_mb),
+        file_name="modele-import-qualepref.xlsx", mime=XLSX_MIME, icon=":material/table_view:",
+    )
+
+left, right = st.columns(2)
+kind = left.radio("Type de données", list(KINDS), format_func=KINDS.get, horizontal=True, key="import_kind",
+                  help="« Automatique » reconnaît le contenu de chaque feuille.")
+campaign = None
+if kind in ("auto", "enquete"):
+    campaign = right.number_input(
+        "Campagne (année) des exports bruts d'enquête", min_value=2000, max_value=2100, value=None, step=1,
+        key="import_campaign", placeholder="Facultatif",
+        help="Sinon : la colonne « Campagne » du fichier, ou l'année des horodatages des réponses.",
+    )
+if own_site:
+    default_site = own_site
+    st.markdown(f"Préfecture utilisée quand le fichier n'en indique pas : **{own_site} – {names.get(own_site, '')}**")
+else:
+    chosen = st.selectbox(
+        "Site par défaut (facultatif)", [NO_SITE, *names], key="import_site",
+        format_func=lambda c: "Aucun : chaque fichier indique sa préfecture" if c == NO_SITE else f"{c} – {names[c]}",
+        help="Utilisé pour les fichiers sans colonne « Site » ni préfecture dans le titre.",
+    )
+    default_site = None if chosen == NO_SITE else chosen
+
+uploads = st.file_uploader(
+    "Fichiers à importer", type=["xlsx", "csv", "xls"], accept_multiple_files=True, key="import_files",
+    # The browser refuses larger files at once; the importer checks the exact limit again.
+    max_upload_size=max(1, math.ceil(max_mb)),
+)
+st.caption(
+    f"Formats acceptés : Excel .xlsx (plusieurs feuilles possibles) et CSV (séparateur ; ou ,). "
+    f"Taille maximale : {fmt.number(max_mb, 0 if max_mb == int(max_mb) else 1)} Mo par fichier. "
+    "Les anciens fichiers .xls et les fichiers protégés par mot de passe sont refusés."
+)
+
+options = {"site": default_site, "kind": kind, "campaign": int(campaign) if campaign else None}
+results = st.session_state.setdefault("import_results", {})
+for uploaded in uploads or []:
+    content = uploaded.getvalue()
+    sha = hashlib.sha256(content).hexdigest()
+    file_key = f"import-{uploaded.file_id}"
+    with st.container(border=True):
+        st.subheader(uploaded.name, anchor=False)
+        st.caption(f"{fmt.number(len(content) / 1024, 1)} Ko · SHA-256 {sha[:12]}…")
+        if file_key in results:
+            show_summary(results[file_key])
+            continue
+        try:
+            plan = analyse(content, uploaded.name, sha, options, scope=scope)
+        except ingest.IngestError as exc:
+            st.error(f"Fichier refusé : {exc}", icon=":material/block:")
+            continue
+        show_plan(plan, names=names, file_key=file_key, scope=scope, uploaded_by=principal.user)
 ui.footer()

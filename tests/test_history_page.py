@@ -23,7 +23,7 @@ def _record_real_upload(db: Database) -> None:
     """A real (non-demonstration) upload for prefecture 87, written through the store."""
     with db.cursor() as cur:
         codes = [r[0] for r in cur.execute("select site_code from sites").fetchall()]
-    scope = Principal("referent87@test", Role.REFERENT, "87").scope(codes)
+    scope = Principal("referent87@interieur.gouv.fr", Role.REFERENT, "87").scope(codes)
     frame = pd.DataFrame({
         "site_code": ["87", "87", "87"],
         "indicator_code": ["COURRIER_DELAI"] * 3,
@@ -35,17 +35,40 @@ def _record_real_upload(db: Database) -> None:
     with db.transaction() as cur:
         upload_id = store.next_upload_id(cur)
         counts = store.write(cur, "indicator_values", frame, scope=scope, upload_id=upload_id)
-        store.record_upload(cur, upload_id=upload_id, uploaded_by="referent87@test",
+        store.record_upload(cur, upload_id=upload_id, uploaded_by="referent87@interieur.gouv.fr",
                             file_name="tableau-de-bord-87.xlsx", sha256=SHA, kind="indicateurs",
                             site_codes=["87"], period_min="2025-01", period_max="2025-03", counts=counts)
 
 
+def sign_in(at: AppTest, db_path, principal: Principal) -> AppTest:
+    """Act as `principal`: its account is created (where accounts exist) and the session holds it."""
+    try:
+        from qualepref import auth
+    except ImportError:  # before accounts existed, the session's principal was trusted as is
+        auth = None
+    if auth is not None:
+        with Database(db_path) as db:
+            if auth.get_account(db, principal.user) is None:
+                auth.create_account(db, actor="tests", email=principal.user, display_name=principal.user,
+                                    role=principal.role, site_code=principal.site_code)
+    at.session_state["principal"] = principal
+    return at
+
+
+MINISTRY = Principal("ministere@interieur.gouv.fr", Role.MINISTRY)
+
+
 @pytest.fixture
-def app(demo_db_path, monkeypatch):
+def open_as(demo_db_path, monkeypatch):
+    """The app on the demonstration database plus one real upload, for a given user."""
     with Database(demo_db_path) as db:
         _record_real_upload(db)
     monkeypatch.setenv("QUALEPREF_DB", str(demo_db_path))
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+
+    def open_app(principal: Principal) -> AppTest:
+        return sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60), demo_db_path, principal).run()
+
+    return open_app
 
 
 def _history(at) -> pd.DataFrame:
@@ -55,12 +78,12 @@ def _history(at) -> pd.DataFrame:
     return frames[0] if frames else pd.DataFrame()
 
 
-def test_national_view_lists_real_and_demonstration_uploads(app):
-    at = app.run()
+def test_national_view_lists_real_and_demonstration_uploads(open_as):
+    at = open_as(MINISTRY)
     table = _history(at)
     assert len(table) == 4
     real = table[table["Fichier"] == "tableau-de-bord-87.xlsx"].iloc[0]
-    assert real["Par"] == "referent87@test" and real["Type"] == "Indicateurs"
+    assert real["Par"] == "referent87@interieur.gouv.fr" and real["Type"] == "Indicateurs"
     assert real["Préfectures"] == "87" and real["Périodes"] == "janv. 2025 – mars 2025"
     assert (real["Lignes écrites"], real["dont remplacées"], real["Lignes supprimées"]) == (3, 3, 0)  # over demo values
     assert real["SHA-256"] == "ab12cd34ef56" and real["SHA-256 complet"] == SHA
@@ -71,8 +94,8 @@ def test_national_view_lists_real_and_demonstration_uploads(app):
     assert all(p.startswith("101 préfectures") for p in demo_rows["Préfectures"])
 
 
-def test_filters_by_kind_and_prefecture(app):
-    at = app.run()
+def test_filters_by_kind_and_prefecture(open_as):
+    at = open_as(MINISTRY)
     _history(at)
     at.sidebar.selectbox(key="historique_type").set_value("enquete").run()
     table = at.dataframe[0].value
@@ -105,8 +128,8 @@ def media_stores(monkeypatch):
     return stores
 
 
-def test_history_downloads(app, media_stores):
-    at = app.run()
+def test_history_downloads(open_as, media_stores):
+    at = open_as(MINISTRY)
     table = _history(at)
     wb = openpyxl.load_workbook(io.BytesIO(downloaded(at, media_stores, "Télécharger l'historique (Excel)")))
     rows = list(wb.active.iter_rows(values_only=True))
@@ -117,9 +140,8 @@ def test_history_downloads(app, media_stores):
 
 
 @pytest.mark.parametrize(("site", "expected"), [("87", {"tableau-de-bord-87.xlsx"}), ("29", set())])
-def test_a_referent_sees_only_uploads_within_their_prefecture(app, site, expected):
-    app.session_state["principal"] = Principal(f"referent{site}@test", Role.REFERENT, site)
-    at = app.run()
+def test_a_referent_sees_only_uploads_within_their_prefecture(open_as, site, expected):
+    at = open_as(Principal(f"referent{site}@interieur.gouv.fr", Role.REFERENT, site))
     table = _history(at)
     # Demonstration uploads span every prefecture: outside a single prefecture's scope.
     assert set(table.get("Fichier", [])) == expected

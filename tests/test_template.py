@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date, datetime
 
 import openpyxl
 import pytest
@@ -10,6 +11,7 @@ from openpyxl.utils.cell import range_boundaries
 
 from qualepref import sql, template
 from qualepref.access import Principal, Role
+from tests.conftest import table_contents
 
 
 def _admin_scope(db):
@@ -121,3 +123,86 @@ def test_instructions_name_the_referents_prefecture_and_the_rules(db):
 def test_an_unknown_site_is_not_named(db, site_code):
     text = "\n".join(str(c.value) for c in _build(db, site_code=site_code)["Instructions"]["A"] if c.value)
     assert "Votre préfecture" not in text
+
+
+def _filled_template(db) -> bytes:
+    """The template as a référent fills it in Excel: picked labels, typed dates and percentages."""
+    indicators, questions, _ = _referentiel(db)
+    label = dict(zip(indicators.indicator_code, indicators.indicator_label, strict=True))
+    question = dict(zip(questions.question_code, questions.question_label, strict=True))
+    wb = _build(db, site_code="87")
+    ws = wb["Indicateurs"]
+    ws.append(["Haute-Vienne", label["COURRIER_DELAI"], datetime(2025, 1, 1), 12.5, "Relance du service"])
+    ws.append([None, label["COURRIER_DELAI"], datetime(2025, 2, 1), 11, None])  # the importer's site
+    ws.append(["87", "APPELS_PERDUS", datetime(2025, 1, 1), 0.075, None])  # typed "7,5 %" in Excel
+    ws["D4"].number_format = "0.0%"
+    ws = wb["Enquête"]
+    ws.append(["87", 2025, question["GLOBAL"], 40, 35, 10, 5, 3])  # a label with a comma
+    ws.append(["Haute-Vienne", 2025, question["ACCUEIL_COURTOIS"], 0, 0, 0, 0, 7])  # no opinion at all
+    ws = wb["Conformité"]
+    ws.append(["Haute-Vienne", 1, 2, datetime(2025, 3, 15), "Audit interne", "Partiellement conforme"])
+    ws.append(["87", 1, 17, datetime(2025, 3, 15), "Auto-évaluation", "Non applicable"])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_filled_template_imports_value_by_value(db):
+    from qualepref import ingest
+
+    scope = _admin_scope(db)
+    plan = ingest.analyse(_filled_template(db), "modele-rempli.xlsx", db=db, scope=scope, site="87")
+    assert plan.ok, plan.errors
+    assert plan.kind == "mixte" and set(plan.site_codes) == {"87"}
+    ingest.commit(plan, db=db, scope=scope, uploaded_by="referent87@test")
+    with db.cursor() as cur:
+        values = cur.execute("select site_code, indicator_code, period_start, period_kind, value "
+                             "from v_indicator_values order by all").fetchall()
+        surveys = cur.execute("select site_code, campaign, question_code, n_tres_satisfait, n_satisfait, "
+                              "n_peu_satisfait, n_pas_du_tout_satisfait, n_sans_avis, n_expressed, "
+                              "satisfaction_rate from v_survey_results order by all").fetchall()
+        compliance = cur.execute("select * from v_compliance order by all").fetchall()
+        comment = cur.execute("select comment from indicator_values where period_start = '2025-01-01' "
+                              "and indicator_code = 'COURRIER_DELAI'").fetchone()
+    assert values == [
+        ("87", "APPELS_PERDUS", date(2025, 1, 1), "month", pytest.approx(7.5)),
+        ("87", "COURRIER_DELAI", date(2025, 1, 1), "month", 12.5),
+        ("87", "COURRIER_DELAI", date(2025, 2, 1), "month", 11.0),
+    ]
+    assert comment == ("Relance du service",)
+    assert surveys == [
+        ("87", "2025", "ACCUEIL_COURTOIS", 0, 0, 0, 0, 7, 0, None),
+        ("87", "2025", "GLOBAL", 40, 35, 10, 5, 3, 90, pytest.approx(75 / 90)),
+    ]
+    assert compliance == [
+        ("87", 1, 2, date(2025, 3, 15), "audit_interne", "partiel"),
+        ("87", 1, 17, date(2025, 3, 15), "auto_evaluation", "non_applicable"),
+    ]
+
+
+def test_an_empty_template_is_refused_plainly_and_writes_nothing(db):
+    from qualepref import ingest
+
+    scope = _admin_scope(db)
+    indicators, questions, sites = _referentiel(db)
+    before = table_contents(db)
+    plan = ingest.analyse(template.build(indicators, questions, sites), "modele.xlsx", db=db, scope=scope,
+                          site="87")
+    assert not plan.ok and plan.errors
+    # One plain message, not one complaint per sheet of the template.
+    assert len(plan.errors) == 1, plan.errors
+    assert not any(issue.sheet in ("Instructions", "Listes") for issue in plan.errors)
+    assert table_contents(db) == before
+
+
+def test_a_template_with_one_sheet_filled_imports_without_complaining_about_the_others(db):
+    from qualepref import ingest
+
+    wb = _build(db, site_code="87")
+    wb["Indicateurs"].append(["87", "COURRIER_DELAI", "T1 2025", "9,5 j"])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    plan = ingest.analyse(buffer.getvalue(), "t1.xlsx", db=db, scope=_admin_scope(db))
+    assert plan.ok, plan.errors
+    assert plan.kind == "indicateurs"
+    assert plan.counts["indicator_values"].new == 1
