@@ -1,9 +1,69 @@
-"""Alertes (placeholder until its issue lands)."""
+"""Alertes: survey questions under 75 % and indicators missing their target, most severe first."""
 
 import streamlit as st
 
-from qualepref import ui
+from qualepref import alerts, filters, fmt, ui
+from qualepref.export import tables
 
-ui.page_header("Alertes")
-st.info("Cette page est en cours de construction.")
+ui.page_header(
+    "Alertes",
+    "Questions d'enquête sous 75 % de satisfaction (trois niveaux) et indicateurs hors cible sur leur "
+    "dernière valeur (deux périodes consécutives hors cible forment une tendance). Les plus graves en premier.",
+)
+selection = filters.sidebar_filters(module=True)
+scope = selection.scope
+if selection.end is None:
+    first_campaign, last_campaign = "0000", "9999"
+    values = None
+else:
+    first_campaign, last_campaign = str(selection.start.year), str(selection.end.year)
+    window_start = alerts.window_start(selection.end)
+    values = ui.query("alert_indicator_values", scope=scope, start=window_start, end=selection.end)
+survey = ui.query("alert_survey_results", scope=scope, first_campaign=first_campaign,
+                  last_campaign=last_campaign)
+parts = [alerts.survey_alerts(survey)]
+if values is not None:
+    parts.append(alerts.indicator_alerts(values))
+table = alerts.alert_table(*parts)
+table = alerts.filter_table(table, module=selection.module)
+
+left, right = st.columns([3, 2])
+levels = left.multiselect("Niveaux", list(alerts.LEVELS), default=list(alerts.LEVELS), key="niveaux")
+kinds = right.multiselect("Types", list(alerts.KINDS), default=list(alerts.KINDS), key="types")
+shown = alerts.filter_table(table, levels=levels, kinds=kinds)
+
+window = ("" if selection.end is None else
+          f" Indicateurs : dernière valeur entre {fmt.month(window_start)} et {fmt.month(selection.end)}.")
+st.caption(f"Enquêtes : campagnes {first_campaign} à {last_campaign}.{window} "
+           "« Effectif insuffisant » : moins de 30 avis exprimés, affiché mais jamais classé.")
+
+counts = alerts.count_by_level(shown)
+for column, (level, count) in zip(st.columns(len(counts)), counts.items(), strict=True):
+    column.metric(level, fmt.number(count, 0))
+
+if shown.empty:
+    st.success("Aucune alerte pour cette sélection.")
+else:
+    readable, headers = alerts.export_frame(shown)
+    st.dataframe(
+        shown[[*readable.columns, "link"]].rename(columns=alerts.HEADERS),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            alerts.HEADERS["link"]: st.column_config.LinkColumn(
+                alerts.HEADERS["link"], display_text="Voir la tendance",
+                help="Ouvre la page Tendances sur la préfecture et l'indicateur (ou l'enquête) de l'alerte"),
+            headers["n"]: st.column_config.NumberColumn(headers["n"], format="localized"),
+            headers["misses_in_a_row"]: st.column_config.NumberColumn(headers["misses_in_a_row"],
+                                                                      format="localized"),
+        },
+        key="alertes",
+    )
+    stem = "alertes" + (f"-{selection.site_code}" if selection.site_code else "")
+    down_left, down_right = st.columns(2)
+    down_left.download_button("Télécharger les alertes (CSV)", tables.to_csv_bytes(readable, headers),
+                              file_name=f"{stem}.csv", mime="text/csv")
+    down_right.download_button(
+        "Télécharger les alertes (Excel)", tables.to_xlsx_bytes(readable, headers, sheet="Alertes"),
+        file_name=f"{stem}.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 ui.footer()

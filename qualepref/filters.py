@@ -81,6 +81,11 @@ def _toggle(container, label: str, key: str) -> bool:
     return value
 
 
+def url_toggle(label: str, key: str, container=None) -> bool:
+    """A page's display option (e.g. a moving average) kept in the URL like the filters (`?key=1`)."""
+    return _toggle(container if container is not None else st, label, key)
+
+
 def meeting_mode_css() -> None:
     """Larger type for projectors (the COPIL's 'mode réunion')."""
     st.html(
@@ -93,8 +98,12 @@ def meeting_mode_css() -> None:
 
 
 def sidebar_filters(*, site: bool = True, period: bool = True, module: bool = False,
-                    indicator: bool = False) -> Filters:
-    """Draw the requested filters in the sidebar and return the current selection."""
+                    indicator: bool = False, all_indicators: bool = False) -> Filters:
+    """Draw the requested filters in the sidebar and return the current selection.
+
+    With `all_indicators`, the indicator list starts with "Tous les
+    indicateurs" (the default), returned as `indicator_code=None`.
+    """
     scope = ui.current_scope()
     sites = ui.query("sites", scope=scope)
     names = dict(zip(sites.site_code, sites.site_name, strict=True))
@@ -147,8 +156,12 @@ def sidebar_filters(*, site: bool = True, period: bool = True, module: bool = Fa
         if chosen_module:
             indicators = indicators[indicators.module == chosen_module]
         labels = dict(zip(indicators.indicator_code, indicators.indicator_label, strict=True))
-        indicator_code = _select(bar, "Indicateur", list(labels), "indicateur", default=next(iter(labels)),
-                                 format_func=labels.get)
+        if all_indicators:
+            labels = {ALL: "Tous les indicateurs", **labels}
+        if labels:
+            indicator_code = _select(bar, "Indicateur", list(labels), "indicateur",
+                                     default=next(iter(labels)), format_func=labels.get)
+            indicator_code = None if indicator_code == ALL else indicator_code
 
     meeting = _toggle(bar, "Mode réunion (grands caractères)", "reunion")
     if meeting:

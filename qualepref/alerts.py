@@ -1,0 +1,208 @@
+"""The alert table: survey questions under 75 % and indicators missing their target.
+
+Pure functions over the rows of `queries/alert_*.sql`. Five levels, most
+severe first:
+
+1. *Significativement sous 75 %*: the whole 95 % interval is under 75 %;
+2. *Hors cible (tendance)*: an indicator missing its target on its latest
+   value and on the period just before (two consecutive misses or more);
+3. *Sous 75 %*: rate under 75 %, the interval crossing it;
+4. *Hors cible*: latest value missing its target;
+5. *Effectif insuffisant*: rate under 75 % on fewer than 30 answers, shown
+   but never ranked (listed last, in site order, not by rate).
+
+An indicator alert is "open" when the latest value reported in the window
+misses the target; a miss followed by a met target is resolved. A period
+with no value breaks a run: two misses are consecutive only when the two
+periods were both reported and adjacent (missing is not a miss).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlencode
+
+import numpy as np
+import pandas as pd
+
+from qualepref import fmt, stats
+from qualepref.charts.trends import target_label
+from qualepref.stats import AlertLevel
+
+WINDOW_MONTHS = 6  # indicator alerts look at the last six months of the selected period
+TREND_RUN = 2  # consecutive misses that make a trend
+TRENDS_PAGE = "tendances"  # url path of pages/tendances.py
+
+SURVEY = "Enquête de satisfaction"
+INDICATOR = "Indicateur"
+KINDS = (SURVEY, INDICATOR)
+
+LEVEL_SIGNIFICANT = stats.ALERT_LABELS[AlertLevel.SIGNIFICANT]
+LEVEL_BELOW = stats.ALERT_LABELS[AlertLevel.BELOW]
+LEVEL_INSUFFICIENT = stats.ALERT_LABELS[AlertLevel.INSUFFICIENT]
+LEVEL_TREND = "Hors cible (tendance)"
+LEVEL_MISS = "Hors cible"
+# Most severe first: this order sorts the table and lists the levels in filters.
+LEVELS = (LEVEL_SIGNIFICANT, LEVEL_TREND, LEVEL_BELOW, LEVEL_MISS, LEVEL_INSUFFICIENT)
+SEVERITY = {level: rank for rank, level in enumerate(LEVELS)}
+_SURVEY_LEVELS = {AlertLevel.SIGNIFICANT: LEVEL_SIGNIFICANT, AlertLevel.BELOW: LEVEL_BELOW,
+                  AlertLevel.INSUFFICIENT: LEVEL_INSUFFICIENT}
+
+COLUMNS = ["level", "kind", "site_code", "site_name", "subject", "period", "value", "reference",
+           "n", "interval", "misses_in_a_row", "link", "severity", "module", "subject_code",
+           "period_start", "rank_value"]
+HEADERS = {
+    "level": "Niveau", "kind": "Type", "site_code": "Code", "site_name": "Préfecture",
+    "subject": "Question ou indicateur", "period": "Période", "value": "Valeur",
+    "reference": "Référence", "n": "Avis exprimés", "interval": "Intervalle de confiance à 95 %",
+    "misses_in_a_row": "Périodes consécutives hors cible", "link": "Tendance",
+}
+
+
+def window_start(end: date, months: int = WINDOW_MONTHS) -> date:
+    """First month of the alert window ending with the month `end`."""
+    return (pd.Timestamp(end).to_period("M") - (months - 1)).start_time.date()
+
+
+def trend_link(site_code: str, *, module: int | None = None, indicator: str | None = None,
+               view: str | None = None) -> str:
+    """A relative link to the Tendances page showing the trend behind an alert (filters in the URL)."""
+    params = {"pref": site_code}
+    if module is not None and not pd.isna(module):
+        params["module"] = int(module)
+    if indicator:
+        params["indicateur"] = indicator
+    if view:
+        params["vue"] = view
+    return f"{TRENDS_PAGE}?{urlencode(params)}"
+
+
+def survey_alerts(results: pd.DataFrame) -> pd.DataFrame:
+    """One row per site × campaign × question under 75 % (rows of `alert_survey_results`)."""
+    if results.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    rated = stats.with_satisfaction(results)
+    rated = rated[rated["alert"] != AlertLevel.NONE]
+    level = rated["alert"].map(_SURVEY_LEVELS)
+    ranked = level != LEVEL_INSUFFICIENT
+    return pd.DataFrame({
+        "level": level,
+        "kind": SURVEY,
+        "site_code": rated["site_code"],
+        "site_name": rated["site_name"],
+        "subject": rated["question_label"],
+        "period": "Campagne " + rated["campaign"].astype(str),
+        "value": [fmt.percent(r, fraction=True) for r in rated["rate"]],
+        "reference": "Seuil : 75 %",
+        "n": rated["n_expressed"].astype("Int64"),
+        "interval": [f"{fmt.percent(lo, fraction=True)} – {fmt.percent(hi, fraction=True)}"
+                     for lo, hi in zip(rated["rate_low"], rated["rate_high"], strict=True)],
+        "misses_in_a_row": pd.array([pd.NA] * len(rated), dtype="Int64"),
+        "link": [trend_link(s, module=m, view="satisfaction")
+                 for s, m in zip(rated["site_code"], rated["module"], strict=True)],
+        "severity": level.map(SEVERITY),
+        "module": rated["module"],
+        "subject_code": rated["question_code"],
+        "period_start": pd.to_datetime(rated["campaign"].astype(str) + "-01-01"),
+        # Ranked levels by upper bound (the most certainly low first); insufficient samples unranked.
+        "rank_value": rated["rate_high"].where(ranked),
+    }).reset_index(drop=True)
+
+
+def _period_index(periods: pd.Series, kinds: pd.Series) -> pd.Series:
+    """Consecutive integers for consecutive periods of the same kind."""
+    periods = pd.to_datetime(periods)
+    year, month = periods.dt.year, periods.dt.month
+    return pd.Series(np.select([kinds == "quarter", kinds == "year"],
+                               [year * 4 + (month - 1) // 3, year], default=year * 12 + month - 1),
+                     index=periods.index)
+
+
+def missed_runs(values: pd.DataFrame) -> pd.DataFrame:
+    """Each value with `missed` and `run` (misses in a row ending there, gaps breaking runs).
+
+    `values` has `site_code`, `indicator_code`, `period_start`, `period_kind`,
+    `value`, `direction`, `target`.
+    """
+    ordered = values.sort_values(["site_code", "indicator_code", "period_kind", "period_start"]).reset_index(
+        drop=True)
+    missed = stats.misses_target(ordered["value"], ordered["target"], ordered["direction"])
+    index = _period_index(ordered["period_start"], ordered["period_kind"])
+    keys = ordered[["site_code", "indicator_code", "period_kind"]]
+    same_series = (keys == keys.shift()).all(axis=1)
+    adjacent = same_series & (index - index.shift() == 1)
+    breaks = ~missed | ~adjacent
+    run = missed.astype(int).groupby(breaks.cumsum()).cumsum()
+    return ordered.assign(missed=missed.to_numpy(), run=run.to_numpy())
+
+
+def indicator_alerts(values: pd.DataFrame) -> pd.DataFrame:
+    """One row per site × indicator whose latest value in the window misses its target."""
+    if values.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    runs = missed_runs(values)
+    # A series may mix kinds (a quarterly figure among monthly ones): judge on the latest period.
+    latest = runs.sort_values(["site_code", "indicator_code", "period_start"], kind="stable").groupby(
+        ["site_code", "indicator_code"]).tail(1)
+    open_ = latest[latest["missed"]]
+    level = np.where(open_["run"] >= TREND_RUN, LEVEL_TREND, LEVEL_MISS)
+    excess = (open_["value"] - open_["target"]) / open_["target"].abs().replace(0, np.nan)
+    excess = np.where(open_["direction"] == "hausse", -excess, excess)
+    return pd.DataFrame({
+        "level": level,
+        "kind": INDICATOR,
+        "site_code": open_["site_code"],
+        "site_name": open_["site_name"],
+        "subject": open_["indicator_label"],
+        "period": [fmt.period(p, k) for p, k in zip(open_["period_start"], open_["period_kind"], strict=True)],
+        "value": [fmt.with_unit(v, u) for v, u in zip(open_["value"], open_["unit"], strict=True)],
+        "reference": [target_label(t, u) for t, u in zip(open_["target"], open_["unit"], strict=True)],
+        "n": pd.array([pd.NA] * len(open_), dtype="Int64"),
+        "interval": "",
+        "misses_in_a_row": open_["run"].astype("Int64"),
+        "link": [trend_link(s, module=m, indicator=i) for s, m, i in
+                 zip(open_["site_code"], open_["module"], open_["indicator_code"], strict=True)],
+        "severity": pd.Series(level, index=open_.index).map(SEVERITY),
+        "module": open_["module"],
+        "subject_code": open_["indicator_code"],
+        "period_start": pd.to_datetime(open_["period_start"]),
+        # Longest runs first, then the largest relative gap to the target.
+        "rank_value": -(open_["run"] * 1000 + np.clip(excess, 0, 999)),
+    }).reset_index(drop=True)
+
+
+def alert_table(*parts: pd.DataFrame) -> pd.DataFrame:
+    """Survey and indicator alerts in one table, most severe first."""
+    frames = [p for p in parts if not p.empty]
+    if not frames:
+        return pd.DataFrame(columns=COLUMNS)
+    table = pd.concat(frames, ignore_index=True)[COLUMNS]
+    table["severity"] = table["severity"].astype(int)
+    return table.sort_values(
+        ["severity", "rank_value", "site_code", "subject_code", "period_start"],
+        na_position="last", kind="stable",
+    ).reset_index(drop=True)
+
+
+def filter_table(table: pd.DataFrame, *, levels=None, kinds=None, module: int | None = None) -> pd.DataFrame:
+    """Rows at the given levels, of the given kinds and module (None = no restriction)."""
+    keep = pd.Series(True, index=table.index)
+    if levels is not None:
+        keep &= table["level"].isin(list(levels))
+    if kinds is not None:
+        keep &= table["kind"].isin(list(kinds))
+    if module is not None:
+        keep &= table["module"] == module
+    return table[keep].reset_index(drop=True)
+
+
+def count_by_level(table: pd.DataFrame) -> dict[str, int]:
+    """Number of alerts per level, every level present (zero included), most severe first."""
+    counts = table["level"].value_counts()
+    return {level: int(counts.get(level, 0)) for level in LEVELS}
+
+
+def export_frame(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The columns a user reads or downloads, with French headers (the link is for the screen)."""
+    columns = [c for c in HEADERS if c != "link"]
+    return table[columns].copy(), {c: HEADERS[c] for c in columns}

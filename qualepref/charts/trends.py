@@ -1,0 +1,312 @@
+"""Trend figures: an indicator over time, year over year, satisfaction per question.
+
+Pure builders (DataFrame → plotly Figure). A missing period is a gap in the
+line, never a zero and never bridged: series are reindexed to the full range
+of periods and drawn with `connectgaps=False`. Plotly writes dates in
+English, so every time axis gets explicit French tick labels and every hover
+text is formatted here (`82,5 %`, `4,2 j`, `janv. 2025`).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from qualepref import fmt
+from qualepref.charts.theme import BLEU_FRANCE, CATEGORICAL, GRIS, ROUGE_MARIANNE, base_layout
+from qualepref.stats import MIN_SAMPLE, THRESHOLD
+
+FREQUENCIES = {"month": "MS", "quarter": "QS", "year": "YS"}
+MONTHS_FR = ["janv.", "févr.", "mars", "avr.", "mai", "juin",
+             "juil.", "août", "sept.", "oct.", "nov.", "déc."]
+MOVING_WINDOW = 3  # months
+ORANGE = CATEGORICAL[1]
+BAND = "rgba(86, 180, 233, 0.25)"  # Okabe–Ito sky blue, light: the national inter-quartile band
+UNIT_TITLES = {"jours ouvrés": "jours ouvrés", "jours": "jours", "minutes": "minutes", "%": "%",
+               "nombre": "nombre"}
+DIRECTION_HINTS = {"baisse": "plus bas = mieux", "hausse": "plus haut = mieux"}
+
+
+def period_kind_of(kinds: pd.Series, frequency: str | None = None) -> str:
+    """The period kind to draw an indicator with: the most frequent in its data, else from its frequency."""
+    kinds = kinds.dropna()
+    if len(kinds):
+        return str(kinds.value_counts().idxmax())
+    return {"trimestrielle": "quarter", "annuelle": "year"}.get(frequency or "", "month")
+
+
+def period_range(start, end, kind: str = "month") -> pd.DatetimeIndex:
+    """Every start of a period of `kind` falling within [start, end]."""
+    # The queries select periods *starting* within [start, end]: so does the grid.
+    code = {"quarter": "Q", "year": "Y"}.get(kind, "M")
+    first, last = pd.Timestamp(start).to_period(code), pd.Timestamp(end).to_period(code)
+    if first.start_time < pd.Timestamp(start):
+        first += 1
+    return pd.date_range(first.start_time, last.start_time, freq=FREQUENCIES[kind])
+
+
+def trend_frame(values: pd.DataFrame, national: pd.DataFrame | None = None, *, start, end,
+                period_kind: str = "month") -> pd.DataFrame:
+    """One row per period of [start, end], NaN where nothing was reported.
+
+    `values` has `period_start`, `value` (and optionally `n_sites`);
+    `national` has `period_start`, `q1`, `median`, `q3`. Adds the 3-month
+    moving average of monthly series: a mean over three reported months
+    only (a window with a gap has no average, rather than a misleading one).
+    """
+    grid = period_range(start, end, period_kind)
+    out = pd.DataFrame({"period_start": grid})
+    own = values.assign(period_start=pd.to_datetime(values["period_start"]))
+    columns = ["value", *(["n_sites"] if "n_sites" in own else [])]
+    out = out.merge(own[["period_start", *columns]], on="period_start", how="left")
+    if period_kind == "month":
+        out["moving_average"] = out["value"].rolling(MOVING_WINDOW, min_periods=MOVING_WINDOW).mean()
+    else:
+        out["moving_average"] = np.nan
+    if national is not None and len(national):
+        nat = national.assign(period_start=pd.to_datetime(national["period_start"]))
+        nat = nat[["period_start", "q1", "median", "q3"]].rename(
+            columns={"q1": "national_q1", "median": "national_median", "q3": "national_q3"})
+        out = out.merge(nat, on="period_start", how="left")
+    else:
+        out[["national_q1", "national_median", "national_q3"]] = np.nan
+    return out
+
+
+def _ticks(periods: pd.Series, kind: str, max_ticks: int = 12) -> tuple[list, list[str]]:
+    periods = list(periods)
+    step = max(1, -(-len(periods) // max_ticks))
+    shown = periods[::step]
+    return shown, [fmt.period(p, kind) for p in shown]
+
+
+def _nullable(series: pd.Series) -> list:
+    """Values for plotly with None at gaps (NaN would serialise the same, None is explicit)."""
+    return [None if pd.isna(v) else float(v) for v in series]
+
+
+def _axis_title(unit: str, direction: str | None) -> str:
+    title = UNIT_TITLES.get(unit, unit)
+    hint = DIRECTION_HINTS.get(direction or "")
+    return f"{title} ({hint})" if hint else title
+
+
+def target_label(target: float, unit: str) -> str:
+    """`Cible : 15 j` (a whole target is written without decimals)."""
+    decimals = 0 if float(target).is_integer() else 1
+    return f"Cible : {fmt.with_unit(target, unit, decimals)}"
+
+
+def indicator_trend(frame: pd.DataFrame, *, title: str, unit: str, label: str,
+                    target: float | None = None, direction: str | None = None,
+                    period_kind: str = "month", moving_average: bool = False,
+                    national_median: bool = True, meeting_mode: bool = False) -> go.Figure:
+    """The scope's line with the national inter-quartile band and median, the target, gaps.
+
+    `frame` comes from `trend_frame`. `national_median=False` leaves out the
+    national median line (when the scope's line already is the nation's).
+    """
+    fig = go.Figure()
+    x = list(frame["period_start"])
+    when = [fmt.period(p, period_kind) for p in x]
+    has_national = frame["national_median"].notna().any()
+    if has_national:
+        band_text = [f"{fmt.with_unit(lo, unit)} – {fmt.with_unit(hi, unit)}"
+                     for lo, hi in zip(frame["national_q1"], frame["national_q3"], strict=True)]
+        fig.add_trace(go.Scatter(
+            x=x, y=_nullable(frame["national_q3"]), name="Quartile supérieur national",
+            mode="lines", line={"width": 0}, connectgaps=False, showlegend=False, hoverinfo="skip",
+        ))
+        fig.add_trace(go.Scatter(
+            x=x, y=_nullable(frame["national_q1"]), name="Écart interquartile national",
+            mode="lines", line={"width": 0}, fill="tonexty", fillcolor=BAND, connectgaps=False,
+            customdata=list(zip(when, band_text, strict=True)),
+            hovertemplate="%{customdata[0]}<br>Moitié centrale des préfectures : %{customdata[1]}<extra></extra>",
+        ))
+        if national_median:
+            fig.add_trace(go.Scatter(
+                x=x, y=_nullable(frame["national_median"]), name="Médiane nationale",
+                mode="lines", line={"color": GRIS, "dash": "dash", "width": 2}, connectgaps=False,
+                customdata=list(zip(when, [fmt.with_unit(v, unit) for v in frame["national_median"]],
+                                    strict=True)),
+                hovertemplate="%{customdata[0]}<br>Médiane nationale : %{customdata[1]}<extra></extra>",
+            ))
+    fig.add_trace(go.Scatter(
+        x=x, y=_nullable(frame["value"]), name=label, mode="lines+markers",
+        line={"color": BLEU_FRANCE, "width": 3}, marker={"size": 7}, connectgaps=False,
+        customdata=list(zip(when, [fmt.with_unit(v, unit) for v in frame["value"]], strict=True)),
+        hovertemplate=f"%{{customdata[0]}}<br>{label} : %{{customdata[1]}}<extra></extra>",
+    ))
+    if moving_average and period_kind == "month":
+        fig.add_trace(go.Scatter(
+            x=x, y=_nullable(frame["moving_average"]), name="Moyenne mobile 3 mois", mode="lines",
+            line={"color": ORANGE, "dash": "dot", "width": 3}, connectgaps=False,
+            customdata=list(zip(when, [fmt.with_unit(v, unit) for v in frame["moving_average"]],
+                                strict=True)),
+            hovertemplate="%{customdata[0]}<br>Moyenne mobile 3 mois : %{customdata[1]}<extra></extra>",
+        ))
+    if target is not None and not pd.isna(target) and x:
+        _add_target(fig, x, target, unit)
+    base_layout(fig, title, meeting_mode=meeting_mode)
+    tickvals, ticktext = _ticks(frame["period_start"], period_kind)
+    fig.update_xaxes(tickmode="array", tickvals=tickvals, ticktext=ticktext, title_text="Période")
+    fig.update_yaxes(title_text=_axis_title(unit, direction), rangemode="tozero")
+    return fig
+
+
+def _add_target(fig: go.Figure, x: list, target: float, unit: str) -> None:
+    text = target_label(target, unit)
+    fig.add_trace(go.Scatter(
+        x=[x[0], x[-1]], y=[float(target), float(target)], name=text, mode="lines",
+        line={"color": ROUGE_MARIANNE, "dash": "dashdot", "width": 2},
+        hovertemplate=f"{text}<extra></extra>",
+    ))
+
+
+def trend_table(frame: pd.DataFrame, period_kind: str = "month", *,
+                moving_average: bool = False) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The figures behind `indicator_trend`, with French headers (periods written out)."""
+    table = frame.assign(period=[fmt.period(p, period_kind) for p in frame["period_start"]])
+    columns = {"period": "Période", "value": "Valeur", "n_sites": "Préfectures ayant transmis",
+               "moving_average": "Moyenne mobile 3 mois", "national_q1": "Quartile inférieur national",
+               "national_median": "Médiane nationale", "national_q3": "Quartile supérieur national"}
+    keep = [c for c in columns if c in table
+            and (c != "moving_average" or (moving_average and period_kind == "month"))]
+    table = table[keep]
+    return table, {c: columns[c] for c in keep}
+
+
+def year_position(periods: pd.Series, kind: str = "month") -> pd.Series:
+    """Position of each period within its year: month 1–12, or quarter 1–4."""
+    periods = pd.to_datetime(pd.Series(periods))
+    return periods.dt.quarter if kind == "quarter" else periods.dt.month
+
+
+def year_over_year_frame(frame: pd.DataFrame, period_kind: str = "month") -> pd.DataFrame:
+    """Rows = position in the year (1–12 or 1–4), one column per year, NaN where missing."""
+    slots = range(1, 5) if period_kind == "quarter" else range(1, 13)
+    data = frame.assign(year=pd.to_datetime(frame["period_start"]).dt.year,
+                        slot=year_position(frame["period_start"], period_kind).to_numpy())
+    years = sorted(data["year"].unique())
+    wide = data.pivot_table(index="slot", columns="year", values="value", aggfunc="first", dropna=False)
+    return wide.reindex(index=list(slots), columns=years)
+
+
+def _slot_labels(period_kind: str) -> list[str]:
+    return [f"T{q}" for q in range(1, 5)] if period_kind == "quarter" else MONTHS_FR
+
+
+def year_over_year(frame: pd.DataFrame, *, title: str, unit: str, target: float | None = None,
+                   direction: str | None = None, period_kind: str = "month",
+                   meeting_mode: bool = False) -> go.Figure:
+    """One line per year over January–December (or T1–T4), the latest year in bleu France."""
+    wide = year_over_year_frame(frame, period_kind)
+    labels = _slot_labels(period_kind)
+    years = list(wide.columns)
+    # Most recent year in the State's blue, earlier ones in the other colour-blind-safe colours.
+    others = [c for c in CATEGORICAL if c != BLEU_FRANCE]
+    fig = go.Figure()
+    for age, year in enumerate(reversed(years)):
+        colour = BLEU_FRANCE if age == 0 else others[(age - 1) % len(others)]
+        column = wide[year]
+        text = [f"{labels[s - 1]} {year}" for s in wide.index]
+        fig.add_trace(go.Scatter(
+            x=list(wide.index), y=_nullable(column), name=str(year), mode="lines+markers",
+            line={"color": colour, "width": 3 if age == 0 else 2, "dash": "solid" if age < 2 else "dot"},
+            connectgaps=False,
+            customdata=list(zip(text, [fmt.with_unit(v, unit) for v in column], strict=True)),
+            hovertemplate="%{customdata[0]} : %{customdata[1]}<extra></extra>",
+        ))
+    # Traces are added newest first (colour order); the legend reads oldest to newest.
+    fig.data = tuple(reversed(fig.data))
+    if target is not None and not pd.isna(target):
+        _add_target(fig, [1, len(labels)], target, unit)
+    base_layout(fig, title, meeting_mode=meeting_mode)
+    fig.update_xaxes(tickmode="array", tickvals=list(range(1, len(labels) + 1)), ticktext=labels,
+                     range=[0.5, len(labels) + 0.5], title_text="Trimestre" if period_kind == "quarter" else "Mois")
+    fig.update_yaxes(title_text=_axis_title(unit, direction), rangemode="tozero")
+    return fig
+
+
+def year_over_year_table(frame: pd.DataFrame, period_kind: str = "month") -> pd.DataFrame:
+    wide = year_over_year_frame(frame, period_kind)
+    labels = _slot_labels(period_kind)
+    table = wide.reset_index(drop=True)
+    table.columns = [str(c) for c in table.columns]
+    table.insert(0, "Trimestre" if period_kind == "quarter" else "Mois", [labels[s - 1] for s in wide.index])
+    return table
+
+
+def _wrap(text: str, width: int = 38) -> str:
+    return "<br>".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+def satisfaction_by_question(frame: pd.DataFrame, *, title: str, meeting_mode: bool = False) -> go.Figure:
+    """Satisfaction per question (rows) and campaign (bars), with 95 % Wilson intervals and the 75 % line.
+
+    `frame` has `campaign`, `question_code`, `question_label`, `rate`,
+    `rate_low`, `rate_high` (fractions) and `n_expressed` (see
+    `stats.with_satisfaction`). Bars resting on fewer than 30 answers are
+    hatched: shown, but not to be read as a firm result.
+    """
+    fig = go.Figure()
+    order = list(dict.fromkeys(frame["question_label"]))  # as given: the référentiel's order
+    campaigns = sorted(frame["campaign"].astype(str).unique())
+    others = [c for c in CATEGORICAL if c != BLEU_FRANCE]
+    for age, campaign in enumerate(reversed(campaigns)):
+        rows = frame[frame["campaign"].astype(str) == campaign].set_index("question_label").reindex(order)
+        rate = rows["rate"] * 100
+        low, high = rows["rate_low"] * 100, rows["rate_high"] * 100
+        n = rows["n_expressed"]
+        small = (n < MIN_SAMPLE).fillna(False)
+        hover = [
+            f"Campagne {campaign}<br>Taux de satisfaction : {fmt.percent(r)}"
+            f"<br>Intervalle de confiance à 95 % : {fmt.percent(lo)} – {fmt.percent(hi)}"
+            f"<br>{fmt.number(k, 0)} avis exprimés" + (" (effectif insuffisant)" if s else "")
+            for r, lo, hi, k, s in zip(rate, low, high, n, small, strict=True)
+        ]
+        colour = BLEU_FRANCE if age == 0 else others[(age - 1) % len(others)]
+        fig.add_trace(go.Bar(
+            x=_nullable(rate), y=[_wrap(q) for q in order], name=f"Campagne {campaign}", orientation="h",
+            marker={"color": colour, "pattern": {"shape": ["/" if s else "" for s in small]}},
+            error_x={"type": "data", "symmetric": False, "array": _nullable(high - rate),
+                     "arrayminus": _nullable(rate - low), "color": "#161616", "thickness": 1.5},
+            customdata=hover, hovertemplate="%{customdata}<extra></extra>",
+        ))
+    fig.data = tuple(reversed(fig.data))
+    base_layout(fig, title, meeting_mode=meeting_mode)
+    fig.add_vline(x=THRESHOLD * 100, line={"color": ROUGE_MARIANNE, "dash": "dash", "width": 2},
+                  annotation_text="Seuil 75 %", annotation_position="top")
+    fig.update_layout(barmode="group", height=max(360, 150 + len(order) * (22 * max(1, len(campaigns)) + 18)),
+                      bargap=0.25, margin={"b": 70},
+                      # Under the plot whatever its height (the default offset grows with it).
+                      legend={"yref": "container", "y": 0, "yanchor": "bottom"})
+    fig.update_xaxes(range=[0, 100], ticksuffix=" %", title_text="Taux de satisfaction (avis exprimés)")
+    fig.update_yaxes(autorange="reversed", title_text=None, gridcolor="rgba(0,0,0,0)")
+    return fig
+
+
+def satisfaction_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The figures behind `satisfaction_by_question` (rates in points, intervals, n)."""
+    table = pd.DataFrame({
+        "campaign": frame["campaign"].astype(str),
+        "question": frame["question_label"],
+        "rate": (frame["rate"] * 100).round(1),
+        "rate_low": (frame["rate_low"] * 100).round(1),
+        "rate_high": (frame["rate_high"] * 100).round(1),
+        "n_expressed": frame["n_expressed"].astype("Int64"),
+    })
+    headers = {"campaign": "Campagne", "question": "Question", "rate": "Taux de satisfaction (%)",
+               "rate_low": "Borne basse IC 95 % (%)", "rate_high": "Borne haute IC 95 % (%)",
+               "n_expressed": "Avis exprimés"}
+    return table, headers
+
+
+def latest_month(frame: pd.DataFrame) -> date | None:
+    """The last period with a value (for captions)."""
+    seen = frame.loc[frame["value"].notna(), "period_start"]
+    return None if seen.empty else pd.Timestamp(seen.max()).date()

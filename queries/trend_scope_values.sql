@@ -1,0 +1,25 @@
+-- The scope's line on the trend charts: per indicator and period, the site's
+-- own value when one site is selected, else the median of the sites in scope
+-- (with how many of them reported: a median of two sites says little).
+with values_in_scope as (
+    select
+        site_code,
+        indicator_code,
+        period_start,
+        period_kind,
+        value,
+    from v_indicator_values
+    where list_contains($sites, site_code)
+        and list_contains($indicators, indicator_code)
+        and period_start between $start and $end
+)
+
+select
+    indicator_code,
+    period_start,
+    period_kind,
+    median(value) as value,
+    count(distinct site_code) as n_sites,
+from values_in_scope
+group by indicator_code, period_start, period_kind
+order by indicator_code, period_start

@@ -1,0 +1,127 @@
+"""Vue d'ensemble, Tendances, Alertes with real Streamlit (AppTest) on the demonstration data."""
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from qualepref import fmt, overview
+from qualepref.db import Database
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def app(demo_db_path, monkeypatch):
+    """The app on a copy of the demonstration database, started on `page` with URL parameters."""
+    monkeypatch.setenv("QUALEPREF_DB", str(demo_db_path))
+
+    def start(page: str, **params) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.switch_page(page)
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    return start
+
+
+def _reporting_by_month(path) -> pd.Series:
+    with Database(path) as db, db.cursor() as cur:
+        frame = cur.execute("select period_start, count(distinct site_code) as n_sites from v_indicator_values "
+                            "where period_kind = 'month' group by period_start").df()
+    return frame
+
+
+def test_overview_shows_key_figures_of_the_last_complete_month(app, demo_db_path):
+    reporting = _reporting_by_month(demo_db_path)
+    at = app("pages/vue_ensemble.py")
+    month = overview.last_complete_period(reporting, 101)
+    assert at.subheader[0].value == f"Dernière période complète : {fmt.month(month)}"
+    metrics = {m.label: m.value for m in at.metric}
+    reported = int(reporting.set_index(reporting.period_start.dt.date).n_sites[month])
+    assert metrics["Préfectures ayant transmis"] == f"{reported} / 101"
+    for label in ("Indicateurs à la cible", "Taux de satisfaction"):
+        assert metrics[label].endswith("\u00a0%") and "," in metrics[label]
+    # Open alerts: the total is the sum of the levels.
+    levels = ["Significativement sous 75 %", "Hors cible (tendance)", "Sous 75 %", "Hors cible",
+              "Effectif insuffisant"]
+    assert int(metrics["Alertes ouvertes"].replace("\u202f", "")) == sum(
+        int(metrics[level].replace("\u202f", "")) for level in levels)
+    assert any("intervalle de confiance à 95 %" in c.value for c in at.caption)
+    # Each figure leads to its detail page.
+    linked = {link.proto.page for link in at.get("page_link")}
+    assert {"transmissions", "tendances", "alertes", "conformite"} <= linked
+    compliance = at.dataframe[0].value
+    assert compliance["Module"].iloc[0].startswith("1 – ") and compliance["Taux de conformité"].str.endswith("%").all()
+
+
+def test_overview_for_one_prefecture(app):
+    at = app("pages/vue_ensemble.py", pref="87")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Préfectures ayant transmis"] == "1 / 1"
+    national = {m.label: m.value for m in app("pages/vue_ensemble.py").metric}
+    assert metrics["Taux de satisfaction"] != national["Taux de satisfaction"]
+
+
+def test_trends_one_chart_per_indicator_and_the_indicator_filter(app):
+    at = app("pages/tendances.py", pref="87", module="1")
+    assert [t.label for t in at.tabs] == ["Indicateurs", "Satisfaction des usagers"]
+    assert {t.key for t in at.toggle} >= {"mm3", "annuel", "reunion"}
+    # Module 1 has 10 indicators: 10 chart tables, plus the satisfaction table.
+    assert len(at.dataframe) == 11
+    at.sidebar.selectbox(key="indicateur").set_value("COURRIER_DELAI").run()
+    assert not at.exception and len(at.dataframe) == 2
+    mail = at.dataframe[0].value
+    assert mail["Période"].iloc[-1] == "oct. 2026" and "Médiane nationale" in mail
+    at.sidebar.selectbox(key="indicateur").set_value("COURRIEL_DELAI").run()
+    email = at.dataframe[0].value
+    assert at.query_params["indicateur"] in ("COURRIEL_DELAI", ["COURRIEL_DELAI"])
+    assert not email["Valeur"].equals(mail["Valeur"])
+    assert email["Médiane nationale"].dropna().median() < mail["Médiane nationale"].dropna().median()
+
+
+def test_trends_moving_average_and_year_over_year(app):
+    at = app("pages/tendances.py", pref="87", indicateur="COURRIER_DELAI")
+    assert "Moyenne mobile 3 mois" not in at.dataframe[0].value
+    at.toggle(key="mm3").set_value(True).run()
+    table = at.dataframe[0].value
+    assert not at.exception and "Moyenne mobile 3 mois" in table
+    values, average = table["Valeur"], table["Moyenne mobile 3 mois"]
+    assert average.iloc[-1] == pytest.approx(values.iloc[-3:].mean()) or values.iloc[-3:].isna().any()
+    at.toggle(key="annuel").set_value(True).run()
+    yearly = at.dataframe[0].value
+    assert not at.exception and yearly["Mois"].tolist()[:2] == ["janv.", "févr."]
+    assert {"2025", "2026"} <= set(yearly.columns)
+
+
+def test_trends_satisfaction_per_question(app):
+    at = app("pages/tendances.py", pref="87", vue="satisfaction")
+    table = at.dataframe[-1].value
+    assert set(table["Campagne"]) == {"2024", "2025", "2026"}
+    assert (table["Borne basse IC 95 % (%)"] <= table["Taux de satisfaction (%)"]).all()
+    assert (table["Taux de satisfaction (%)"] <= table["Borne haute IC 95 % (%)"]).all()
+
+
+def test_alerts_filters_and_links(app):
+    national = app("pages/alertes.py")
+    everything = national.dataframe[0].value
+    assert everything["Code"].nunique() > 1
+    at = app("pages/alertes.py", pref="87")
+    table = at.dataframe[0].value
+    assert set(table["Code"]) == {"87"} and len(table) < len(everything)
+    assert table["Tendance"].str.startswith("tendances?pref=87").all()
+    indicator_rows = table[table["Type"] == "Indicateur"]
+    assert indicator_rows["Tendance"].str.contains("indicateur=").all()
+    # Sorted by severity.
+    order = ["Significativement sous 75 %", "Hors cible (tendance)", "Sous 75 %", "Hors cible",
+             "Effectif insuffisant"]
+    ranks = table["Niveau"].map(order.index)
+    assert ranks.is_monotonic_increasing
+    at.multiselect(key="types").set_value(["Indicateur"]).run()
+    assert set(at.dataframe[0].value["Type"]) == {"Indicateur"}
+    at.multiselect(key="niveaux").set_value(["Hors cible (tendance)"]).run()
+    only_trends = at.dataframe[0].value if at.dataframe else pd.DataFrame({"Niveau": []})
+    assert set(only_trends["Niveau"]) <= {"Hors cible (tendance)"}
+    labels = [b.label for b in national.get("download_button")]
+    assert "Télécharger les alertes (Excel)" in labels and "Télécharger les alertes (CSV)" in labels
