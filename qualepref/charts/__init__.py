@@ -15,3 +15,10 @@ from qualepref.charts.national import rank_sites as rank_sites
 from qualepref.charts.national import ranking_bar as ranking_bar
 from qualepref.charts.national import transmission_grid as transmission_grid
 from qualepref.charts.national import transmission_status as transmission_status
+from qualepref.charts.trends import indicator_trend as indicator_trend
+from qualepref.charts.trends import satisfaction_by_question as satisfaction_by_question
+from qualepref.charts.trends import satisfaction_table as satisfaction_table
+from qualepref.charts.trends import trend_frame as trend_frame
+from qualepref.charts.trends import trend_table as trend_table
+from qualepref.charts.trends import year_over_year as year_over_year
+from qualepref.charts.trends import year_over_year_table as year_over_year_table
