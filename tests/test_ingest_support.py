@@ -6,11 +6,18 @@ from datetime import date
 from pathlib import Path
 
 from qualepref import ingest
-from tests.conftest import national_scope
+from qualepref.access import Principal, Role
 
 DATA = Path(__file__).resolve().parent / "data"
 # Fixed so "a period in the future" does not depend on the day the tests run.
 TODAY = date(2026, 11, 15)
+
+
+def national_scope(db):
+    """The administrator's scope (all sites), as the command line uses."""
+    with db.cursor() as cur:
+        codes = [r[0] for r in cur.execute("select site_code from sites").fetchall()]
+    return Principal("tests", Role.ADMIN).scope(codes)
 
 
 def analyse(db, path: Path, *, scope=None, **kwargs):

@@ -128,6 +128,8 @@ def resolve_sites(records: pd.DataFrame, ctx: Context, errors: list[Issue]) -> p
         _report(records, outside, "site_col", "_code",
                 lambda r: f"La préfecture {r['_code']} est hors de votre périmètre : vous ne pouvez pas importer "
                           "ses données.", errors, unique=True)
+        # Rows of other sites never reach the preview (which would refuse them too).
+        codes = codes.where(~outside, None)
     return codes
 
 
