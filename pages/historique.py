@@ -87,8 +87,8 @@ if history.empty:
 else:
     n_real = int((~history.is_demo).sum())
     st.markdown(
-        f"**{fmt.number(len(history), 0)}** import(s), dont **{fmt.number(n_real, 0)}** de fichiers "
-        f"déposés et {fmt.number(len(history) - n_real, 0)} de données de démonstration ; "
+        f"**{fmt.number(len(history), 0)}** import(s) : {fmt.number(n_real, 0)} fichier(s) déposé(s) et "
+        f"{fmt.number(len(history) - n_real, 0)} chargement(s) de données de démonstration ; "
         f"{fmt.number(int(history.rows_written.sum()), 0)} lignes écrites au total."
     )
     table = history_table(history)

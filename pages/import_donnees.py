@@ -29,6 +29,9 @@ KIND_LABELS = {"indicateurs": "indicateurs", "enquete": "enquête de satisfactio
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ISSUE_COLUMNS = ["Feuille", "Ligne", "Colonne", "Valeur", "Message"]
 NO_SITE = "__aucun__"
+ISSUE_CONFIG = {"Ligne": st.column_config.NumberColumn(width="small", format="%d"),
+                "Colonne": st.column_config.TextColumn(width="small"),
+                "Message": st.column_config.TextColumn(width="large")}
 
 
 def issues_frame(issues) -> pd.DataFrame:
@@ -37,7 +40,8 @@ def issues_frame(issues) -> pd.DataFrame:
         [(i.sheet or "–", i.row, i.column or "–", i.value, i.message) for i in issues], columns=ISSUE_COLUMNS
     )
     frame["Ligne"] = frame["Ligne"].astype("Int64")
-    return frame
+    # In the order the user will fix them: sheet by sheet, top to bottom (file-level issues first).
+    return frame.sort_values(["Feuille", "Ligne"], kind="stable", na_position="first").reset_index(drop=True)
 
 
 def periods_text(plan) -> str:
@@ -92,7 +96,7 @@ def analyse(content: bytes, file_name: str, sha: str, options: dict, *, scope):
 
 def show_issues(issues, *, file_stem: str, key: str) -> None:
     frame = issues_frame(issues)
-    st.dataframe(frame, hide_index=True, width="stretch")
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=ISSUE_CONFIG)
     left, right = st.columns(2)
     left.download_button("Télécharger les erreurs (Excel)", tables.to_xlsx_bytes(frame, sheet="Erreurs"),
                          file_name=f"{file_stem}-erreurs.xlsx", mime=XLSX_MIME, key=f"{key}-xlsx")
@@ -139,19 +143,22 @@ def show_plan(plan, *, names: dict[str, str], file_key: str, scope, uploaded_by:
         if plan.layouts:
             st.caption("Mise en forme reconnue : " + " ; ".join(
                 f"{sheet} : {label}" if sheet else label for sheet, label in plan.layouts))
-    if counts is not None:
+    if counts is not None and not plan.errors:
         cols = st.columns(4)
-        cols[0].metric("Nouvelles valeurs", fmt.number(counts.new, 0))
-        cols[1].metric("Remplaceront une valeur existante", fmt.number(counts.replaced, 0))
-        cols[2].metric("Suppressions (NC, -)", fmt.number(counts.deleted, 0))
-        cols[3].metric("Déjà enregistrées à l'identique", fmt.number(counts.unchanged, 0))
+        cols[0].metric("Nouvelles", fmt.number(counts.new, 0), help="Valeurs absentes de la base, qui seront ajoutées.")
+        cols[1].metric("Remplacées", fmt.number(counts.replaced, 0),
+                       help="Valeurs déjà enregistrées pour la même préfecture, le même élément et la même période, "
+                            "qui seront remplacées.")
+        cols[2].metric("Supprimées", fmt.number(counts.deleted, 0),
+                       help="Valeurs enregistrées que le fichier marque manquantes (NC, -…) : elles seront supprimées.")
+        cols[3].metric("Inchangées", fmt.number(counts.unchanged, 0), help="Déjà enregistrées à l'identique.")
     summary = plan.summary_frame()
     if summary is not None and len(summary):
         with st.expander("Détail par indicateur, question, préfecture et période", expanded=not plan.errors):
             st.dataframe(summary, hide_index=True, width="stretch")
     if plan.warnings:
         with st.expander(f"{fmt.number(len(plan.warnings), 0)} avertissement(s) (n'empêchent pas l'import)"):
-            st.dataframe(issues_frame(plan.warnings), hide_index=True, width="stretch")
+            st.dataframe(issues_frame(plan.warnings), hide_index=True, width="stretch", column_config=ISSUE_CONFIG)
     if plan.errors:
         st.button("Confirmer l'import", key=f"{file_key}-confirm", type="primary", disabled=True,
                   help="Corrigez d'abord les erreurs.")
@@ -224,9 +231,19 @@ with st.expander("Modèle de fichier à remplir", icon=":material/download:"):
         file_name="modele-import-qualepref.xlsx", mime=XLSX_MIME, icon=":material/table_view:",
     )
 
+kind = st.radio("Type de données", list(KINDS), format_func=KINDS.get, horizontal=True, key="import_kind",
+                help="« Automatique » reconnaît le contenu de chaque feuille.")
 left, right = st.columns(2)
-kind = left.radio("Type de données", list(KINDS), format_func=KINDS.get, horizontal=True, key="import_kind",
-                  help="« Automatique » reconnaît le contenu de chaque feuille.")
+if own_site:
+    default_site = own_site
+    left.markdown(f"Préfecture utilisée quand le fichier n'en indique pas : **{own_site} – {names.get(own_site, '')}**")
+else:
+    chosen = left.selectbox(
+        "Site par défaut (facultatif)", [NO_SITE, *names], key="import_site",
+        format_func=lambda c: "Aucun : chaque fichier indique sa préfecture" if c == NO_SITE else f"{c} – {names[c]}",
+        help="Utilisé pour les fichiers sans colonne « Site » ni préfecture dans le titre.",
+    )
+    default_site = None if chosen == NO_SITE else chosen
 campaign = None
 if kind in ("auto", "enquete"):
     campaign = right.number_input(
@@ -234,16 +251,6 @@ if kind in ("auto", "enquete"):
         key="import_campaign", placeholder="Facultatif",
         help="Sinon : la colonne « Campagne » du fichier, ou l'année des horodatages des réponses.",
     )
-if own_site:
-    default_site = own_site
-    st.markdown(f"Préfecture utilisée quand le fichier n'en indique pas : **{own_site} – {names.get(own_site, '')}**")
-else:
-    chosen = st.selectbox(
-        "Site par défaut (facultatif)", [NO_SITE, *names], key="import_site",
-        format_func=lambda c: "Aucun : chaque fichier indique sa préfecture" if c == NO_SITE else f"{c} – {names[c]}",
-        help="Utilisé pour les fichiers sans colonne « Site » ni préfecture dans le titre.",
-    )
-    default_site = None if chosen == NO_SITE else chosen
 
 uploads = st.file_uploader(
     "Fichiers à importer", type=["xlsx", "csv", "xls"], accept_multiple_files=True, key="import_files",

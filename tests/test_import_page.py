@@ -121,9 +121,8 @@ def indicator_values(path) -> dict:
 def test_referent_previews_confirms_and_sees_the_summary(app_db):
     at = upload(open_page(app_db, REFERENT), "tableau-87.csv", GOOD_CSV)
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Nouvelles valeurs"] == "1"
-    assert metrics["Remplaceront une valeur existante"] == "1"
-    assert metrics["Suppressions (NC, -)"] == "1"
+    assert (metrics["Nouvelles"], metrics["Remplacées"], metrics["Supprimées"], metrics["Inchangées"]) == \
+        ("1", "1", "1", "0")
     assert any("87 – Haute-Vienne" in m.value and "janv. 2025" in m.value for m in at.markdown)
     assert indicator_values(app_db)[("87", "COURRIER_DELAI", date(2025, 1, 1), "month")] == 14.0, \
         "nothing is written before confirmation"
