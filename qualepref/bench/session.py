@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qualepref import access
-
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def bench_principal():
-    """An administrator: national scope and every page (some pages are for administrators)."""
-    return access.Principal(user="banc-d-essai", role=access.Role.ADMIN)
-
-
 def as_bench_principal(at) -> None:
-    """Sign the AppTest session in, the way the tests of access do."""
-    at.session_state["principal"] = bench_principal()
+    """Who the AppTest session acts as: nobody to set.
+
+    The bench's databases hold demonstration data and no account, so the app
+    runs in its discovery mode, as the administrator (national scope, every
+    page), exactly as a newcomer sees it; before sign-in existed, the default
+    was the national ministry. A principal put in the session state would be
+    re-read from the accounts table, and refused.
+    """
+    del at
 
 
 def page_files() -> list[str]:
