@@ -69,7 +69,11 @@ def sites_text(codes, names: dict[str, str]) -> str:
 
 
 def analyse(content: bytes, file_name: str, sha: str, options: dict, *, scope):
-    """The plan of a file for these options, computed once per data version."""
+    """The plan of a file for these options and its detailed summary, computed once per data version.
+
+    The summary is kept with the plan: it takes seconds on a national file and
+    every widget interaction reruns the page.
+    """
     plans = st.session_state.setdefault("import_plans", {})
     key = (sha, *sorted(options.items()))
     version = ui.data_version()
@@ -77,21 +81,23 @@ def analyse(content: bytes, file_name: str, sha: str, options: dict, *, scope):
     if cached and cached[0] == version:
         if isinstance(cached[1], ingest.IngestError):
             raise cached[1]
-        return cached[1]
+        return cached[1], cached[2]
     bar = st.progress(0.0, text=f"Analyse de {file_name}…")
 
     def progress(fraction: float, message: str) -> None:
-        bar.progress(min(max(float(fraction), 0.0), 1.0), text=message)
+        bar.progress(min(max(float(fraction), 0.0), 0.9), text=message)
 
     try:
         plan = ingest.analyse(content, file_name, db=ui.get_db(), scope=scope, progress=progress, **options)
-    except ingest.IngestError as exc:  # refused before parsing: remembered too, not re-read at each rerun
-        plans[key] = (version, exc)
+        bar.progress(0.95, text="Préparation de l'aperçu détaillé…")
+        summary = plan.summary_frame() if plan.batches else None
+    except ingest.IngestError as exc:  # remembered too, not recomputed at each rerun
+        plans[key] = (version, exc, None)
         raise
     finally:
         bar.empty()
-    plans[key] = (version, plan)
-    return plan
+    plans[key] = (version, plan, summary)
+    return plan, summary
 
 
 def show_issues(issues, *, file_stem: str, key: str) -> None:
@@ -124,7 +130,7 @@ def show_summary(summary: dict) -> None:
                      query_params={"pref": sites[0]} if len(sites) == 1 else None)
 
 
-def show_plan(plan, *, names: dict[str, str], file_key: str, scope, uploaded_by: str) -> None:
+def show_plan(plan, summary, *, names: dict[str, str], file_key: str, scope, uploaded_by: str) -> None:
     if plan.errors:
         st.error(
             f"**{fmt.number(len(plan.errors), 0)} erreur(s)** : ce fichier ne peut pas être importé et rien n'a "
@@ -152,7 +158,6 @@ def show_plan(plan, *, names: dict[str, str], file_key: str, scope, uploaded_by:
         cols[2].metric("Supprimées", fmt.number(counts.deleted, 0),
                        help="Valeurs enregistrées que le fichier marque manquantes (NC, -…) : elles seront supprimées.")
         cols[3].metric("Inchangées", fmt.number(counts.unchanged, 0), help="Déjà enregistrées à l'identique.")
-    summary = plan.summary_frame()
     if summary is not None and len(summary):
         with st.expander("Détail par indicateur, question, préfecture et période", expanded=not plan.errors):
             st.dataframe(summary, hide_index=True, width="stretch")
@@ -276,9 +281,9 @@ for uploaded in uploads or []:
             show_summary(results[file_key])
             continue
         try:
-            plan = analyse(content, uploaded.name, sha, options, scope=scope)
+            plan, summary = analyse(content, uploaded.name, sha, options, scope=scope)
         except ingest.IngestError as exc:
             st.error(f"Fichier refusé : {exc}", icon=":material/block:")
             continue
-        show_plan(plan, names=names, file_key=file_key, scope=scope, uploaded_by=principal.user)
+        show_plan(plan, summary, names=names, file_key=file_key, scope=scope, uploaded_by=principal.user)
 ui.footer()

@@ -243,3 +243,40 @@ def test_copil_members_cannot_import(app_db):
     assert not at.exception, at.exception
     assert any("pas d'en importer" in i.value for i in at.info)
     assert not at.get("file_uploader")
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), [
+    ("ancien.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "enregistrez-le au format .xlsx"),
+    ("enorme.csv", GOOD_CSV * 20, "au-delà du maximum autorisé"),
+])
+def test_refused_files_are_explained_in_french_and_write_nothing(app_db, monkeypatch, name, content, expected):
+    monkeypatch.setenv("QUALEPREF_MAX_UPLOAD_MB", "0.001")  # about 1 kB
+    at = open_page(app_db, REFERENT)
+    with Database(app_db) as db:
+        before = table_contents(db)
+    upload(at, name, content, "application/octet-stream")
+    assert any("1 erreur(s)" in e.value for e in at.error)
+    [message] = at.dataframe[0].value["Message"]
+    assert expected in message
+    assert [b.disabled for b in confirm_buttons(at)] == [True]
+    with Database(app_db) as db:
+        assert table_contents(db) == before
+
+
+def test_the_campaign_chosen_on_the_page_applies_to_a_raw_survey_export(app_db, tmp_path):
+    from qualepref.ingest import samples
+
+    questions = ["L'accueil a-t-il été attentif et courtois ?", "Globalement, êtes-vous satisfait du service rendu ?"]
+    answers = [["Très satisfait", 3], ["Plutôt satisfait", 4], ["Plutôt mécontent", None], ["Sans avis", 1]]
+    content = samples.write_raw_survey_xlsx(tmp_path / "reponses.xlsx", questions, answers).read_bytes()
+    at = open_page(app_db, REFERENT)
+    at.radio(key="import_kind").set_value("enquete").run()
+    at.number_input(key="import_campaign").set_value(2024).run()
+    upload(at, "reponses.xlsx", content, XLSX)
+    confirm_buttons(at)[0].click().run()
+    assert not at.exception and len(at.success) == 1
+    with Database(app_db) as db, db.cursor() as cur:
+        rows = cur.execute("select site_code, campaign, question_code, n_tres_satisfait, n_satisfait, "
+                           "n_peu_satisfait, n_pas_du_tout_satisfait, n_sans_avis from v_survey_results "
+                           "order by question_code").fetchall()
+    assert rows == [("87", "2024", "ACCUEIL_COURTOIS", 1, 1, 1, 0, 1), ("87", "2024", "GLOBAL", 1, 1, 0, 1, 0)]
