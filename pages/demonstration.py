@@ -3,8 +3,10 @@
 import streamlit as st
 
 from qualepref import demo, fmt, ui
+from qualepref.access import Role
 
 ui.page_header("Données de démonstration")
+ui.require_role(Role.ADMIN)
 db = ui.get_db()
 counts = demo.demo_counts(db)
 n_demo = int(counts["n_demo_indicator_values"] + counts["n_demo_survey_results"]

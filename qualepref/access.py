@@ -1,11 +1,18 @@
 """Who is acting and which sites they may touch.
 
-Every read and write in the data layer takes a `SiteScope`. The scope is
-derived from a `Principal`; code never builds one from raw user input.
+Every read and write in the data layer takes a `SiteScope`. A scope is only
+ever minted here: from a `Principal` (`Principal.scope`), for the command
+line and the demonstration loader (`system_scope`), or by narrowing an
+existing scope (`SiteScope.narrowed`, which can only shrink it). Building a
+`SiteScope(...)` directly — from page code, or with `dataclasses.replace` —
+raises `ScopeError`, so the data layer never sees a forged scope.
 """
 
 from __future__ import annotations
 
+import contextvars
+from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -24,9 +31,26 @@ ROLE_LABELS = {
     Role.ADMIN: "Administrateur",
 }
 
+# Roles tied to one prefecture (the others are national).
+LOCAL_ROLES = frozenset({Role.REFERENT, Role.COPIL})
+
 
 class ScopeError(PermissionError):
     """Raised when an action reaches outside the caller's site scope."""
+
+
+# Set only while one of this module's constructors runs: a context variable,
+# so a scope minted in one Streamlit thread never opens the gate for another.
+_minting: contextvars.ContextVar[bool] = contextvars.ContextVar("qualepref_minting", default=False)
+
+
+@contextmanager
+def _mint():
+    token = _minting.set(True)
+    try:
+        yield
+    finally:
+        _minting.reset(token)
 
 
 @dataclass(frozen=True)
@@ -42,8 +66,15 @@ class SiteScope:
     can_write: bool = False
 
     def __post_init__(self) -> None:
+        if not _minting.get():
+            raise ScopeError(
+                "Périmètre refusé : il ne peut être établi que par qualepref.access "
+                "(Principal.scope, system_scope ou narrowed)."
+            )
         if not self.site_codes:
             raise ScopeError("Périmètre vide : aucune préfecture autorisée.")
+        if not isinstance(self.site_codes, frozenset):
+            raise ScopeError("Périmètre invalide.")
 
     @property
     def names_visible(self) -> bool:
@@ -65,6 +96,27 @@ class SiteScope:
     def as_param(self) -> list[str]:
         return sorted(self.site_codes)
 
+    def narrowed(self, site_codes: Iterable[str]) -> SiteScope:
+        """The part of this scope inside `site_codes` (never wider; unchanged if nothing is left)."""
+        kept = frozenset(site_codes) & self.site_codes
+        if not kept or kept == self.site_codes:
+            return self
+        with _mint():
+            return SiteScope(kept, national=self.national, can_write=self.can_write)
+
+    def key(self) -> tuple:
+        """A hashable summary (cache keys)."""
+        return (tuple(sorted(self.site_codes)), self.national, self.can_write)
+
+
+def system_scope(site_codes: Iterable[str]) -> SiteScope:
+    """Every given site, read and write: for the command line and the demonstration loader.
+
+    Never called from pages: they get the signed-in principal's scope.
+    """
+    with _mint():
+        return SiteScope(frozenset(site_codes), national=True, can_write=True)
+
 
 @dataclass(frozen=True)
 class Principal:
@@ -73,17 +125,60 @@ class Principal:
     user: str
     role: Role
     site_code: str | None = None
+    display_name: str | None = None
+    demo: bool = False  # acting through the "mode découverte" selector, not signed in
+
+    @property
+    def is_local(self) -> bool:
+        return self.role in LOCAL_ROLES
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.user
 
     def scope(self, all_site_codes) -> SiteScope:
+        """Référent: own prefecture, read and write. COPIL: own prefecture, read.
+
+        Ministry: every site, read. Administrator: every site, read and write
+        (accounts, référentiel, corrections and bulk loads).
+        """
         all_codes = frozenset(all_site_codes)
-        if self.role in (Role.MINISTRY, Role.ADMIN):
-            return SiteScope(all_codes, national=True, can_write=True)
-        if not self.site_code or self.site_code not in all_codes:
-            raise ScopeError("Compte sans préfecture valide.")
-        return SiteScope(
-            frozenset({self.site_code}), national=False, can_write=self.role == Role.REFERENT
-        )
+        with _mint():
+            if self.role == Role.ADMIN:
+                return SiteScope(all_codes, national=True, can_write=True)
+            if self.role == Role.MINISTRY:
+                return SiteScope(all_codes, national=True, can_write=False)
+            if not self.site_code or self.site_code not in all_codes:
+                raise ScopeError("Compte sans préfecture valide.")
+            return SiteScope(
+                frozenset({self.site_code}), national=False, can_write=self.role == Role.REFERENT
+            )
 
 
-# Until sign-in exists (accounts issue), the app runs as the ministry.
-NATIONAL_PRINCIPAL = Principal(user="national", role=Role.MINISTRY)
+# The operator of the command line (imports, demonstration data): national,
+# read and write, like the administrator. Never used for a web session.
+NATIONAL_PRINCIPAL = Principal(user="national", role=Role.ADMIN, display_name="Ligne de commande")
+
+
+# -- navigation -------------------------------------------------------------
+# Which pages each role finds in the navigation (DESIGN §1), as data so that
+# tests check the same table app.py builds from. Pages re-check the role
+# themselves; this only decides what is offered.
+PILOTAGE_PAGES = ("vue_ensemble", "tendances", "alertes", "conformite", "comparaison", "transmissions")
+ADMIN_PAGES = ("admin_comptes", "admin_referentiel", "demonstration")
+SIGN_IN_PAGE = "connexion"
+DATA_PAGES = {
+    Role.REFERENT: ("import_donnees", "historique", "exports"),
+    Role.COPIL: ("exports",),
+    # National and read-only: the ministry does not upload.
+    Role.MINISTRY: ("historique", "exports"),
+    Role.ADMIN: ("import_donnees", "historique", "exports"),
+}
+
+
+def navigation(role: Role) -> dict[str, tuple[str, ...]]:
+    """Section title → page file stems (`pages/<stem>.py`) offered to `role`."""
+    sections = {"Pilotage": PILOTAGE_PAGES, "Données": DATA_PAGES[Role(role)], "Référence": ("referentiel",)}
+    if role == Role.ADMIN:
+        sections["Administration"] = ADMIN_PAGES
+    return sections

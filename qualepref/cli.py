@@ -81,6 +81,15 @@ def _register_import(sub) -> None:
 _EXTRA_COMMANDS.append(_register_import)
 
 
+def _register_accounts(sub) -> None:
+    from qualepref.auth import register_cli
+
+    register_cli(sub)
+
+
+_EXTRA_COMMANDS.append(_register_accounts)
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s", stream=sys.stderr)
     parser = build_parser()

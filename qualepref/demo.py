@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from qualepref import sql, store
-from qualepref.access import SiteScope
+from qualepref.access import SiteScope, system_scope
 
 DEFAULT_SEED = 20250101
 N_MONTHS = 36
@@ -265,7 +265,7 @@ def is_empty(db) -> bool:
 def _all_sites_scope(db) -> SiteScope:
     with db.cursor() as cur:
         codes = [r[0] for r in sql.execute(cur, "site_codes")]
-    return SiteScope(frozenset(codes), national=True, can_write=True)
+    return system_scope(codes)
 
 
 def load(db, *, seed: int = DEFAULT_SEED, end_month: date | None = None) -> dict[str, int]:

@@ -12,7 +12,7 @@ subset of the caller's: filters can never widen access.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -43,8 +43,7 @@ class Filters:
 
 
 def _narrow(scope: SiteScope, codes) -> SiteScope:
-    kept = frozenset(codes) & scope.site_codes
-    return replace(scope, site_codes=kept) if kept else scope
+    return scope.narrowed(codes)
 
 
 def _select(container, label: str, options: list, key: str, *, default, format_func):

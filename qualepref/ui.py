@@ -10,8 +10,8 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from qualepref import demo, sql
-from qualepref.access import NATIONAL_PRINCIPAL, Principal, SiteScope
+from qualepref import auth, demo, sql
+from qualepref.access import ROLE_LABELS, Principal, Role, SiteScope
 from qualepref.config import GEO_ATTRIBUTION, db_path
 from qualepref.db import Database
 
@@ -44,28 +44,75 @@ def _all_site_codes(version: int) -> tuple[str, ...]:
         return tuple(row[0] for row in sql.execute(cur, "site_codes"))
 
 
+# Who acts in "mode découverte" until the newcomer picks a role: the
+# administrator, who sees every page (and can remove the demonstration).
+DISCOVERY_DEFAULT = Principal(user="decouverte", role=Role.ADMIN, display_name="Découverte", demo=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _discovery_mode(version: int) -> bool:
+    db = get_db()
+    return not auth.accounts_exist(db) and demo.has_demo_data(db)
+
+
+def discovery_mode() -> bool:
+    """No account yet and demonstration data present: anyone may try each role."""
+    return _discovery_mode(data_version())
+
+
+def all_site_codes() -> tuple[str, ...]:
+    return _all_site_codes(data_version())
+
+
+def oidc_configured() -> bool:
+    """Sign-in goes through OIDC (`st.login`) when secrets hold an `[auth]` section."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:  # no secrets file at all
+        return False
+
+
 def current_principal() -> Principal:
-    """Who is using the app (the sign-in issue replaces the national default)."""
-    return st.session_state.get("principal", NATIONAL_PRINCIPAL)
+    """Who is using the app: the signed-in account, or the role tried in discovery mode.
+
+    A page run without either (signed out) stops here: no page reads data
+    for an anonymous visitor, even if it is reached without the navigation.
+    """
+    principal = st.session_state.get("principal")
+    if isinstance(principal, Principal) and (not principal.demo or discovery_mode()):
+        return principal
+    if discovery_mode():
+        return DISCOVERY_DEFAULT
+    st.error("Connectez-vous pour accéder au tableau de bord.", icon=":material/lock:")
+    st.stop()
 
 
 def current_scope() -> SiteScope:
     return current_principal().scope(_all_site_codes(data_version()))
 
 
+def require_role(*roles: Role) -> Principal:
+    """Stop the page unless the caller has one of `roles` (pages re-check what navigation hides)."""
+    principal = current_principal()
+    if principal.role not in roles:
+        allowed = ", ".join(ROLE_LABELS[r] for r in roles)
+        st.error(f"Cette page est réservée au profil : {allowed}.", icon=":material/block:")
+        footer()
+        st.stop()
+    return principal
+
+
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached_query(name: str, params: tuple, site_codes: tuple, national: bool,
-                  can_write: bool, version: int) -> pd.DataFrame:
-    scope = SiteScope(frozenset(site_codes), national=national, can_write=can_write)
-    return sql.run(get_db(), name, scope=scope, **dict(params))
+def _cached_query(name: str, params: tuple, scope_key: tuple, version: int, _scope: SiteScope) -> pd.DataFrame:
+    # `_scope` is not hashed; `scope_key` (its sites and rights) keys the cache.
+    return sql.run(get_db(), name, scope=_scope, **dict(params))
 
 
 def query(name: str, scope: SiteScope | None = None, **params) -> pd.DataFrame:
     """Run `queries/<name>.sql` for the caller, cached on (query, params, scope, data version)."""
     scope = scope or current_scope()
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
-    result = _cached_query(name, frozen, tuple(sorted(scope.site_codes)), scope.national,
-                           scope.can_write, data_version())
+    result = _cached_query(name, frozen, scope.key(), data_version(), scope)
     return result.copy()
 
 

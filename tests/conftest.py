@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from qualepref import demo
-from qualepref.access import SiteScope
+from qualepref.access import SiteScope, system_scope
 from qualepref.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,7 +58,7 @@ def demo_db(demo_db_path):
 def national_scope(database) -> SiteScope:
     with database.cursor() as cur:
         codes = [r[0] for r in cur.execute("select site_code from sites").fetchall()]
-    return SiteScope(frozenset(codes), national=True, can_write=True)
+    return system_scope(codes)
 
 
 def table_contents(database) -> dict[str, list]:

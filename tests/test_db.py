@@ -95,9 +95,9 @@ def test_write_replaces_same_key_and_missing_marker_deletes(db):
 
 
 def test_write_outside_scope_is_refused(db):
-    from qualepref.access import ScopeError, SiteScope
+    from qualepref.access import Principal, Role, ScopeError
 
-    scope = SiteScope(frozenset({"87"}), can_write=True)
+    scope = Principal("ref@x.fr", Role.REFERENT, "87").scope({"29", "87"})
     batch = pd.DataFrame({
         "site_code": ["29"], "indicator_code": ["COURRIEL_DELAI"],
         "period_start": pd.to_datetime(["2026-01-01"]), "period_kind": ["month"],

@@ -1,11 +1,11 @@
 import pytest
 
 from qualepref import sql
-from qualepref.access import NATIONAL_PRINCIPAL, Principal, Role, ScopeError, SiteScope
+from qualepref.access import NATIONAL_PRINCIPAL, Principal, Role, ScopeError
 
 
 def test_scoped_query_returns_only_the_scope(demo_db):
-    scope = SiteScope(frozenset({"87"}))
+    scope = Principal("c@b.fr", Role.COPIL, "87").scope({"29", "87"})
     figures = sql.run(demo_db, "sites", scope=scope)
     assert figures.site_code.tolist() == ["87"]
 
@@ -17,7 +17,8 @@ def test_query_without_scope_is_refused(demo_db):
 
 def test_sites_cannot_be_forged_through_parameters(demo_db):
     with pytest.raises(sql.ProgrammingError):
-        sql.run(demo_db, "sites", scope=SiteScope(frozenset({"87"})), sites=["29", "87"])
+        sql.run(demo_db, "sites", scope=Principal("c@b.fr", Role.COPIL, "87").scope({"87"}),
+                sites=["29", "87"])
 
 
 def test_principal_scopes():

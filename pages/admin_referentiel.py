@@ -1,0 +1,149 @@
+"""Édition du référentiel: targets, labels, synonyms, new indicators and engagements; history."""
+
+import streamlit as st
+
+from qualepref import auth, referentiel_edit, ui
+from qualepref.access import Role
+from qualepref.referentiel_edit import FREQUENCIES, Engagement, ReferentielError
+
+ui.page_header(
+    "Édition du référentiel",
+    "Cibles, libellés, synonymes reconnus à l'import, nouveaux indicateurs et engagements. "
+    "Chaque changement est tracé (qui, quand, avant, après).",
+)
+admin = ui.require_role(Role.ADMIN)
+db = ui.get_db()
+modules = ui.query("referentiel_modules")
+engagements = ui.query("referentiel_engagements")
+indicators = ui.query("referentiel_indicators")
+questions = ui.query("referentiel_questions")
+module_names = dict(zip(modules.module.astype(int), modules.module_name, strict=True))
+DIRECTION_LABELS = {"": "— suivi sans cible", "baisse": "baisse (plus bas = mieux)",
+                    "hausse": "hausse (plus haut = mieux)"}
+
+
+def apply(action, success: str) -> None:
+    try:
+        action()
+    except ReferentielError as exc:
+        st.error(str(exc), icon=":material/error:")
+    else:
+        st.session_state["referentiel_message"] = success
+        st.rerun()
+
+
+def blank(value) -> str:
+    return "" if value is None or str(value) in ("nan", "<NA>", "None") else str(value)
+
+
+def engagement_options(module: int) -> list:
+    return [None, *engagements[engagements.module == module].engagement.astype(int)]
+
+
+if message := st.session_state.pop("referentiel_message", None):
+    st.success(message, icon=":material/check_circle:")
+
+tab_edit, tab_new, tab_eng, tab_syn, tab_history = st.tabs(
+    ["Modifier un indicateur", "Ajouter un indicateur", "Engagements", "Synonymes", "Historique des changements"]
+)
+
+with tab_edit:
+    labels = dict(zip(indicators.indicator_code, indicators.indicator_label, strict=True))
+    code = st.selectbox("Indicateur", list(labels), format_func=lambda c: f"{labels[c]} ({c})", key="ind_choisi")
+    row = indicators[indicators.indicator_code == code].iloc[0]
+    module = int(row.module)
+    with st.form(f"modifier_{code}"):
+        label = st.text_input("Libellé", value=row.indicator_label)
+        left, right = st.columns(2)
+        direction = left.selectbox("Sens", list(DIRECTION_LABELS), format_func=DIRECTION_LABELS.get,
+                                   index=list(DIRECTION_LABELS).index(blank(row.direction)))
+        target = right.text_input("Cible (nombre ; vide = sans cible)",
+                                  value=blank(row.target).replace(".", ",").removesuffix(",0"))
+        unit = left.text_input("Unité", value=row.unit)
+        frequency = right.selectbox("Fréquence", FREQUENCIES, index=list(FREQUENCIES).index(row.frequency)
+                                    if row.frequency in FREQUENCIES else 0)
+        options = engagement_options(module)
+        current = None if blank(row.engagement) == "" else int(row.engagement)
+        engagement = left.selectbox(f"Engagement (module {module})", options,
+                                    index=options.index(current) if current in options else 0,
+                                    format_func=lambda e: "—" if e is None else str(e))
+        source = right.text_input("Source de la cible", value=blank(row.target_source))
+        if st.form_submit_button("Enregistrer", type="primary"):
+            def save():
+                ind = referentiel_edit.clean_indicator(
+                    indicator_code=code, indicator_label=label, module=module, engagement=engagement, unit=unit,
+                    direction=direction, target=target, frequency=frequency, target_source=source)
+                referentiel_edit.save_indicator(db, ind, actor=admin.user, new=False)
+            apply(save, f"Indicateur {code} enregistré.")
+
+with tab_new:
+    module = st.selectbox("Module", list(module_names), format_func=lambda m: f"{m} – {module_names[m]}",
+                          key="nouvel_ind_module")
+    with st.form("nouvel_indicateur"):
+        left, right = st.columns(2)
+        code = left.text_input("Code (majuscules, ex. DELAI_VISA)")
+        label = right.text_input("Libellé")
+        options = engagement_options(module)
+        engagement = left.selectbox("Engagement", options, format_func=lambda e: "—" if e is None else str(e))
+        unit = right.text_input("Unité", value="jours")
+        direction = left.selectbox("Sens", list(DIRECTION_LABELS), format_func=DIRECTION_LABELS.get)
+        target = right.text_input("Cible (nombre ; vide = sans cible)")
+        frequency = left.selectbox("Fréquence", FREQUENCIES)
+        source = right.text_input("Source de la cible")
+        if st.form_submit_button("Ajouter l'indicateur", type="primary"):
+            def add():
+                ind = referentiel_edit.clean_indicator(
+                    indicator_code=code, indicator_label=label, module=module, engagement=engagement, unit=unit,
+                    direction=direction, target=target, frequency=frequency, target_source=source)
+                referentiel_edit.save_indicator(db, ind, actor=admin.user, new=True)
+            apply(add, f"Indicateur {code.strip().upper()} ajouté.")
+
+with tab_eng:
+    module = st.selectbox("Module", list(module_names), format_func=lambda m: f"{m} – {module_names[m]}",
+                          key="eng_module")
+    in_module = engagements[engagements.module == module]
+    st.dataframe(in_module[["engagement", "theme", "engagement_label"]], hide_index=True, width="stretch",
+                 column_config={"engagement": "N°", "theme": "Thème", "engagement_label": "Engagement"})
+    numbers = [int(n) for n in in_module.engagement]
+    choice = st.selectbox("Modifier l'engagement, ou en ajouter un", ["nouveau", *numbers], key="eng_choisi",
+                          format_func=lambda n: "➕ nouvel engagement" if n == "nouveau" else f"n° {n}")
+    new = choice == "nouveau"
+    existing = None if new else in_module[in_module.engagement == choice].iloc[0]
+    with st.form(f"engagement_{module}_{choice}"):
+        default_number = (max(numbers) + 1) if numbers else 1
+        number = st.number_input("Numéro", min_value=1, step=1, disabled=not new,
+                                 value=default_number if new else int(choice))
+        theme = st.text_input("Thème", value="" if new else blank(existing.theme))
+        label = st.text_area("Libellé", value="" if new else existing.engagement_label)
+        if st.form_submit_button("Ajouter l'engagement" if new else "Enregistrer", type="primary"):
+            eng = Engagement(module=int(module), engagement=int(number), theme=theme.strip() or None,
+                             engagement_label=label.strip())
+            apply(lambda: referentiel_edit.save_engagement(db, eng, actor=admin.user, new=new),
+                  f"Engagement {int(number)} du module {module} enregistré.")
+
+with tab_syn:
+    st.caption("Un synonyme est un autre libellé reconnu à l'import (en-tête de ligne ou de colonne d'un "
+               "classeur) ; majuscules, accents et ponctuation sont ignorés à la comparaison.")
+    kind = st.radio("Type", ["indicateur", "question"], horizontal=True, key="syn_type")
+    items = (dict(zip(indicators.indicator_code, indicators.indicator_label, strict=True)) if kind == "indicateur"
+             else dict(zip(questions.question_code, questions.question_label, strict=True)))
+    with st.form("nouveau_synonyme", clear_on_submit=True):
+        item = st.selectbox(kind.capitalize(), list(items), format_func=lambda c: f"{items[c]} ({c})")
+        synonym = st.text_input("Synonyme")
+        if st.form_submit_button("Ajouter le synonyme", type="primary"):
+            apply(lambda: referentiel_edit.add_synonym(db, kind, item, synonym, actor=admin.user),
+                  f"Synonyme ajouté : « {synonym.strip()} ».")
+    synonyms = ui.query("ingest_synonyms")
+    st.dataframe(synonyms[synonyms.item_kind == kind][["item_code", "synonym"]], hide_index=True, width="stretch",
+                 column_config={"item_code": "Code", "synonym": "Synonyme"})
+
+with tab_history:
+    history = auth.audit_history(db, entities=("indicateur", "engagement", "synonyme"))
+    st.dataframe(
+        history,
+        column_config={"changed_at": st.column_config.DatetimeColumn("Quand (UTC)", format="DD/MM/YYYY HH:mm"),
+                       "actor": "Par", "action": "Action", "entity": "Élément", "key": "Code",
+                       "before": "Avant", "after": "Après"},
+        hide_index=True, width="stretch",
+    )
+ui.footer()

@@ -1,0 +1,65 @@
+"""Connexion: OIDC (the State's SSO) when configured, otherwise a local account."""
+
+import streamlit as st
+
+from qualepref import auth, demo, ui
+from qualepref.access import ROLE_LABELS, Principal
+
+st.title("Qual-e-Pref · Tableau de bord")
+st.caption("Tableau de bord de la démarche qualité des préfectures — Ministère de l'Intérieur.")
+db = ui.get_db()
+
+signed_in = st.session_state.get("principal")
+if isinstance(signed_in, Principal) and not signed_in.demo:
+    where = f", préfecture {signed_in.site_code}" if signed_in.site_code else ""
+    st.success(f"Connecté : **{signed_in.label}** ({ROLE_LABELS[signed_in.role]}{where}).",
+               icon=":material/account_circle:")
+    if st.button("Se déconnecter", icon=":material/logout:"):
+        st.session_state.pop("principal", None)
+        if ui.oidc_configured():
+            st.logout()
+        st.rerun()
+elif ui.discovery_mode():
+    st.info("**Mode découverte** : aucun compte n'existe encore. Choisissez un profil dans la barre latérale "
+            "pour parcourir les données de démonstration.", icon=":material/explore:")
+elif ui.oidc_configured():
+    refusal = st.session_state.pop("refus_connexion", None)
+    if refusal:
+        st.error(refusal, icon=":material/person_off:")
+        if st.button("Se déconnecter du service d'identité", icon=":material/logout:"):
+            st.logout()
+    else:
+        st.write("Connectez-vous avec votre compte professionnel (ProConnect / AgentConnect).")
+        if st.button("Se connecter", type="primary", icon=":material/login:"):
+            st.login()
+elif not auth.accounts_exist(db) and not demo.has_demo_data(db):
+    st.info(
+        "**Premier démarrage** : aucun compte n'existe encore. Sur le serveur, arrêtez l'application "
+        "(la base n'accepte qu'un programme à la fois), créez le premier administrateur, redémarrez "
+        "l'application puis connectez-vous ici avec son adresse et son mot de passe :",
+        icon=":material/admin_panel_settings:",
+    )
+    st.code(".venv/bin/python -m qualepref compte creer --email prenom.nom@interieur.gouv.fr --role admin",
+            language="bash")
+    st.caption("Le mot de passe est demandé au clavier (jamais passé en argument). L'administrateur crée "
+               "ensuite les autres comptes depuis la page « Comptes ».")
+else:
+    # Cleared on submit: the password does not linger in the session.
+    with st.form("connexion", clear_on_submit=True):
+        email = st.text_input("Adresse électronique", key="connexion_email", autocomplete="username")
+        password = st.text_input("Mot de passe", type="password", key="connexion_mot_de_passe",
+                                 autocomplete="current-password")
+        submitted = st.form_submit_button("Se connecter", type="primary", icon=":material/login:")
+    if submitted:
+        try:
+            st.session_state["principal"] = auth.authenticate(db, email, password)
+        except auth.AuthError as exc:
+            st.error(str(exc), icon=":material/lock:")
+        else:
+            st.rerun()
+    st.caption(
+        f"Après {auth.MAX_FAILURES} essais infructueux, le compte est verrouillé "
+        f"{int(auth.LOCKOUT.total_seconds() // 60)} minutes. Mot de passe oublié : demandez à un "
+        "administrateur de le réinitialiser."
+    )
+ui.footer()

@@ -1,0 +1,363 @@
+"""Accounts: local passwords (argon2), lock-out, OIDC e-mail mapping, audit log.
+
+No password ever leaves `hash_password`/`authenticate`: it is not stored,
+logged, put in an exception message or echoed by the command line. Only
+its argon2 hash is kept, and listings never return the hash.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+import re
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from qualepref import sql
+from qualepref.access import LOCAL_ROLES, ROLE_LABELS, Principal, Role
+
+log = logging.getLogger(__name__)
+
+MAX_FAILURES = 5
+LOCKOUT = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 12
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_HASHER = PasswordHasher()
+# Verified against when the account is unknown, so a wrong e-mail costs as
+# long as a wrong password (no timing hint that an account exists).
+_DUMMY_HASH = _HASHER.hash("qualepref-compte-inexistant")
+
+WRONG_CREDENTIALS = "Adresse électronique ou mot de passe incorrect."
+
+
+class AuthError(Exception):
+    """Sign-in refused; the message is meant for the user (French, no secret)."""
+
+
+class AccountError(ValueError):
+    """An account change that fails validation; the message is meant for the user."""
+
+
+@dataclass(frozen=True)
+class Account:
+    email: str
+    display_name: str
+    role: Role
+    site_code: str | None
+    active: bool
+    failed_attempts: int
+    locked_until: datetime | None
+    has_password: bool
+
+    def principal(self) -> Principal:
+        return Principal(user=self.email, role=self.role, site_code=self.site_code,
+                         display_name=self.display_name)
+
+
+def utcnow() -> datetime:
+    """Naive UTC, as stored in DuckDB `timestamp` columns."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+# -- passwords -------------------------------------------------------------
+def hash_password(password: str) -> str:
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(problem)
+    return _HASHER.hash(password)
+
+
+def password_problem(password: str) -> str | None:
+    """Why a new password is refused, or None."""
+    if not password or len(password) < MIN_PASSWORD_LENGTH:
+        return f"Le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères."
+    if password.strip() != password:
+        return "Le mot de passe ne doit pas commencer ni finir par une espace."
+    return None
+
+
+# -- reads -----------------------------------------------------------------
+def _rows(db_or_cur, name: str, **params) -> pd.DataFrame:
+    """Account and audit tables hold no site data: no scope is involved."""
+    cur = db_or_cur.cursor() if hasattr(db_or_cur, "transaction") else db_or_cur
+    try:
+        return cur.execute(sql.query_text(name), sql.bind(name, params, None)).df()
+    finally:
+        if cur is not db_or_cur:
+            cur.close()
+
+
+def accounts_exist(db) -> bool:
+    return int(_rows(db, "account_count").n_accounts.iloc[0]) > 0
+
+
+def list_accounts(db) -> pd.DataFrame:
+    """Every account, without password hashes."""
+    return _rows(db, "account_list")
+
+
+def _fetch(db_or_cur, email: str) -> tuple[Account, str | None] | None:
+    found = _rows(db_or_cur, "account_by_email", email=normalize_email(email))
+    if found.empty:
+        return None
+    row = found.iloc[0]
+    locked = row.locked_until
+    account = Account(
+        email=row.email, display_name=row.display_name, role=Role(row.role),
+        site_code=None if pd.isna(row.site_code) else row.site_code, active=bool(row.active),
+        failed_attempts=int(row.failed_attempts),
+        locked_until=None if pd.isna(locked) else pd.Timestamp(locked).to_pydatetime(),
+        has_password=not pd.isna(row.password_hash),
+    )
+    return account, (None if pd.isna(row.password_hash) else row.password_hash)
+
+
+def get_account(db, email: str) -> Account | None:
+    found = _fetch(db, email)
+    return found[0] if found else None
+
+
+def audit_history(db, entities=("compte", "indicateur", "engagement", "synonyme")) -> pd.DataFrame:
+    return _rows(db, "audit_history", entities=list(entities))
+
+
+# -- audit -----------------------------------------------------------------
+def record_audit(cur, *, actor: str, action: str, entity: str, key: str,
+                 before: dict | None, after: dict | None, now: datetime | None = None) -> None:
+    """One line of the audit log, inside the transaction that made the change."""
+    sql.execute(
+        cur, "audit_insert", now=now or utcnow(), actor=actor, action=action, entity=entity, key=key,
+        before=None if before is None else json.dumps(before, ensure_ascii=False, default=str),
+        after=None if after is None else json.dumps(after, ensure_ascii=False, default=str),
+    )
+
+
+def _public(account: Account) -> dict:
+    """What the audit log keeps of an account (never a hash)."""
+    return {"nom": account.display_name, "role": str(account.role), "prefecture": account.site_code,
+            "actif": account.active}
+
+
+# -- validation ------------------------------------------------------------
+def validate_account(email: str, display_name: str, role, site_code: str | None,
+                     site_codes) -> list[str]:
+    """Problems with an account's fields (French messages), empty when valid."""
+    problems = []
+    if not _EMAIL.match(normalize_email(email)):
+        problems.append("Adresse électronique invalide.")
+    if not (display_name or "").strip():
+        problems.append("Le nom affiché est obligatoire.")
+    try:
+        role = Role(role)
+    except ValueError:
+        problems.append(f"Rôle inconnu : {role}.")
+        return problems
+    if role in LOCAL_ROLES:
+        if not site_code:
+            problems.append(f"Un compte « {ROLE_LABELS[role]} » doit être rattaché à une préfecture.")
+        elif site_code not in set(site_codes):
+            problems.append(f"Préfecture inconnue : {site_code}.")
+    elif site_code:
+        problems.append(f"Un compte « {ROLE_LABELS[role]} » est national : pas de préfecture.")
+    return problems
+
+
+def _site_codes(cur) -> list[str]:
+    return [r[0] for r in sql.execute(cur, "site_codes")]
+
+
+# -- writes ----------------------------------------------------------------
+def create_account(db, *, actor: str, email: str, display_name: str, role, site_code: str | None = None,
+                   password: str | None = None) -> Account:
+    """Create an account (password optional: OIDC-only accounts have none)."""
+    email = normalize_email(email)
+    role_value = str(role)
+    password_hash = hash_password(password) if password else None
+    with db.transaction() as cur:
+        problems = validate_account(email, display_name, role_value, site_code, _site_codes(cur))
+        if not problems and _fetch(cur, email):
+            problems.append(f"Un compte existe déjà pour {email}.")
+        if problems:
+            raise AccountError(" ".join(problems))
+        now = utcnow()
+        sql.execute(cur, "account_insert", email=email, display_name=display_name.strip(), role=role_value,
+                    site_code=site_code or None, password_hash=password_hash, now=now)
+        account = _fetch(cur, email)[0]
+        record_audit(cur, actor=actor, action="création", entity="compte", key=email, before=None,
+                     after=_public(account) | {"mot_de_passe": "défini" if password else "aucun (OIDC)"},
+                     now=now)
+    log.info("compte créé : %s (%s) par %s", email, role_value, actor)
+    return account
+
+
+def update_account(db, *, actor: str, email: str, display_name: str, role, site_code: str | None,
+                   active: bool) -> Account:
+    """Change an account's name, role, prefecture or activation."""
+    email = normalize_email(email)
+    with db.transaction() as cur:
+        found = _fetch(cur, email)
+        if not found:
+            raise AccountError(f"Aucun compte pour {email}.")
+        before = found[0]
+        problems = validate_account(email, display_name, role, site_code, _site_codes(cur))
+        if problems:
+            raise AccountError(" ".join(problems))
+        if normalize_email(actor) == email and (Role(role) != Role.ADMIN or not active):
+            raise AccountError("Vous ne pouvez pas retirer vos propres droits d'administrateur.")
+        now = utcnow()
+        sql.execute(cur, "account_update", email=email, display_name=display_name.strip(), role=str(Role(role)),
+                    site_code=site_code or None, active=bool(active), now=now)
+        after = _fetch(cur, email)[0]
+        if _public(before) != _public(after):
+            action = "désactivation" if before.active and not after.active else "modification"
+            record_audit(cur, actor=actor, action=action, entity="compte", key=email,
+                         before=_public(before), after=_public(after), now=now)
+    return after
+
+
+def set_password(db, *, actor: str, email: str, password: str) -> None:
+    """Set or reset a password (also lifts a lock-out)."""
+    email = normalize_email(email)
+    password_hash = hash_password(password)
+    with db.transaction() as cur:
+        if not _fetch(cur, email):
+            raise AccountError(f"Aucun compte pour {email}.")
+        now = utcnow()
+        sql.execute(cur, "account_set_password", email=email, password_hash=password_hash, now=now)
+        record_audit(cur, actor=actor, action="mot de passe réinitialisé", entity="compte", key=email,
+                     before=None, after={"mot_de_passe": "modifié"}, now=now)
+
+
+def authenticate(db, email: str, password: str, *, now: datetime | None = None) -> Principal:
+    """The principal of a valid local sign-in; `AuthError` otherwise.
+
+    After `MAX_FAILURES` wrong passwords in a row the account is locked for
+    `LOCKOUT`; a correct password during the lock-out is refused too.
+    """
+    now = now or utcnow()
+    email = normalize_email(email)
+    found = _fetch(db, email)
+    if not found or not found[1] or not found[0].active:
+        _verify(_DUMMY_HASH, password or "")
+        log.info("connexion refusée : compte inconnu, inactif ou sans mot de passe")
+        raise AuthError(WRONG_CREDENTIALS)
+    account, password_hash = found
+    if account.locked_until and account.locked_until > now:
+        log.info("connexion refusée : compte %s verrouillé", email)
+        raise AuthError(_locked_message(account.locked_until))
+    if not _verify(password_hash, password or ""):
+        # A lock-out that has expired starts a new series of attempts.
+        failures = 1 if account.locked_until else account.failed_attempts + 1
+        locked_until = now + LOCKOUT if failures >= MAX_FAILURES else None
+        with db.transaction() as cur:
+            sql.execute(cur, "account_record_failure", email=email, failed_attempts=failures,
+                        locked_until=locked_until)
+            if locked_until:
+                record_audit(cur, actor="système", action="verrouillage", entity="compte", key=email,
+                             before=None, after={"essais_infructueux": failures,
+                                                 "verrouille_jusqua": locked_until.isoformat(timespec="minutes")},
+                             now=now)
+        log.info("connexion refusée : mauvais mot de passe pour %s (%d/%d)", email, failures, MAX_FAILURES)
+        if locked_until:
+            raise AuthError(_locked_message(locked_until))
+        raise AuthError(WRONG_CREDENTIALS)
+    with db.transaction() as cur:
+        sql.execute(cur, "account_record_success", email=email, now=now)
+        if _HASHER.check_needs_rehash(password_hash):
+            sql.execute(cur, "account_rehash", email=email, password_hash=_HASHER.hash(password))
+    log.info("connexion : %s", email)
+    return account.principal()
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def _locked_message(until: datetime) -> str:
+    return (f"Compte verrouillé après {MAX_FAILURES} essais infructueux : réessayez après "
+            f"{until:%H:%M} (UTC), ou demandez à un administrateur de réinitialiser votre mot de passe.")
+
+
+def principal_for_email(db, email: str | None) -> Principal:
+    """The principal of an identity confirmed by OIDC (role and prefecture from the accounts table)."""
+    account = get_account(db, email or "")
+    if account is None or not account.active:
+        raise AuthError(
+            "Votre identité est confirmée, mais aucun compte actif de ce tableau de bord ne correspond à "
+            f"l'adresse {normalize_email(email or '') or '(inconnue)'}. Demandez à l'administrateur "
+            "de votre préfecture ou du ministère de vous créer un compte."
+        )
+    return account.principal()
+
+
+def refresh(db, principal: Principal) -> Principal | None:
+    """The signed-in principal as the accounts table says now (None if deactivated or removed)."""
+    account = get_account(db, principal.user)
+    return account.principal() if account and account.active else None
+
+
+# -- command line ----------------------------------------------------------
+def _read_password(stream=None) -> str:
+    """From a prompt on a terminal, else one line of standard input (never from argv)."""
+    stream = stream or sys.stdin
+    if stream.isatty():
+        first = getpass.getpass("Mot de passe : ")
+        if getpass.getpass("Confirmez le mot de passe : ") != first:
+            raise AccountError("Les deux saisies du mot de passe diffèrent.")
+        return first
+    return stream.readline().rstrip("\r\n")
+
+
+def _cmd_account_create(args) -> int:
+    from qualepref import db as dbmod
+
+    try:
+        password = None if args.sans_mot_de_passe else _read_password()
+        if password is not None:
+            problem = password_problem(password)
+            if problem:
+                raise AccountError(problem)
+        with dbmod.Database() as database:
+            account = create_account(
+                database, actor="ligne de commande", email=args.email,
+                display_name=args.nom or args.email.split("@")[0], role=args.role,
+                site_code=args.prefecture, password=password,
+            )
+    except AccountError as exc:
+        print(f"Compte non créé : {exc}", file=sys.stderr)
+        return 1
+    print(f"Compte créé : {account.email} ({ROLE_LABELS[account.role]}"
+          + (f", préfecture {account.site_code}" if account.site_code else "") + ").")
+    return 0
+
+
+def register_cli(sub) -> None:
+    """`python -m qualepref compte creer --email … --role admin` (password from a prompt or stdin)."""
+    account = sub.add_parser("compte", help="gérer les comptes (création du premier administrateur)")
+    actions = account.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = actions.add_parser(
+        "creer", help="créer un compte ; le mot de passe est demandé (ou lu sur l'entrée standard)",
+        description="Crée un compte. Le mot de passe n'est jamais passé en argument : il est demandé "
+        "au clavier, ou lu sur la première ligne de l'entrée standard (script).",
+    )
+    create.add_argument("--email", required=True, help="adresse électronique (identifiant)")
+    create.add_argument("--role", required=True, choices=[r.value for r in Role],
+                        help="referent, copil, ministere ou admin")
+    create.add_argument("--prefecture", help="code de la préfecture (référent et COPIL), p. ex. 87")
+    create.add_argument("--nom", help="nom affiché (défaut : début de l'adresse)")
+    create.add_argument("--sans-mot-de-passe", action="store_true",
+                        help="compte sans mot de passe local (connexion OIDC uniquement)")
+    create.set_defaults(func=_cmd_account_create)

@@ -1,0 +1,1 @@
+select count(*) as n_accounts from accounts

@@ -1,0 +1,5 @@
+update engagements
+set
+    theme = $theme,
+    engagement_label = $engagement_label,
+where module = $module and engagement = $engagement
