@@ -24,10 +24,12 @@ def run_page(db_file: Path, page: str, warm_runs: int, *, timeout: float = 300) 
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
     if proc.returncode != 0 or not lines:
         return {"page": page, "process_s": wall, "cold_s": None, "warm_s": [], "warm_median_s": None,
+                "warm_cpu_median_s": None,
                 "errors": [f"le processus a échoué ({proc.returncode}) : {proc.stderr[-500:]}"]}
     result = json.loads(lines[-1])
     result["process_s"] = wall
     result["warm_median_s"] = median(result["warm_s"])
+    result["warm_cpu_median_s"] = median(result.get("warm_cpu_s") or [])
     return result
 
 
@@ -47,6 +49,7 @@ def run(datasets: dict[str, Path], work_dir: Path, *, warm_runs: int = 5, pages=
             cold = "—" if result["cold_s"] is None else f"{result['cold_s'] * 1000:.0f} ms"
             warm = "—" if result["warm_median_s"] is None else f"{result['warm_median_s'] * 1000:.0f} ms"
             flag = f"  ERREUR {result['errors'][0][:120]}" if result["errors"] else ""
-            log(f"  {name:<10} {page:<28} froid {cold:>8}  chaud {warm:>8}{flag}")
+            cpu = "—" if result["warm_cpu_median_s"] is None else f"{result['warm_cpu_median_s'] * 1000:.0f} ms"
+            log(f"  {name:<10} {page:<28} froid {cold:>8}  chaud {warm:>8} (CPU {cpu:>7}){flag}")
         db_file.unlink(missing_ok=True)
     return out

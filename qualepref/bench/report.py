@@ -93,14 +93,17 @@ def concurrency_checks(result: dict | None) -> list[Check]:
 
 
 def page_rows(result: dict, names: list[str]) -> tuple[list[str], list[list[str]]]:
-    headers = ["Page"] + [f"{n} froid" for n in names] + [f"{n} chaud" for n in names]
+    """Per page: cold, warm (wall clock) and warm CPU time at each data set, in ms."""
+    headers = (["Page"] + [f"{n} froid" for n in names] + [f"{n} chaud" for n in names]
+               + [f"{n} chaud CPU" for n in names])
     pages = sorted({p for n in names for p in result.get(n, {})})
     rows = []
     for page in pages:
-        cold = [result.get(n, {}).get(page, {}).get("cold_s") for n in names]
-        warm = [result.get(n, {}).get(page, {}).get("warm_median_s") for n in names]
+        entries = [result.get(n, {}).get(page, {}) for n in names]
         rows.append([page.removeprefix("pages/").removesuffix(".py")]
-                    + [_ms_text(v) for v in cold] + [_ms_text(v) for v in warm])
+                    + [_ms_text(e.get("cold_s")) for e in entries]
+                    + [_ms_text(e.get("warm_median_s")) for e in entries]
+                    + [_ms_text(e.get("warm_cpu_median_s")) for e in entries])
     return headers, rows
 
 
