@@ -27,9 +27,8 @@ if values is not None:
 table = alerts.alert_table(*parts)
 table = alerts.filter_table(table, module=selection.module)
 
-left, right = st.columns([3, 2])
-levels = left.multiselect("Niveaux", list(alerts.LEVELS), default=list(alerts.LEVELS), key="niveaux")
-kinds = right.multiselect("Types", list(alerts.KINDS), default=list(alerts.KINDS), key="types")
+levels = st.multiselect("Niveaux", list(alerts.LEVELS), default=list(alerts.LEVELS), key="niveaux")
+kinds = st.multiselect("Types", list(alerts.KINDS), default=list(alerts.KINDS), key="types")
 shown = alerts.filter_table(table, levels=levels, kinds=kinds)
 
 window = ("" if selection.end is None else
@@ -46,12 +45,13 @@ if shown.empty:
 else:
     readable, headers = alerts.export_frame(shown)
     st.dataframe(
-        shown[[*readable.columns, "link"]].rename(columns=alerts.HEADERS),
+        # The link right after the figures, so it shows without scrolling sideways.
+        shown[alerts.SCREEN_COLUMNS].rename(columns=alerts.HEADERS),
         hide_index=True,
         width="stretch",
         column_config={
             alerts.HEADERS["link"]: st.column_config.LinkColumn(
-                alerts.HEADERS["link"], display_text="Voir la tendance",
+                alerts.HEADERS["link"], display_text="Voir la tendance", pinned=True,
                 help="Ouvre la page Tendances sur la préfecture et l'indicateur (ou l'enquête) de l'alerte"),
             headers["n"]: st.column_config.NumberColumn(headers["n"], format="localized"),
             headers["misses_in_a_row"]: st.column_config.NumberColumn(headers["misses_in_a_row"],

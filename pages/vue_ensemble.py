@@ -107,7 +107,7 @@ else:
             "Conformes": compliance.n_conforme,
             "Partiellement conformes": compliance.n_partiel,
             "Non conformes": compliance.n_non_conforme,
-            "Engagements évalués (hors non applicables)": compliance.n_applicable,
+            "Évalués (hors non applicables)": compliance.n_applicable,
             "Préfectures": compliance.n_sites,
             "Dernière évaluation": [fmt.day(d) for d in compliance.last_assessed_on],
         }),

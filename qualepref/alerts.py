@@ -58,6 +58,9 @@ HEADERS = {
     "misses_in_a_row": "Périodes consécutives hors cible", "link": "Tendance",
 }
 
+SCREEN_COLUMNS = ["level", "kind", "site_code", "site_name", "subject", "period", "value", "reference", "link",
+                  "n", "interval", "misses_in_a_row"]
+
 
 def window_start(end: date, months: int = WINDOW_MONTHS) -> date:
     """First month of the alert window ending with the month `end`."""
