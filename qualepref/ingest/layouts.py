@@ -199,7 +199,8 @@ def _pct_mask(sheet: Sheet, rows: np.ndarray, j: int | None) -> np.ndarray:
 
 
 def _nonblank(series: pd.Series) -> pd.Series:
-    return series.notna() & series.astype("str").str.strip().ne("")
+    text = series if isinstance(series.dtype, pd.StringDtype) else series.astype("str")
+    return series.notna() & text.str.strip().ne("")
 
 
 def _warn_ignored(data: SheetData, headers, names, used: set[int], header_row: int) -> None:

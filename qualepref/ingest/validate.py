@@ -49,12 +49,44 @@ class Outcome:
     warnings: list[Issue] = field(default_factory=list)
 
 
+def _blank(series: pd.Series) -> pd.Series:
+    text = series if isinstance(series.dtype, pd.StringDtype) else series.astype("str")
+    return series.isna() | text.str.strip().eq("")
+
+
+def map_unique(series: pd.Series, func) -> pd.Series:
+    """`func` applied to each distinct value once (NaN → None), spread back to every row."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [func(u) for u in uniques]
+    mapped[-1] = None
+    return pd.Series(mapped[codes], index=series.index, dtype="object")
+
+
+def _parse_periods(raw: pd.Series, years: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(period_start, period_kind) per row; each distinct text is parsed once per title year."""
+    starts = np.full(len(raw), np.datetime64("NaT"), dtype="datetime64[s]")
+    kinds = np.full(len(raw), None, dtype=object)
+    year_values = years.to_numpy(dtype="float64", na_value=np.nan)
+    for year in pd.unique(year_values):
+        mask = np.isnan(year_values) if np.isnan(year) else year_values == year
+        default = None if np.isnan(year) else int(year)
+        codes, uniques = pd.factorize(raw[mask], use_na_sentinel=True)
+        parsed = [parse.parse_period(u, default) for u in uniques] + [None]
+        start_u = np.array([np.datetime64(p[0], "s") if p else np.datetime64("NaT") for p in parsed],
+                           dtype="datetime64[s]")
+        kind_u = np.array([p[1] if p else None for p in parsed], dtype=object)
+        starts[mask] = start_u[codes]
+        kinds[mask] = kind_u[codes]
+    return pd.Series(starts, index=raw.index), pd.Series(kinds, index=raw.index, dtype="object")
+
+
 def _concat(datas: list[SheetData]) -> pd.DataFrame:
     frames = []
     for data in datas:
         if data.records is None or data.records.empty:
             continue
-        frame = data.records.copy()
+        frame = data.records  # owned by this step from here on: columns are added in place
         frame["sheet"] = data.sheet_name
         frame["default_year"] = data.default_year
         frame["title_site"] = data.title_site
@@ -104,10 +136,8 @@ def title_conflicts(datas: list[SheetData], ctx: Context) -> list[Issue]:
 def resolve_sites(records: pd.DataFrame, ctx: Context, errors: list[Issue]) -> pd.Series:
     """Site code of every record (NaN where unknown), with errors for the unknown ones."""
     raw = records["site_raw"]
-    blank = raw.isna() | raw.astype("str").str.strip().eq("")
-    uniques = raw[~blank].unique()
-    mapping = {v: ctx.ref.sites.match(v) for v in uniques}
-    codes = raw.map(mapping).astype("object")
+    blank = _blank(raw)
+    codes = map_unique(raw.where(~blank), ctx.ref.sites.match)
     fallback = ctx.site if ctx.site else None
     fill = records["title_site"] if fallback is None else pd.Series(fallback, index=records.index)
     codes = codes.where(~blank, fill)
@@ -135,9 +165,7 @@ def resolve_sites(records: pd.DataFrame, ctx: Context, errors: list[Issue]) -> p
 
 def resolve_items(records: pd.DataFrame, matcher: parse.ItemMatcher, unknown_text: str,
                   errors: list[Issue]) -> pd.Series:
-    raw = records["item_raw"]
-    mapping = {v: matcher.match(v) for v in raw.dropna().unique()}
-    codes = raw.map(mapping).astype("object")
+    codes = map_unique(records["item_raw"], matcher.match)
     unknown = codes.isna()
 
     def message(rec):
@@ -182,16 +210,11 @@ def indicators(datas: list[SheetData], ctx: Context) -> Outcome:
     errors = out.errors
     sites = resolve_sites(records, ctx, errors)
     items = resolve_items(records, ctx.ref.indicators, "Indicateur inconnu", errors)
-    # Periods: parsed once per distinct (text, year of the title).
-    keys = list(zip(records["period_raw"].astype("object"), records["default_year"], strict=True))
-    periods = {k: parse.parse_period(k[0], None if pd.isna(k[1]) else int(k[1])) for k in set(keys)}
-    parsed = pd.Series([periods[k] for k in keys], index=records.index, dtype="object")
-    bad_period = parsed.isna()
+    period_start, period_kind = _parse_periods(records["period_raw"], records["default_year"])
+    bad_period = period_kind.isna()
     _report(records, bad_period, "period_col", "period_raw",
             "Période non reconnue (attendu : « 2025-01 », « 01/2025 », « janv. 2025 », « T1 2025 », « 2025 » "
             "ou une date).", errors, unique=True)
-    period_start = pd.to_datetime(parsed.map(lambda p: p[0] if p else None)).astype("datetime64[s]")
-    period_kind = parsed.map(lambda p: p[1] if p else None)
     first_of_month = pd.Timestamp(ctx.today.replace(day=1))
     future = period_start > first_of_month
     _report(records, future, "period_col", "period_raw", "Période dans le futur : vérifiez l'année.", errors,
@@ -203,7 +226,7 @@ def indicators(datas: list[SheetData], ctx: Context) -> Outcome:
     negative = value < 0
     _report(records, negative, "value_col", "value_raw", "Valeur négative : un délai ou un nombre ne peut pas "
             "être négatif.", errors)
-    units = items.map(ctx.ref.units)
+    units = map_unique(items, ctx.ref.units.get)
     out_of_range = units.eq("%") & ((value < 0) | (value > 100)) & ~negative
     _report(records, out_of_range, "value_col", "value_raw",
             "Pourcentage hors de 0–100 : un taux s'écrit en points (« 7,5 » ou « 7,5 % »).", errors)
