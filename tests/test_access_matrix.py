@@ -1,0 +1,166 @@
+"""Every page × every role with AppTest, on the national demonstration data.
+
+A référent or COPIL member of the Haute-Vienne (87) must never see another
+prefecture by name or code anywhere on any page (markdown, tables, metrics,
+selectbox options, chart specs…), read-only roles never get an upload
+widget, and administration pages refuse everyone but the administrator,
+even when run without the navigation.
+"""
+
+import json
+import re
+import shutil
+
+import pandas as pd
+import pytest
+from google.protobuf import text_format
+from streamlit.testing.v1 import AppTest
+
+from qualepref import access, auth
+from qualepref.access import Principal, Role
+from qualepref.db import Database
+from tests.conftest import ROOT
+
+PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
+OWN = "87"
+ACCOUNTS = {
+    Role.REFERENT: Principal("referent87@interieur.gouv.fr", Role.REFERENT, OWN),
+    Role.COPIL: Principal("copil87@interieur.gouv.fr", Role.COPIL, OWN),
+    Role.MINISTRY: Principal("ministere@interieur.gouv.fr", Role.MINISTRY),
+    Role.ADMIN: Principal("admin@interieur.gouv.fr", Role.ADMIN),
+}
+
+
+@pytest.fixture(scope="module")
+def matrix_db(demo_template, tmp_path_factory):
+    """One demonstration database with an account per role, shared by the module (read only)."""
+    path = tmp_path_factory.mktemp("matrix") / "matrix.duckdb"
+    shutil.copy(demo_template, path)
+    with Database(path) as db:
+        for p in ACCOUNTS.values():
+            auth.create_account(db, actor="tests", email=p.user, display_name=p.user.split("@")[0], role=p.role,
+                                site_code=p.site_code)
+        sites = db.cursor().execute("select site_code, site_name, prefecture_city from sites").df()
+        db.checkpoint()
+    return path, sites
+
+
+def _forbidden(sites: pd.DataFrame) -> tuple[re.Pattern, set[str]]:
+    """Names and prefecture cities of the other sites (whole words: 'Vienne' is not in 'Haute-Vienne')."""
+    own = sites[sites.site_code == OWN].iloc[0]
+    others = sites[sites.site_code != OWN]
+    words = {w for w in [*others.site_name, *others.prefecture_city] if w not in (own.site_name, own.prefecture_city)}
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])({alternatives})(?![\w-])"), set(others.site_code)
+
+
+def _strings(value):
+    """Every string inside a JSON-like value."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+def _rendered(at) -> tuple[str, set[str]]:
+    """All the text of the rendered elements, and the exact string values of tables and charts."""
+    texts, cells = [], set()
+
+    def walk(node):
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            texts.append(text_format.MessageToString(proto, as_utf8=True))
+            spec = getattr(proto, "spec", None)
+            if isinstance(spec, str) and spec.startswith("{"):  # plotly figure JSON
+                cells.update(_strings(json.loads(spec)))
+        if type(node).__name__ in ("Dataframe", "Table"):
+            frame = node.value
+            texts.append(frame.to_csv())
+            texts.extend(map(str, frame.columns))
+            cells.update(str(v) for col in frame.columns for v in frame[col] if isinstance(v, str))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return "\n".join(texts), cells
+
+
+def _open(path, principal, monkeypatch) -> AppTest:
+    monkeypatch.setenv("QUALEPREF_DB", str(path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["principal"] = principal
+    return at.run()
+
+
+def _navigation(at) -> set[str]:
+    # AppTest keeps the pages registered by the last st.navigation call.
+    return {str(info.get("script_path", "")).rsplit("/", 1)[-1].removesuffix(".py")
+            for info in at._registered_pages.values()}
+
+
+@pytest.mark.parametrize("role", list(Role), ids=str)
+def test_every_page_for_every_role(matrix_db, role, monkeypatch):
+    path, sites = matrix_db
+    pattern, other_codes = _forbidden(sites)
+    at = _open(path, ACCOUNTS[role], monkeypatch)
+    assert not at.exception, at.exception
+    offered = {s for stems in access.navigation(role).values() for s in stems}
+    assert _navigation(at) == offered | {access.SIGN_IN_PAGE}
+    problems = []
+    for stem in PAGES:
+        if stem in offered:
+            view = at.switch_page(f"pages/{stem}.py").run()
+        else:
+            # Not offered to this role: run the page file on its own, as a visitor
+            # typing its address would reach it; the page must refuse by itself.
+            view = AppTest.from_file(str(ROOT / "pages" / f"{stem}.py"), default_timeout=60)
+            view.session_state["principal"] = ACCOUNTS[role]
+            view.run()
+        if view.exception:
+            problems.append(f"{stem}: exception {view.exception[0].message}")
+            continue
+        text, cells = _rendered(view)
+        if role in access.LOCAL_ROLES:
+            leaks = sorted(set(pattern.findall(text)) | (cells & other_codes))
+            if leaks:
+                problems.append(f"{stem}: other prefectures shown to {role}: {leaks[:8]}")
+            if stem == "vue_ensemble":
+                assert "Haute-Vienne" in text, "the search must see the caller's own prefecture"
+        if role in (Role.MINISTRY, Role.ADMIN) and stem == "vue_ensemble":
+            assert pattern.findall(text), "national roles see other prefectures: the search must find them"
+        if role == Role.ADMIN and any("réservée" in e.value for e in view.error):
+            problems.append(f"{stem}: refused to the administrator")
+        refused = any("réservée" in e.value for e in view.error)
+        if role != Role.ADMIN and stem in access.ADMIN_PAGES and (
+                not refused or view.get("dataframe") or view.get("text_input")):
+            problems.append(f"{stem}: administration page not refused to {role}")
+        if role in (Role.COPIL, Role.MINISTRY) and view.get("file_uploader"):
+            problems.append(f"{stem}: upload widget offered to read-only {role}")
+    assert not problems, "\n".join(problems)
+
+
+def test_signed_out_visitor_gets_only_the_sign_in_page(matrix_db, monkeypatch):
+    path, _ = matrix_db
+    monkeypatch.setenv("QUALEPREF_DB", str(path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert _navigation(at) == {access.SIGN_IN_PAGE}
+    assert at.text_input(key="connexion_email") is not None
+    # A page reached without the navigation (e.g. by its address) refuses too.
+    for stem in ("vue_ensemble", "admin_comptes", "import_donnees"):
+        page = AppTest.from_file(str(ROOT / "pages" / f"{stem}.py"), default_timeout=60).run()
+        assert not page.exception, (stem, page.exception)
+        assert any("Connectez-vous" in e.value for e in page.error), stem
+        assert not page.get("dataframe") and not page.get("metric"), stem
+
+
+def test_a_forged_session_principal_of_an_unknown_account_is_dropped(matrix_db, monkeypatch):
+    path, _ = matrix_db
+    at = _open(path, Principal("intrus@exemple.fr", Role.ADMIN), monkeypatch)
+    assert not at.exception
+    assert _navigation(at) == {access.SIGN_IN_PAGE}
+    assert "principal" not in at.session_state
