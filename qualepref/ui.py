@@ -172,10 +172,12 @@ def chart_with_table(fig, table: pd.DataFrame, *, file_stem: str, headers: dict[
         shown = table.rename(columns=headers or {})
         st.dataframe(shown, hide_index=True, width="stretch")
         left, right = st.columns(2)
-        left.download_button("Télécharger (CSV)", tables.to_csv_bytes(table, headers),
+        # Files built on click, not on every run: an xlsx per chart per rerun was up to half of a
+        # chart page's time (issue 7's benchmark), and its bytes stayed in memory for each session.
+        left.download_button("Télécharger (CSV)", lambda: tables.to_csv_bytes(table, headers),
                              file_name=f"{file_stem}.csv", mime="text/csv",
                              key=None if key is None else f"{key}-csv")
-        right.download_button("Télécharger (Excel)", tables.to_xlsx_bytes(table, headers),
+        right.download_button("Télécharger (Excel)", lambda: tables.to_xlsx_bytes(table, headers),
                               file_name=f"{file_stem}.xlsx",
                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                               key=None if key is None else f"{key}-xlsx")
