@@ -80,18 +80,10 @@ class SheetData:
         return None if self.sheet.is_csv else self.sheet.name
 
 
-def _cell(frame: pd.DataFrame, i: int, j: int):
-    value = frame.iat[i, j]
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _roles(frame: pd.DataFrame, i: int) -> dict[int, str]:
+def _roles(sheet: Sheet, i: int) -> dict[int, str]:
     found = {}
-    for j in range(frame.shape[1]):
-        text = _cell(frame, i, j)
+    for j in range(sheet.frame.shape[1]):
+        text = sheet.cell(i, j)
         if text is None:
             continue
         key = norm(text, drop_unit=True)
@@ -102,10 +94,10 @@ def _roles(frame: pd.DataFrame, i: int) -> dict[int, str]:
     return found
 
 
-def _title(frame: pd.DataFrame, header: int) -> str:
+def _title(sheet: Sheet, header: int) -> str:
     lines = []
     for i in range(header):
-        cells = [c for j in range(frame.shape[1]) if (c := _cell(frame, i, j))]
+        cells = [c for j in range(sheet.frame.shape[1]) if (c := sheet.cell(i, j))]
         if cells:
             lines.append(" ".join(cells))
     return "\n".join(lines)
@@ -118,9 +110,9 @@ def _title_year(text: str) -> int | None:
 
 def detect(sheet: Sheet, *, questions: parse.ItemMatcher, wanted: str = "auto") -> tuple[str, int] | None:
     """(layout, header row index in the frame) or None when nothing is recognised."""
-    frame = sheet.frame
-    for i in range(min(HEADER_ROWS_SCANNED, len(frame))):
-        roles = _roles(frame, i)
+    width = sheet.frame.shape[1]
+    for i in range(min(HEADER_ROWS_SCANNED, sheet.n_rows)):
+        roles = _roles(sheet, i)
         values = set(roles.values())
         levels = {v for v in values if v.startswith("level:")}
         candidates = []
@@ -130,15 +122,15 @@ def detect(sheet: Sheet, *, questions: parse.ItemMatcher, wanted: str = "auto") 
             candidates.append("survey")
         if "indicator" in values and values & {"period", "date"} and "value" in values:
             candidates.append("long")
-        periods = [j for j in range(frame.shape[1]) if j not in roles and (t := _cell(frame, i, j))
+        periods = [j for j in range(width) if j not in roles and (t := sheet.cell(i, j))
                    and parse.looks_like_period(t) and not re.fullmatch(r"\d{4}(\.0)?", t)]
-        year_headers = [j for j in range(frame.shape[1]) if (t := _cell(frame, i, j))
+        year_headers = [j for j in range(width) if (t := sheet.cell(i, j))
                         and re.fullmatch(r"20\d{2}(\.0)?", t)]
         has_indicator = "indicator" in values
         if len(periods) >= 2 or (periods and has_indicator) or (len(year_headers) >= 2 and has_indicator):
             candidates.append("wide")
-        if "question" not in values and _answers_below(frame, i, [
-            j for j in range(frame.shape[1]) if j not in roles and (t := _cell(frame, i, j)) and questions.match(t)
+        if "question" not in values and _answers_below(sheet, i, [
+            j for j in range(width) if j not in roles and (t := sheet.cell(i, j)) and questions.match(t)
         ]):
             candidates.append("raw_survey")
         if wanted != "auto":
@@ -148,10 +140,10 @@ def detect(sheet: Sheet, *, questions: parse.ItemMatcher, wanted: str = "auto") 
     return None
 
 
-def _answers_below(frame: pd.DataFrame, header: int, columns: list[int]) -> bool:
+def _answers_below(sheet: Sheet, header: int, columns: list[int]) -> bool:
     """Question headers with satisfaction answers under them (not a list of labels)."""
     for j in columns:
-        below = frame.iloc[header + 1: header + 51, j].dropna()
+        below = sheet.body(header).iloc[:50, j].dropna()
         below = below[below.astype("str").str.strip().ne("")]
         if len(below) and below.map(parse.answer_level).notna().mean() >= 0.5:
             return True
@@ -160,16 +152,15 @@ def _answers_below(frame: pd.DataFrame, header: int, columns: list[int]) -> bool
 
 def reshape(sheet: Sheet, layout: str, header: int, *, sites: parse.SiteMatcher,
             questions: parse.ItemMatcher) -> SheetData:
-    frame = sheet.frame
-    title = _title(frame, header)
+    title = _title(sheet, header)
     data = SheetData(sheet=sheet, layout=layout, records=pd.DataFrame(), title_text=title,
                      title_site=sites.find_in_text(title) if title else None, default_year=_title_year(title))
     data.header_row = sheet.row_number(header)
-    headers = {j: _cell(frame, header, j) for j in range(frame.shape[1])}
+    headers = {j: sheet.cell(header, j) for j in range(sheet.frame.shape[1])}
     names = {j: column_name(sheet.columns[j], headers[j]) for j in headers}
-    body = frame.iloc[header + 1:]
+    body = sheet.body(header)
     rows = sheet.row_numbers()[header + 1:]
-    roles = _roles(frame, header)
+    roles = _roles(sheet, header)
     builder = {"long": _long, "wide": _wide, "survey": _survey, "raw_survey": _raw_survey,
                "compliance": _compliance}[layout]
     builder(data, body, rows, headers, names, roles, questions=questions)
@@ -199,6 +190,8 @@ def _pct_mask(sheet: Sheet, rows: np.ndarray, j: int | None) -> np.ndarray:
 
 
 def _nonblank(series: pd.Series) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return series.notna()
     text = series if isinstance(series.dtype, pd.StringDtype) else series.astype("str")
     return series.notna() & text.str.strip().ne("")
 

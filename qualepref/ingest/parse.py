@@ -39,6 +39,11 @@ class Numbers:
 
 def parse_numbers(cells: pd.Series) -> Numbers:
     """French and English decimals, thousands spaces, `%`, units after the number."""
+    if pd.api.types.is_numeric_dtype(cells.dtype) and not pd.api.types.is_bool_dtype(cells.dtype):
+        # A column of number cells: nothing to parse.
+        value = cells.astype("float64")
+        false = pd.Series(False, index=cells.index)
+        return Numbers(value=value, missing=false, empty=value.isna(), bad=false, percent=false)
     text = cells.astype("object")
     empty = text.isna() | text.astype("str").str.strip().eq("")
     empty = empty.astype(bool)

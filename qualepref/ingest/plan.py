@@ -116,7 +116,7 @@ def analyse(content: bytes, file_name: str, *, db, scope: SiteScope, site: str |
         sheet_name = None if sheet.is_csv else sheet.name
         for line, message in sheet.issues:
             plan.errors.append(Issue(sheet_name, line, None, None, message))
-        if sheet.frame.empty:
+        if sheet.n_rows == 0:
             if not sheet.is_csv:
                 plan.warnings.append(Issue(sheet_name, None, None, None, "Feuille vide, ignorée."))
             continue
@@ -146,7 +146,7 @@ def analyse(content: bytes, file_name: str, *, db, scope: SiteScope, site: str |
             if empty_headers:
                 message = ("Le fichier ne contient aucune donnée : les en-têtes sont là, "
                            "mais aucune ligne n'est remplie.")
-            elif all(s.frame.empty for s in sheets):
+            elif all(s.n_rows == 0 for s in sheets):
                 message = "Le fichier est vide."
             else:
                 message = ("Aucune donnée reconnue dans le fichier : vérifiez les en-têtes (Site, Indicateur, "

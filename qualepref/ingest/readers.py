@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -40,6 +41,8 @@ class Sheet:
     name: str
     frame: pd.DataFrame
     first_row: int = 1
+    # The first row's text when fastexcel read it as column names (typed columns below).
+    header: list[str | None] | None = None
     columns: list[int] = field(default_factory=list)
     percent_cells: set[tuple[int, int]] | None = None  # (row, column index) formatted as %
     is_csv: bool = False
@@ -47,13 +50,36 @@ class Sheet:
     hidden: bool = False
     line_numbers: list[int] | None = None  # CSV: the line of each frame row (blank lines are skipped)
 
+    # Rows are addressed *logically*: row 0 is `header` when there is one, then the frame's rows.
+    @property
+    def offset(self) -> int:
+        return 0 if self.header is None else 1
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.frame) + self.offset
+
+    def cell(self, i: int, j: int):
+        """Text of a cell (None if empty), by logical row."""
+        value = self.header[j] if self.header is not None and i == 0 else self.frame.iat[i - self.offset, j]
+        if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
+            return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = str(value).strip()
+        return text or None
+
+    def body(self, header: int) -> pd.DataFrame:
+        """The frame's rows below logical row `header`."""
+        return self.frame.iloc[header + 1 - self.offset:]
+
     def row_numbers(self):
-        """Row number as shown to the user, for every frame row."""
+        """Row number as shown to the user, for every logical row."""
         import numpy as np
 
         if self.line_numbers is not None:
             return np.asarray(self.line_numbers, dtype="int64")
-        return np.arange(self.first_row, self.first_row + len(self.frame), dtype="int64")
+        return np.arange(self.first_row, self.first_row + self.n_rows, dtype="int64")
 
     def row_number(self, i: int) -> int:
         return int(self.line_numbers[i]) if self.line_numbers is not None else self.first_row + i
@@ -117,19 +143,45 @@ def _read_xlsx(content: bytes, *, max_uncompressed: int) -> list[Sheet]:
     sheets = []
     for index, name in enumerate(reader.sheet_names):
         try:
-            loaded = reader.load_sheet(index, header_row=None, dtypes="string")
+            loaded, header = _load_typed(reader, index)
             table = loaded.to_arrow()
             columns = [info.absolute_index for info in loaded.selected_columns]
         except Exception as exc:
             raise RefusedFile(f"La feuille « {name} » n'a pas pu être lue : {exc}") from exc
         frame = table.to_pandas()
         frame.columns = range(frame.shape[1])
-        first_row = meta.first_value_row(name) if len(frame) else 1
+        first_row = meta.first_value_row(name) if len(frame) or header else 1
         percent = meta.percent_cells(name) if meta.has_percent_styles else None
         hidden = str(getattr(loaded, "visible", "visible")) != "visible"
         sheets.append(Sheet(name=name, frame=frame, first_row=first_row, columns=columns, percent_cells=percent,
-                            hidden=hidden))
+                            hidden=hidden, header=header))
     return sheets
+
+
+_UNNAMED = re.compile(r"^__UNNAMED__\d+$")
+_DEDUPED = re.compile(r"^(.*)_(\d+)$")
+
+
+def _load_typed(reader, index: int):
+    """The sheet with its first row as column names, so a column of numbers stays numbers.
+
+    fastexcel renames empty and repeated names (`__UNNAMED__3`, `Valeur_1`):
+    the header text is restored from those names.
+    """
+    try:
+        loaded = reader.load_sheet(index, header_row=0)
+    except Exception:  # an empty sheet has no first row
+        return reader.load_sheet(index, header_row=None, dtypes="string"), None
+    names = [info.name for info in loaded.selected_columns]
+    if not names or any(_UNNAMED.match(name) for name in names):
+        # An empty first-row cell, or one holding a date or number (which fastexcel
+        # does not use as a name): a title block or month headers; read it all as text.
+        return reader.load_sheet(index, header_row=None, dtypes="string"), None
+    header: list[str | None] = []
+    for name in names:
+        match = _DEDUPED.match(name)
+        header.append(match.group(1) if match and match.group(1) in header else name)
+    return loaded, header
 
 
 def decode(content: bytes) -> str:

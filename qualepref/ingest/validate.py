@@ -232,7 +232,8 @@ def indicators(datas: list[SheetData], ctx: Context) -> Outcome:
             "Pourcentage hors de 0–100 : un taux s'écrit en points (« 7,5 » ou « 7,5 % »).", errors)
     frame = pd.DataFrame({
         "site_code": sites, "indicator_code": items, "period_start": period_start, "period_kind": period_kind,
-        "value": value, "comment": records["comment"].astype("object"), "row": records["row"],
+        "value": value, "row": records["row"],
+        "comment": map_unique(records["comment"], lambda v: None if v is None else str(v).strip() or None),
     })
     ok = (sites.notna() & items.notna() & ~bad_period & ~future & ~numbers.bad & ~negative & ~out_of_range
           & ~numbers.empty)
