@@ -30,6 +30,7 @@ from qualepref.bench.session import ROOT, sign_in_browser
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 VIEW_TIMEOUT_S = 30.0
+OPEN_TIMEOUT_S = 90.0
 _IDLE_JS = """() => !document.querySelector('[data-testid^="stStatusWidgetRunning"]')
     && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
         .every(el => el.querySelector('.main-svg'))"""
@@ -117,6 +118,7 @@ class User:
         self.context, self.page = context, page
         self.finished = asyncio.Event()
         self.views: list[dict] = []
+        self.opened: dict = {"s": None, "error": None}
         page.on("websocket", self._watch)
 
     def _watch(self, ws) -> None:
@@ -132,9 +134,15 @@ class User:
         await context.route("**/*", route)
         user = cls(context, await context.new_page())
         user.finished.clear()
-        await user.page.goto(base, wait_until="domcontentloaded")
-        await user.wait_idle()
-        await sign_in_browser(user.page, base)
+        start = time.perf_counter()
+        error = None
+        try:
+            await user.page.goto(base, wait_until="domcontentloaded", timeout=OPEN_TIMEOUT_S * 1000)
+            await user.wait_idle()
+            await sign_in_browser(user.page, base)
+        except Exception as exc:  # a session that cannot even open is an error of the level, not a crash
+            error = f"ouverture : {type(exc).__name__}: {str(exc).splitlines()[0][:150]}"
+        user.opened = {"s": time.perf_counter() - start, "error": error}
         return user
 
     async def wait_idle(self) -> None:
@@ -189,9 +197,16 @@ async def _sample_rss(pid: int, samples: list, stop: asyncio.Event, every: float
 
 async def run_level(browser, base: str, pid: int, n_users: int, seconds: float, log=print) -> dict:
     users = await asyncio.gather(*(User.open(browser, base) for _ in range(n_users)))
-    hrefs = await users[0].nav_links()
+    opened = [u for u in users if not u.opened["error"]]
+    open_errors = [u.opened["error"] for u in users if u.opened["error"]]
+    if not opened:
+        await asyncio.gather(*(u.close() for u in users))
+        raise RuntimeError(f"aucune session ouverte : {open_errors[:2]}")
+    hrefs = await opened[0].nav_links()
     for user in users:
         user.views.clear()
+    users_failed, users = [u for u in users if u.opened["error"]], opened
+    await asyncio.gather(*(u.close() for u in users_failed))
     samples: list[float] = []
     stop = asyncio.Event()
     sampler = asyncio.create_task(_sample_rss(pid, samples, stop))
@@ -204,9 +219,10 @@ async def run_level(browser, base: str, pid: int, n_users: int, seconds: float, 
     await asyncio.gather(*(u.close() for u in users))
     views = [v for u in users for v in u.views]
     ok = [v["s"] for v in views if not v["error"]]
-    errors = [v for v in views if v["error"]]
+    errors = [v for v in views if v["error"]] + [{"href": "/", "error": e} for e in open_errors]
     result = {
-        "users": n_users, "seconds": wall, "pages": len(hrefs), "views": len(views),
+        "users": n_users, "sessions_opened": len(users), "seconds": wall, "pages": len(hrefs),
+        "views": len(views), "open_s_median": median(u.opened["s"] for u in users),
         "errors": len(errors), "error_examples": sorted({f"{e['href']}: {e['error']}" for e in errors})[:10],
         "p50_s": percentile(ok, 50), "p95_s": percentile(ok, 95), "max_s": max(ok, default=None),
         "server_cpu_s": cpu_after - cpu_before,
@@ -250,12 +266,18 @@ async def _run(db_file: Path, levels, seconds: float, work_dir: Path, log) -> di
             try:
                 # One untimed session first: the process-wide caches fill as after any start.
                 warm = await User.open(browser, base)
-                for href in await warm.nav_links():
-                    await warm.view(href)
+                if not warm.opened["error"]:
+                    for href in await warm.nav_links():
+                        await warm.view(href)
+                out["warmup_views"] = warm.views
                 await warm.close()
                 out["rss_mb_after_warmup"] = rss_mb(server.pid)
                 for n_users in levels:
-                    out["levels"].append(await run_level(browser, base, server.pid, n_users, seconds, log))
+                    try:
+                        out["levels"].append(await run_level(browser, base, server.pid, n_users, seconds, log))
+                    except Exception as exc:  # keep the levels already measured
+                        out.setdefault("failures", {})[str(n_users)] = f"{type(exc).__name__}: {exc}"[:500]
+                        log(f"  {n_users:>2} utilisateurs : ÉCHEC {type(exc).__name__}: {str(exc)[:200]}")
             finally:
                 await browser.close()
     finally:
