@@ -7,8 +7,24 @@ from qualepref.access import SiteScope
 from qualepref.ingest import parse
 from qualepref.ingest.validate import Reference
 
+_CACHE: dict[tuple[str, int], Reference] = {}
+
 
 def load(db, scope: SiteScope) -> Reference:
+    """The référentiel for matching, cached per database file and data version.
+
+    Every write (an administrator's edit of the référentiel included) bumps the
+    data version, so a cached copy is never stale.
+    """
+    key = (str(getattr(db, "path", id(db))), db.data_version())
+    if key not in _CACHE:
+        if len(_CACHE) > 8:
+            _CACHE.clear()
+        _CACHE[key] = _load(db, scope)
+    return _CACHE[key]
+
+
+def _load(db, scope: SiteScope) -> Reference:
     sites = sql.run(db, "ingest_sites", scope=scope)
     synonyms = sql.run(db, "ingest_synonyms", scope=scope)
     indicators = sql.run(db, "referentiel_indicators", scope=scope)

@@ -49,6 +49,13 @@ class Outcome:
     warnings: list[Issue] = field(default_factory=list)
 
 
+def staging(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """The batch in the staging dtypes, text as Arrow strings (DuckDB scans them without conversion)."""
+    dtypes = {name: ("string[pyarrow]" if dtype == "string" else dtype)
+              for name, dtype in store.STAGING_COLUMNS[kind].items()}
+    return frame[list(dtypes)].astype(dtypes).reset_index(drop=True)
+
+
 def _blank(series: pd.Series) -> pd.Series:
     text = series if isinstance(series.dtype, pd.StringDtype) else series.astype("str")
     return series.isna() | text.str.strip().eq("")
@@ -240,7 +247,7 @@ def indicators(datas: list[SheetData], ctx: Context) -> Outcome:
     frame = frame[ok.to_numpy()]
     frame = _duplicates(frame, records, ["site_code", "indicator_code", "period_start", "period_kind"],
                         ["value"], "value_col", "value_raw", errors, out.warnings)
-    out.batch = frame.drop(columns="row").reset_index(drop=True)
+    out.batch = staging(frame.drop(columns="row"), "indicator_values")
     return out
 
 
@@ -290,7 +297,7 @@ def surveys(datas: list[SheetData], ctx: Context) -> Outcome:
         parts.append(_raw(raw, ctx, out))
     parts = [p for p in parts if p is not None and not p.empty]
     if parts:
-        out.batch = pd.concat(parts, ignore_index=True)
+        out.batch = staging(pd.concat(parts, ignore_index=True), "survey_results")
     return out
 
 
@@ -409,4 +416,4 @@ def compliance(datas: list[SheetData], ctx: Context) -> Outcome:
     frame["engagement"] = frame["engagement"].astype("int64")
     frame = _duplicates(frame, records, ["site_code", "module", "engagement", "assessed_on", "assessment_type"],
                         ["result"], "result_col", "result_raw", errors, warnings)
-    return Outcome(batch=frame.drop(columns="row").reset_index(drop=True), errors=errors, warnings=warnings)
+    return Outcome(batch=staging(frame.drop(columns="row"), "compliance"), errors=errors, warnings=warnings)
