@@ -270,9 +270,11 @@ st.caption(
 
 options = {"site": default_site, "kind": kind, "campaign": int(campaign) if campaign else None}
 results = st.session_state.setdefault("import_results", {})
+shown_shas = set()
 for uploaded in uploads or []:
     content = uploaded.getvalue()
     sha = hashlib.sha256(content).hexdigest()
+    shown_shas.add(sha)
     file_key = f"import-{uploaded.file_id}"
     with st.container(border=True):
         st.subheader(uploaded.name, anchor=False)
@@ -286,4 +288,8 @@ for uploaded in uploads or []:
             st.error(f"Fichier refusé : {exc}", icon=":material/block:")
             continue
         show_plan(plan, summary, names=names, file_key=file_key, scope=scope, uploaded_by=principal.user)
+# Plans hold whole batches: forget those of files removed from the uploader.
+plans = st.session_state.get("import_plans", {})
+for key in [k for k in plans if k[0] not in shown_shas]:
+    del plans[key]
 ui.footer()

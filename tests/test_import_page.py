@@ -128,7 +128,17 @@ def indicator_values(path) -> dict:
     return {(s, i, p, k): v for s, i, p, k, v in rows}
 
 
-def test_referent_previews_confirms_and_sees_the_summary(app_db):
+def test_referent_previews_confirms_and_sees_the_summary(app_db, monkeypatch):
+    from qualepref import ingest
+
+    analysed = []
+    real_analyse = ingest.analyse
+
+    def counting_analyse(*args, **kwargs):
+        analysed.append(args[1])
+        return real_analyse(*args, **kwargs)
+
+    monkeypatch.setattr(ingest, "analyse", counting_analyse)
     at = upload(open_page(app_db, REFERENT), "tableau-87.csv", GOOD_CSV)
     metrics = {m.label: m.value for m in at.metric}
     assert (metrics["Nouvelles"], metrics["Remplacées"], metrics["Supprimées"], metrics["Inchangées"]) == \
@@ -144,6 +154,7 @@ def test_referent_previews_confirms_and_sees_the_summary(app_db):
     [success] = at.success
     assert "2 ligne(s) écrite(s), dont 1 remplacée(s) ; 1 valeur(s) supprimée(s)" in success.value
     assert not confirm_buttons(at), "a confirmed file cannot be confirmed twice"
+    assert analysed == ["tableau-87.csv"], "confirming writes the previewed plan without parsing the file again"
 
     assert indicator_values(app_db) == {
         ("87", "COURRIER_DELAI", date(2025, 1, 1), "month"): 12.5,
@@ -223,6 +234,9 @@ def test_several_files_at_once_each_with_its_own_preview(app_db):
     buttons[0].click().run()
     assert len(at.success) == 1 and len(confirm_buttons(at)) == 1
     assert indicator_values(app_db)[("87", "COURRIER_DELAI", date(2025, 1, 1), "month")] == 12.5
+    assert at.session_state["import_plans"]
+    at.file_uploader(key="import_files").clear().run()
+    assert not at.session_state["import_plans"], "plans of removed files are forgotten"
 
 
 def test_national_user_chooses_a_default_site(app_db):
