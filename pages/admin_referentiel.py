@@ -57,7 +57,7 @@ with tab_edit:
         left, right = st.columns(2)
         direction = left.selectbox("Sens", list(DIRECTION_LABELS), format_func=DIRECTION_LABELS.get,
                                    index=list(DIRECTION_LABELS).index(blank(row.direction)))
-        target = right.text_input("Cible (nombre ; vide = sans cible)",
+        target = right.text_input("Cible (nombre ; vide = sans cible)", key=f"cible_{code}",
                                   value=blank(row.target).replace(".", ",").removesuffix(",0"))
         unit = left.text_input("Unité", value=row.unit)
         frequency = right.selectbox("Fréquence", FREQUENCIES, index=list(FREQUENCIES).index(row.frequency)

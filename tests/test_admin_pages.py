@@ -1,0 +1,148 @@
+"""Administration: référentiel validation and audited edits, and the two administration pages (AppTest)."""
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from qualepref import auth, referentiel_edit, sql
+from qualepref.access import Principal, Role
+from qualepref.referentiel_edit import Engagement, ReferentielError, clean_indicator, parse_target
+from tests.conftest import ROOT, national_scope
+
+ADMIN = Principal("admin@interieur.gouv.fr", Role.ADMIN)
+
+
+def _ref(db):
+    scope = national_scope(db)
+    return {name: sql.run(db, f"referentiel_{name}", scope=scope) for name in ("indicators", "modules", "engagements")}
+
+
+def _indicator(**changes):
+    fields = {"indicator_code": "DELAI_VISA", "indicator_label": "Délai de délivrance des visas", "module": 1,
+              "engagement": None, "unit": "jours", "direction": "baisse", "target": "12,5",
+              "frequency": "mensuelle", "target_source": ""}
+    return clean_indicator(**(fields | changes))
+
+
+@pytest.mark.parametrize(("text", "expected"), [("12,5", 12.5), ("12.5", 12.5), (" 10 % ", 10.0), ("1 234", 1234.0),
+                                                 ("", None), (None, None), (7, 7.0)])
+def test_parse_target(text, expected):
+    assert parse_target(text) == expected
+
+
+def test_target_that_is_not_a_number_is_refused():
+    with pytest.raises(ReferentielError, match="n'est pas un nombre"):
+        parse_target("quinze")
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"indicator_code": "COURRIER_DELAI"}, "existe déjà"),
+    ({"indicator_code": "délai visa"}, "majuscules"),
+    ({"indicator_label": "Délai moyen de réponse aux courriers"}, "déjà celui d'un autre"),
+    ({"module": 42}, "module 42 n'existe pas"),
+    ({"engagement": 99}, "engagement 99 n'existe pas"),
+    ({"direction": "stable"}, "baisse"),
+    ({"direction": ""}, "demande un sens"),
+    ({"unit": "%", "target": "120"}, "entre 0 et 100"),
+    ({"frequency": "hebdomadaire"}, "fréquence"),
+    ({"unit": " "}, "unité"),
+])
+def test_indicator_validation(db, changes, message):
+    problems = referentiel_edit.validate_indicator(_indicator(**changes), new=True, **_ref(db))
+    assert any(message.lower() in p.lower() for p in problems), problems
+
+
+def test_valid_new_indicator_passes(db):
+    assert referentiel_edit.validate_indicator(_indicator(), new=True, **_ref(db)) == []
+
+
+def test_edits_are_written_audited_and_bump_the_data_version(db):
+    version = db.data_version()
+    indicators = _ref(db)["indicators"]
+    row = indicators[indicators.indicator_code == "COURRIEL_DELAI"].iloc[0].to_dict()
+    edited = clean_indicator(**(row | {"target": "4", "target_source": "Décision du COPIL national"}))
+    referentiel_edit.save_indicator(db, edited, actor=ADMIN.user, new=False)
+    referentiel_edit.save_indicator(db, _indicator(), actor=ADMIN.user, new=True)
+    referentiel_edit.save_engagement(db, Engagement(2, 90, "Accueil", "Accueillir sur rendez-vous"), actor=ADMIN.user,
+                                     new=True)
+    with pytest.raises(ReferentielError, match="existe déjà"):
+        referentiel_edit.save_engagement(db, Engagement(2, 90, None, "Doublon"), actor=ADMIN.user, new=True)
+    assert db.data_version() > version
+    after = _ref(db)["indicators"].set_index("indicator_code")
+    assert after.loc["COURRIEL_DELAI", "target"] == 4.0 and after.loc["DELAI_VISA", "target"] == 12.5
+    history = auth.audit_history(db)
+    change = history[(history.entity == "indicateur") & (history.key == "COURRIEL_DELAI")].iloc[0]
+    assert change.actor == ADMIN.user and change.action == "modification"
+    assert '"target": 5.0' in change.before and '"target": 4.0' in change.after
+    assert set(history.entity) == {"indicateur", "engagement"}
+    assert history.changed_at.notna().all()
+
+
+def test_a_new_synonym_is_recognised_by_the_importer(db):
+    from qualepref import ingest
+
+    scope = national_scope(db)
+    content = "Site;Indicateur;Période;Valeur\n87;Courriels – délai constaté;2026-01;4,5\n".encode()
+    assert not ingest.analyse(content, "a.csv", db=db, scope=scope, kind="auto").ok
+    referentiel_edit.add_synonym(db, "indicateur", "COURRIEL_DELAI", "Courriels – délai constaté", actor=ADMIN.user)
+    assert ingest.analyse(content, "a.csv", db=db, scope=scope, kind="auto").ok
+    with pytest.raises(ReferentielError, match="désigne déjà"):
+        referentiel_edit.add_synonym(db, "indicateur", "COURRIER_DELAI", "courriels – DÉLAI constaté",
+                                     actor=ADMIN.user)
+
+
+@pytest.fixture
+def admin_app(db_path, db, monkeypatch):
+    auth.create_account(db, actor="tests", email=ADMIN.user, display_name="Admin", role=Role.ADMIN,
+                        password="Mot-de-passe-admin-1")
+    db.close()
+    monkeypatch.setenv("QUALEPREF_DB", str(db_path))
+
+    def open_page(stem):
+        at = AppTest.from_file(str(ROOT / "pages" / f"{stem}.py"), default_timeout=60)
+        at.session_state["principal"] = ADMIN
+        return at.run()
+
+    return open_page
+
+
+def test_accounts_page_creates_an_account_and_never_shows_a_hash(admin_app, db_path):
+    at = admin_app("admin_comptes")
+    assert not at.exception, at.exception
+    at.text_input(key="creer_email").input("copil29@interieur.gouv.fr")
+    at.text_input(key="creer_nom").input("COPIL Finistère")
+    at.selectbox(key="creer_role").set_value(Role.COPIL)
+    at.selectbox(key="creer_pref").set_value("29")
+    at.text_input(key="creer_mdp").input("Un-mot-de-passe-solide")
+    at.text_input(key="creer_mdp2").input("Un-mot-de-passe-solide")
+    at.button(key="FormSubmitter:creer_compte-Créer le compte").click().run()
+    assert not at.exception, at.exception
+    assert any("Compte créé" in s.value for s in at.success), [e.value for e in at.error]
+    table = pd.concat([d.value for d in at.dataframe], ignore_index=True)
+    assert "copil29@interieur.gouv.fr" in set(table.get("email", []))
+    shown = table.astype(str).to_csv() + "".join(m.value for m in at.markdown)
+    assert "$argon2" not in shown and "Un-mot-de-passe-solide" not in shown
+    from qualepref.db import Database
+    with Database(db_path) as database:
+        account = auth.get_account(database, "copil29@interieur.gouv.fr")
+    assert (account.role, account.site_code) == (Role.COPIL, "29")
+
+
+def test_referentiel_page_edits_a_target_with_history(admin_app, db_path):
+    at = admin_app("admin_referentiel")
+    assert not at.exception, at.exception
+    at.selectbox(key="ind_choisi").set_value("APPELS_PERDUS").run()
+    at.text_input(key="cible_APPELS_PERDUS").input("8,5")
+    at.button(key="FormSubmitter:modifier_APPELS_PERDUS-Enregistrer").click().run()
+    assert not at.exception, at.exception
+    assert any("APPELS_PERDUS" in s.value for s in at.success), [e.value for e in at.error]
+    from qualepref.db import Database
+    with Database(db_path) as database:
+        indicators = sql.run(database, "referentiel_indicators", scope=national_scope(database))
+        history = auth.audit_history(database)
+    assert indicators.set_index("indicator_code").loc["APPELS_PERDUS", "target"] == 8.5
+    assert (history.key == "APPELS_PERDUS").any()
+    # A wrong value is refused with a message, nothing written.
+    at.text_input(key="cible_APPELS_PERDUS").input("beaucoup")
+    at.button(key="FormSubmitter:modifier_APPELS_PERDUS-Enregistrer").click().run()
+    assert any("n'est pas un nombre" in e.value for e in at.error)
