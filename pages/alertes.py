@@ -61,9 +61,10 @@ else:
     )
     stem = "alertes" + (f"-{selection.site_code}" if selection.site_code else "")
     down_left, down_right = st.columns(2)
-    down_left.download_button("Télécharger les alertes (CSV)", tables.to_csv_bytes(readable, headers),
+    # Files built on click, not on every rerun (as in ui.chart_with_table).
+    down_left.download_button("Télécharger les alertes (CSV)", lambda: tables.to_csv_bytes(readable, headers),
                               file_name=f"{stem}.csv", mime="text/csv")
     down_right.download_button(
-        "Télécharger les alertes (Excel)", tables.to_xlsx_bytes(readable, headers, sheet="Alertes"),
+        "Télécharger les alertes (Excel)", lambda: tables.to_xlsx_bytes(readable, headers, sheet="Alertes"),
         file_name=f"{stem}.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 ui.footer()

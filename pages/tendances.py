@@ -70,7 +70,8 @@ with tab_indicators:
                                          period_kind=kind, moving_average=moving,
                                          national_median=not line_label.is_nation,
                                          meeting_mode=selection.meeting_mode)
-            table, headers = charts.trend_table(frame, kind, moving_average=moving)
+            table, headers = charts.trend_table(frame, kind, moving_average=moving,
+                                                national_median=not line_label.is_nation)
         ui.chart_with_table(fig, table, file_stem=stem, headers=headers, key=f"tendance-{indicator.indicator_code}")
 
 with tab_satisfaction:

@@ -119,6 +119,8 @@ def test_trend_table_headers_follow_the_options():
     assert table.period.iloc[0] == "janv. 2025" and np.isnan(table.value.iloc[2])
     table, headers = trends.trend_table(frame, moving_average=True)
     assert headers["moving_average"] == "Moyenne mobile 3 mois"
+    table, _ = trends.trend_table(frame, national_median=False)  # the line itself is the national median
+    assert "national_median" not in table and "national_q1" in table
 
 
 def test_year_over_year_one_line_per_year_over_january_to_december():

@@ -167,15 +167,19 @@ def _add_target(fig: go.Figure, x: list, target: float, unit: str) -> None:
     ))
 
 
-def trend_table(frame: pd.DataFrame, period_kind: str = "month", *,
-                moving_average: bool = False) -> tuple[pd.DataFrame, dict[str, str]]:
-    """The figures behind `indicator_trend`, with French headers (periods written out)."""
+def trend_table(frame: pd.DataFrame, period_kind: str = "month", *, moving_average: bool = False,
+                national_median: bool = True) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The figures behind `indicator_trend`, with French headers (periods written out).
+
+    `national_median=False` when the line already is the national median.
+    """
     table = frame.assign(period=[fmt.period(p, period_kind) for p in frame["period_start"]])
     columns = {"period": "Période", "value": "Valeur", "n_sites": "Préfectures ayant transmis",
                "moving_average": "Moyenne mobile 3 mois", "national_q1": "Quartile inférieur national",
                "national_median": "Médiane nationale", "national_q3": "Quartile supérieur national"}
     keep = [c for c in columns if c in table
-            and (c != "moving_average" or (moving_average and period_kind == "month"))]
+            and (c != "moving_average" or (moving_average and period_kind == "month"))
+            and (c != "national_median" or national_median)]
     table = table[keep]
     return table, {c: columns[c] for c in keep}
 
