@@ -186,16 +186,16 @@ def _describe(plan: ImportPlan) -> None:
     sites, periods = set(), []
     batch = plan.batches.get("indicator_values")
     if batch is not None and not batch.empty:
-        sites |= set(batch["site_code"])
+        sites |= set(batch["site_code"].unique())
         starts = batch["period_start"]
         periods += [starts.min().strftime("%Y-%m"), starts.max().strftime("%Y-%m")]
     batch = plan.batches.get("survey_results")
     if batch is not None and not batch.empty:
-        sites |= set(batch["site_code"])
+        sites |= set(batch["site_code"].unique())
         periods += [str(batch["campaign"].min()), str(batch["campaign"].max())]
     batch = plan.batches.get("compliance")
     if batch is not None and not batch.empty:
-        sites |= set(batch["site_code"])
+        sites |= set(batch["site_code"].unique())
         dates = pd.to_datetime(batch["assessed_on"])
         periods += [dates.min().strftime("%Y-%m-%d"), dates.max().strftime("%Y-%m-%d")]
     plan.site_codes = sorted(sites)
