@@ -181,6 +181,11 @@ def _column(body: pd.DataFrame, j: int | None) -> pd.Series:
     return body.iloc[:, j]
 
 
+def _const(value, n: int) -> np.ndarray:
+    """A column repeating one value (object dtype: no string conversion of every copy)."""
+    return np.full(n, value, dtype=object)
+
+
 def _pct_mask(sheet: Sheet, rows: np.ndarray, j: int | None) -> np.ndarray:
     if j is None or not sheet.percent_cells:
         return np.zeros(len(rows), dtype=bool)
@@ -215,16 +220,17 @@ def _long(data, body, rows, headers, names, roles, **_):
     header_row = data.header_row
     _warn_ignored(data, headers, names, {j for j in (site_j, item_j, period_j, value_j, comment_j) if j is not None},
                   header_row)
+    n = int(keep.sum())
     data.records = pd.DataFrame({
         "row": rows[keep],
         "site_raw": _column(body, site_j).to_numpy()[keep],
-        "site_col": names.get(site_j),
+        "site_col": _const(names.get(site_j), n),
         "item_raw": items.to_numpy()[keep],
-        "item_col": names[item_j],
+        "item_col": _const(names[item_j], n),
         "period_raw": _column(body, period_j).to_numpy()[keep],
-        "period_col": names[period_j],
+        "period_col": _const(names[period_j], n),
         "value_raw": values.to_numpy()[keep],
-        "value_col": names[value_j],
+        "value_col": _const(names[value_j], n),
         "pct_fmt": _pct_mask(data.sheet, rows, value_j)[keep],
         "comment": _column(body, comment_j).to_numpy()[keep],
     })
@@ -296,16 +302,17 @@ def _wide(data, body, rows, headers, names, roles, **_):
         mask = filled.iloc[:, k].to_numpy() & has_values
         if not mask.any():
             continue
+        n = int(mask.sum())
         parts.append(pd.DataFrame({
             "row": rows[mask],
             "site_raw": sites[mask],
-            "site_col": names.get(site_j),
+            "site_col": _const(names.get(site_j), n),
             "item_raw": items[mask],
-            "item_col": names[item_j],
-            "period_raw": periods[j],
-            "period_col": names[j],
+            "item_col": _const(names[item_j], n),
+            "period_raw": _const(periods[j], n),
+            "period_col": _const(names[j], n),
             "value_raw": cells.iloc[:, k].to_numpy()[mask],
-            "value_col": names[j],
+            "value_col": _const(names[j], n),
             "pct_fmt": _pct_mask(sheet, rows, j)[mask],
             "comment": comments[mask],
         }))
@@ -326,19 +333,20 @@ def _survey(data, body, rows, headers, names, roles, **_):
         if j not in used and text and norm(text) not in {"total", "taux", "taux satisfaction", "commentaire"}:
             data.issues.append(Issue(data.sheet_name, header_row, names[j], shown(text),
                                      "Colonne ignorée : son en-tête n'est pas reconnu pour ce format."))
+    n = int(keep.sum())
     records = {
         "row": rows[keep],
         "site_raw": _column(body, site_j).to_numpy()[keep],
-        "site_col": names.get(site_j),
+        "site_col": _const(names.get(site_j), n),
         "campaign_raw": _column(body, campaign_j).to_numpy()[keep],
-        "campaign_col": names.get(campaign_j),
+        "campaign_col": _const(names.get(campaign_j), n),
         "item_raw": items.to_numpy()[keep],
-        "item_col": names[item_j],
+        "item_col": _const(names[item_j], n),
     }
     for level in parse.LEVELS:
         j = level_js.get(level)
         records[level + "_raw"] = _column(body, j).to_numpy()[keep]
-        records[level + "_col"] = names.get(j)
+        records[level + "_col"] = _const(names.get(j), n)
     data.records = pd.DataFrame(records)
     data.rows_read = int(keep.sum())
 
@@ -378,18 +386,19 @@ def _raw_survey(data, body, rows, headers, names, roles, *, questions: parse.Ite
         col = body.iloc[:, j]
         mask = _nonblank(col).to_numpy()
         respondents |= mask
+        n = int(mask.sum())
         parts.append(pd.DataFrame({
             "row": rows[mask],
             "site_raw": sites[mask],
-            "site_col": names.get(site_j),
+            "site_col": _const(names.get(site_j), n),
             "campaign_raw": campaigns[mask],
-            "campaign_col": names.get(campaign_j),
+            "campaign_col": _const(names.get(campaign_j), n),
             "stamp_raw": stamps[mask],
-            "stamp_col": names.get(stamp_j),
-            "item_raw": headers[j],
-            "item_col": names[j],
+            "stamp_col": _const(names.get(stamp_j), n),
+            "item_raw": _const(headers[j], n),
+            "item_col": _const(names[j], n),
             "answer_raw": col.to_numpy()[mask],
-            "answer_col": names[j],
+            "answer_col": _const(names[j], n),
         }))
     data.records = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     data.rows_read = int(respondents.sum())
@@ -404,8 +413,9 @@ def _compliance(data, body, rows, headers, names, roles, **_):
         j for j, r in roles.items() if r == "comment"}, header_row)
     keep = (_nonblank(_column(body, cols["result"])) | _nonblank(_column(body, cols["engagement"]))).to_numpy()
     records = {"row": rows[keep]}
+    n = int(keep.sum())
     for role, j in cols.items():
         records[role + "_raw"] = _column(body, j).to_numpy()[keep]
-        records[role + "_col"] = names.get(j)
+        records[role + "_col"] = _const(names.get(j), n)
     data.records = pd.DataFrame(records)
     data.rows_read = int(keep.sum())

@@ -52,6 +52,11 @@ def parse_numbers(cells: pd.Series) -> Numbers:
     missing = pd.Series(False, index=cells.index)
     slow = value.isna() & ~empty
     if slow.any():
+        # Second cheap pass: a decimal comma is all most French cells need.
+        comma = pd.to_numeric(text[slow].astype("str").str.replace(",", ".", regex=False), errors="coerce")
+        value.loc[comma.index] = comma.astype("float64")
+        slow = value.isna() & ~empty
+    if slow.any():
         raw = text[slow].astype("str").str.strip()
         lowered = raw.str.lower()
         is_missing = lowered.isin(MISSING_MARKERS)

@@ -207,9 +207,10 @@ def _read_csv(content: bytes, file_name: str) -> Sheet:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows, line_numbers, issues = [], [], []
     width = None
-    for row in reader:
+    for raw in reader:
         line = reader.line_num
-        if not any(cell.strip() for cell in row):
+        row = [cell.strip() or None for cell in raw]
+        if not any(row):
             continue
         if width is None:
             width = len(row)
@@ -219,8 +220,7 @@ def _read_csv(content: bytes, file_name: str) -> Sheet:
             continue
         rows.append(row)
         line_numbers.append(line)
-    frame = pd.DataFrame(rows, dtype="str")
-    frame = frame.replace(r"^\s*$", None, regex=True)
+    frame = pd.DataFrame(rows, dtype="object")
     name = file_name.rsplit("/", 1)[-1]
     return Sheet(name=name, frame=frame, first_row=1, columns=list(range(frame.shape[1])), is_csv=True,
                  issues=issues, line_numbers=line_numbers)

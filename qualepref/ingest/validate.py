@@ -94,9 +94,10 @@ def _concat(datas: list[SheetData]) -> pd.DataFrame:
         if data.records is None or data.records.empty:
             continue
         frame = data.records  # owned by this step from here on: columns are added in place
-        frame["sheet"] = data.sheet_name
-        frame["default_year"] = data.default_year
-        frame["title_site"] = data.title_site
+        n = len(frame)
+        frame["sheet"] = np.full(n, data.sheet_name, dtype=object)
+        frame["default_year"] = np.full(n, np.nan if data.default_year is None else float(data.default_year))
+        frame["title_site"] = np.full(n, data.title_site, dtype=object)
         frames.append(frame)
     if not frames:
         return pd.DataFrame()
