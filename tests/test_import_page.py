@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from qualepref import sql, store
+from qualepref import auth, sql, store
 from qualepref.access import Principal, Role
 from qualepref.db import Database
 from tests.conftest import ROOT, table_contents
@@ -37,16 +37,11 @@ def _scope(db, principal):
 
 
 def sign_in(at: AppTest, db_path, principal: Principal) -> AppTest:
-    """Act as `principal`: its account is created (where accounts exist) and the session holds it."""
-    try:
-        from qualepref import auth
-    except ImportError:  # before accounts existed, the session's principal was trusted as is
-        auth = None
-    if auth is not None:
-        with Database(db_path) as db:
-            if auth.get_account(db, principal.user) is None:
-                auth.create_account(db, actor="tests", email=principal.user, display_name=principal.user,
-                                    role=principal.role, site_code=principal.site_code)
+    """Act as `principal`: its account exists in the database and the session holds it."""
+    with Database(db_path) as db:
+        if auth.get_account(db, principal.user) is None:
+            auth.create_account(db, actor="tests", email=principal.user, display_name=principal.user,
+                                role=principal.role, site_code=principal.site_code)
     at.session_state["principal"] = principal
     return at
 
