@@ -124,4 +124,8 @@ if current is None:
     st.navigation([st.Page("pages/connexion.py", title="Connexion", icon=":material/login:")]).run()
 else:
     account_box(current)
-    st.navigation(pages_for(current.role)).run()
+    sections = pages_for(current.role)
+    navigation = st.navigation(sections, expanded=True)
+    if st.session_state.pop("vers_accueil", False):  # just signed in: start on the overview
+        st.switch_page(sections["Pilotage"][0])
+    navigation.run()

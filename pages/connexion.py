@@ -56,6 +56,7 @@ else:
         except auth.AuthError as exc:
             st.error(str(exc), icon=":material/lock:")
         else:
+            st.session_state["vers_accueil"] = True
             st.rerun()
     st.caption(
         f"Après {auth.MAX_FAILURES} essais infructueux, le compte est verrouillé "
