@@ -37,3 +37,11 @@ def departement_codes() -> tuple[str, ...]:
 @functools.cache
 def departement_names() -> dict[str, str]:
     return {f["properties"]["code"]: f["properties"]["nom"] for f in departements()["features"]}
+
+
+def subset(codes) -> dict:
+    """The outlines of `codes` only: each map trace ships just its own polygons to the browser
+    (the whole file is 0,6 MB; sending it once per trace made the map page slow to appear)."""
+    wanted = set(codes)
+    return {"type": "FeatureCollection",
+            "features": [f for f in departements()["features"] if f["properties"]["code"] in wanted]}

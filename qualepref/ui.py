@@ -132,7 +132,14 @@ def demo_banner() -> None:
         )
 
 
+# Streamlit's page says `<html lang="en">`: screen readers would read French with English
+# rules (RGAA 8.3). No setting changes it, hence this one-line script.
+_FRENCH_PAGE = "<script>document.documentElement.lang = 'fr';</script>"
+
+
 def footer() -> None:
+    """Credits; also declares the page French (every page, sign-in included, ends here)."""
+    st.html(_FRENCH_PAGE, unsafe_allow_javascript=True)
     st.divider()
     st.caption(
         "Qual-e-Pref · Tableau de bord — Ministère de l'Intérieur. " + GEO_ATTRIBUTION

@@ -35,6 +35,9 @@ def test_choropleth_draws_all_101_departements_and_greys_those_without_figure():
     grey, coloured, highlight = maps
     assert sorted([*grey.locations, *coloured.locations]) == sorted(codes)
     assert set(grey.locations) == {"87", "971"}
+    # Each trace carries only its own outlines (one copy of the 0,6 MB file in all).
+    for trace in maps:
+        assert sorted(f["properties"]["code"] for f in trace.geojson["features"]) == sorted(trace.locations)
     assert set(grey.colorscale[0]) & {national.NO_DATA}  # one plain grey, outside the colour scale
     assert coloured.reversescale is True  # lower is better → light = low
     assert list(highlight.locations) == ["29"] and highlight.marker.line.width >= 2

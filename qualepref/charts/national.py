@@ -139,7 +139,6 @@ def choropleth(values: pd.DataFrame, *, title: str, axis_title: str, lower_is_be
     The base map is hidden: only our GeoJSON is drawn, and nothing is fetched but
     the local topojson stub (DESIGN.md §7).
     """
-    geojson = geo.departements()
     names = geo.departement_names()
     by_code = values.set_index("site_code")
     codes = list(geo.departement_codes())
@@ -152,13 +151,13 @@ def choropleth(values: pd.DataFrame, *, title: str, axis_title: str, lower_is_be
 
     fig = go.Figure()
     fig.add_trace(go.Choropleth(
-        geojson=geojson, featureidkey=geo.FEATURE_ID_KEY, locations=unknown, z=[0] * len(unknown),
+        geojson=geo.subset(unknown), featureidkey=geo.FEATURE_ID_KEY, locations=unknown, z=[0] * len(unknown),
         colorscale=[[0, NO_DATA], [1, NO_DATA]], showscale=False, name=NO_DATA_TEXT,
         hovertext=[hover(c) for c in unknown], hoverinfo="text",
         marker_line={"color": "white", "width": 0.5},
     ))
     fig.add_trace(go.Choropleth(
-        geojson=geojson, featureidkey=geo.FEATURE_ID_KEY, locations=known,
+        geojson=geo.subset(known), featureidkey=geo.FEATURE_ID_KEY, locations=known,
         z=[float(by_code.at[c, "value"]) for c in known], colorscale=SEQUENTIAL,
         # Light = better whatever the indicator's direction (same reading on every map).
         reversescale=bool(lower_is_better),
@@ -168,7 +167,7 @@ def choropleth(values: pd.DataFrame, *, title: str, axis_title: str, lower_is_be
     ))
     if highlight in codes:
         fig.add_trace(go.Choropleth(
-            geojson=geojson, featureidkey=geo.FEATURE_ID_KEY, locations=[highlight], z=[0],
+            geojson=geo.subset([highlight]), featureidkey=geo.FEATURE_ID_KEY, locations=[highlight], z=[0],
             colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
             marker_line={"color": "#161616", "width": 3}, hoverinfo="skip", name="Préfecture choisie",
         ))

@@ -1,0 +1,92 @@
+"""A real `streamlit run app.py` on a free port with a fresh database, and Debian's Chromium.
+
+The app loads the demonstration data itself on the first visit (as on a new
+installation). Everything runs on localhost: the browser test closes the
+network to anything else.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+TIMINGS_KEY = pytest.StashKey[dict]()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium absent: `make browser` installs it")
+    workdir = tmp_path_factory.mktemp("browser")
+    port = _free_port()
+    env = {**os.environ, "QUALEPREF_DB": str(workdir / "app.duckdb")}
+    log = (workdir / "streamlit.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "localhost", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://localhost:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start: see {workdir / 'streamlit.log'}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def page_timings(request, tmp_path_factory):
+    """Seconds from navigation start to idle, per page; written to a file and printed in the summary."""
+    timings = request.config.stash.setdefault(TIMINGS_KEY, {})
+    yield timings
+    path = tmp_path_factory.getbasetemp() / "page_timings.tsv"
+    path.write_text("".join(f"{page}\t{seconds:.2f}\n" for page, seconds in timings.items()), encoding="utf-8")
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    timings = config.stash.get(TIMINGS_KEY, {})
+    if timings:
+        terminalreporter.section("Temps d'affichage des pages (serveur chaud, navigation → page inactive)")
+        for page, seconds in timings.items():
+            terminalreporter.write_line(f"{page:<24} {seconds:6.2f} s")

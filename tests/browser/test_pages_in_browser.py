@@ -1,0 +1,149 @@
+"""Every page in headless Chromium, offline: no exception, every chart drawn, the map's départements, axe-core.
+
+Each page opens on its own URL in a fresh browser context (DESIGN.md §7: once
+one map has loaded the topojson, the others would hide the bug). Any request
+to a host other than localhost is aborted and recorded: the app must never
+try to reach the outside (fonts, CDN, topojson).
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.browser.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+# Every file of pages/ is opened on its own URL. Which URL: the sidebar of the
+# running app says (discovery mode on the demonstration data acts as the
+# administrator, who sees every page); the default page lives at "/", and
+# hidden pages (reachable by address only) at their file name.
+PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
+HIDDEN_PAGES = {"connexion"}
+MAP_PAGES = {"comparaison"}
+N_DEPARTEMENTS = 101
+# axe-core findings ignored because the markup is Streamlit's own chrome, not our content, and
+# cannot be changed from the app: with sections, st.navigation renders the sidebar menu as a
+# <ul data-testid="stSidebarNavItems"> whose section headers are <div>s between the <li>s
+# (rules `list` and `listitem`). Only nodes inside that menu are ignored; the same rules on
+# our own content still fail the test.
+STREAMLIT_CHROME = {"list": '[data-testid="stSidebarNav"]', "listitem": '[data-testid="stSidebarNav"]'}
+IDLE_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector('[data-testid="stStatusWidget"], .stSpinner, [data-testid="stSkeleton"]')) return false;
+  if (!document.querySelector('[data-testid="stMain"] h1')) return false;
+  const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+  return charts.every(c => c.querySelector('.js-plotly-plot .main-svg'));
+}"""
+
+
+def _wait_idle(page, timeout_s: float = 90) -> float:
+    """Wait until the script ran, nothing spins and every chart is drawn, twice in a row; return ms since navigation."""
+    deadline = time.monotonic() + timeout_s
+    stable = 0
+    while stable < 2:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"page not idle after {timeout_s} s")
+        stable = stable + 1 if page.evaluate(IDLE_JS) else 0
+        if stable == 1:
+            reached = page.evaluate("performance.now()")
+        time.sleep(0.25)
+    return reached
+
+
+def _inside(page, target: list, container: str | None) -> bool:
+    """True when the element axe points at lies inside `container` (a CSS selector)."""
+    if container is None or len(target) != 1:
+        return False
+    return page.evaluate("([sel, box]) => { const el = document.querySelector(sel);"
+                         " return !!(el && el.closest(box)); }", [target[0], container])
+
+
+@pytest.fixture(scope="module")
+def warm(server, browser):
+    """First visit: the app opens its fresh database and loads the demonstration data (not timed)."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(server, wait_until="domcontentloaded")
+    _wait_idle(page, timeout_s=180)
+    links = page.locator('[data-testid="stSidebarNav"] a')
+    more = page.locator('[data-testid="stSidebarNavViewButton"]')
+    if more.count():
+        more.first.click()
+        time.sleep(0.5)
+    hrefs = [urlparse(h).path.strip("/") for h in links.evaluate_all("els => els.map(e => e.href)")]
+    context.close()
+    return server, hrefs
+
+
+def _url_path(name: str, hrefs: list[str]) -> str:
+    return name if name in hrefs or name in HIDDEN_PAGES else ""
+
+
+def test_every_page_is_in_the_navigation(warm):
+    _, hrefs = warm
+    assert "" in hrefs, "no default page"
+    unlisted = [p for p in PAGES if p not in hrefs and p not in HIDDEN_PAGES]
+    assert len(unlisted) == 1, f"pages/ files missing from the navigation: {unlisted} (one is the default page)"
+    assert len(hrefs) == len(PAGES) - len(HIDDEN_PAGES)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_renders_offline_and_accessibly(warm, browser, page_timings, name):
+    from axe_playwright_python.sync_playwright import Axe
+
+    server, hrefs = warm
+    path = _url_path(name, hrefs)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+    outside: list[str] = []
+
+    def guard(route):
+        host = urlparse(route.request.url).hostname or ""
+        if host in LOCAL_HOSTS or route.request.url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(f"{server}/{path}", wait_until="commit")
+        elapsed_ms = _wait_idle(page)
+        page_timings[f"/{path}"] = elapsed_ms / 1000
+
+        exceptions = page.locator('[data-testid="stException"]')
+        assert exceptions.count() == 0, exceptions.first.inner_text()
+        assert not errors, errors
+        charts = page.locator('[data-testid="stPlotlyChart"]')
+        for i in range(charts.count()):
+            assert charts.nth(i).locator(".main-svg").count() > 0, f"chart {i} not drawn"
+        if name in MAP_PAGES:
+            assert charts.count() > 0
+            assert page.locator("path.choroplethlocation").count() >= N_DEPARTEMENTS
+        assert not outside, f"the app tried to reach the outside: {outside}"
+
+        # Our fix (ui.page_header): the page is declared French for screen readers.
+        assert page.evaluate("document.documentElement.lang") == "fr"
+        assert page.title().strip()
+
+        results = Axe().run(page)
+        serious = []
+        for violation in results.response["violations"]:
+            if violation["impact"] not in ("serious", "critical"):
+                continue
+            nodes = [n for n in violation["nodes"]
+                     if not _inside(page, n["target"], STREAMLIT_CHROME.get(violation["id"]))]
+            if nodes:
+                serious.append(f"{violation['id']} ({violation['impact']}): {violation['help']} → "
+                               + "; ".join(f"{n['target']} {n['html'][:120]}" for n in nodes[:5]))
+        assert not serious, "\n".join(serious)
+    finally:
+        context.close()
