@@ -36,12 +36,11 @@ ISSUE_CONFIG = {"Ligne": st.column_config.NumberColumn(width="small", format="%d
 
 def issues_frame(issues) -> pd.DataFrame:
     """Errors or warnings as the table shown and downloaded (feuille, ligne, colonne, valeur, message)."""
-    frame = pd.DataFrame(
-        [(i.sheet or "–", i.row, i.column or "–", i.value, i.message) for i in issues], columns=ISSUE_COLUMNS
-    )
+    frame = pd.DataFrame([(i.sheet, i.row, i.column, i.value, i.message) for i in issues], columns=ISSUE_COLUMNS)
     frame["Ligne"] = frame["Ligne"].astype("Int64")
-    # In the order the user will fix them: sheet by sheet, top to bottom (file-level issues first).
-    return frame.sort_values(["Feuille", "Ligne"], kind="stable", na_position="first").reset_index(drop=True)
+    # In the order the user will fix them: file-level issues first, then sheet by sheet, top to bottom.
+    frame = frame.sort_values(["Feuille", "Ligne"], kind="stable", na_position="first").reset_index(drop=True)
+    return frame.fillna({"Feuille": "–", "Colonne": "–"})
 
 
 def periods_text(plan) -> str:

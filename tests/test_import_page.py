@@ -202,6 +202,7 @@ def test_bad_file_lists_every_error_with_its_cell_and_writes_nothing(app_db, med
     located = {(s, int(r), c[0]) for s, r, c in zip(errors["Feuille"], errors["Ligne"], errors["Colonne"],
                                                       strict=True)}
     assert located == {("Indicateurs", 2, "B"), ("Indicateurs", 3, "D"), ("Indicateurs", 4, "C")}
+    assert list(errors["Ligne"]) == [2, 3, 4], "listed top to bottom, in the order the user fixes them"
     unknown = errors[errors["Ligne"] == 2].iloc[0]
     assert unknown["Valeur"] == "Délai de traitement des pigeons voyageurs"
     [button] = confirm_buttons(at)
