@@ -73,6 +73,8 @@ with tab_indicators:
             table, headers = charts.trend_table(frame, kind, moving_average=moving,
                                                 national_median=not line_label.is_nation)
         ui.chart_with_table(fig, table, file_stem=stem, headers=headers, key=f"tendance-{indicator.indicator_code}")
+        if frame["value"].isna().all():
+            st.caption(f"{line_label.name} : aucune valeur transmise sur la période pour cet indicateur.")
 
 with tab_satisfaction:
     first, last = str(selection.start.year), str(selection.end.year)

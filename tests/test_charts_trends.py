@@ -70,8 +70,9 @@ def test_indicator_trend_draws_gaps_target_and_national_band():
     assert target.x[0] == pd.Timestamp("2025-01-01") and target.x[-1] == pd.Timestamp("2025-06-01")
     assert list(traces["Médiane nationale"].y) == [5.0, 5.5, 6.0, 6.5, 7.0, 7.5]
     band = traces["Écart interquartile national"]
-    assert band.fill == "tonexty" and list(band.y) == [3.0, 3.5, 4.0, 4.5, 5.0, 5.5]
-    assert traces["Quartile supérieur national"].y[:2] == (7.0, 7.5)
+    # One closed shape: the upper quartiles forward, the lower ones back.
+    assert band.fill == "toself"
+    assert list(band.y) == [7.0, 7.5, 8.0, 8.5, 9.0, 9.5, 5.5, 5.0, 4.5, 4.0, 3.5, 3.0, None]
     ma = traces["Moyenne mobile 3 mois"]
     assert ma.y[-1] == pytest.approx(8.0) and ma.y[2] is None
     # French: tick labels, hover texts, axis title with the direction.
@@ -79,6 +80,17 @@ def test_indicator_trend_draws_gaps_target_and_national_band():
     assert ("févr. 2025", "5,0\u00a0j") in [tuple(c) for c in line.customdata]
     assert "plus bas = mieux" in fig.layout.yaxis.title.text
     assert fig.layout.separators == ", "
+
+
+def test_national_band_is_split_at_months_without_national_figures():
+    national = NATIONAL[NATIONAL.period_start != pd.Timestamp("2025-03-01")]
+    frame = trends.trend_frame(MONTHLY, national, start=date(2025, 1, 1), end=date(2025, 6, 1))
+    fig = trends.indicator_trend(frame, title="t", unit="jours", label="x")
+    band = _by_name(fig)["Écart interquartile national"]
+    # Jan–Feb and Apr–Jun are two shapes; nothing is drawn across March.
+    assert list(band.y) == [7.0, 7.5, 3.5, 3.0, None, 8.5, 9.0, 9.5, 5.5, 5.0, 4.5, None]
+    assert pd.Timestamp("2025-03-01") not in list(band.x)
+    assert list(_by_name(fig)["Médiane nationale"].y)[2] is None
 
 
 def test_indicator_trend_without_national_or_average_or_target():

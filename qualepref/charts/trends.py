@@ -77,11 +77,17 @@ def trend_frame(values: pd.DataFrame, national: pd.DataFrame | None = None, *, s
     return out
 
 
-def _ticks(periods: pd.Series, kind: str, max_ticks: int = 12) -> tuple[list, list[str]]:
+def _ticks(periods: pd.Series, kind: str, max_ticks: int = 8) -> tuple[list, list[str]]:
     periods = list(periods)
     step = max(1, -(-len(periods) // max_ticks))
     shown = periods[::step]
     return shown, [fmt.period(p, kind) for p in shown]
+
+
+def _legend_below(fig: go.Figure, meeting_mode: bool) -> None:
+    """Legend in its own band under the axis (the default offset overlaps tick labels in large type)."""
+    fig.update_layout(height=520 if meeting_mode else 440, margin={"b": 110 if meeting_mode else 90},
+                      legend={"yref": "container", "y": 0, "yanchor": "bottom"})
 
 
 def _nullable(series: pd.Series) -> list:
@@ -115,22 +121,17 @@ def indicator_trend(frame: pd.DataFrame, *, title: str, unit: str, label: str,
     when = [fmt.period(p, period_kind) for p in x]
     has_national = frame["national_median"].notna().any()
     if has_national:
-        band_text = [f"{fmt.with_unit(lo, unit)} – {fmt.with_unit(hi, unit)}"
-                     for lo, hi in zip(frame["national_q1"], frame["national_q3"], strict=True)]
+        band_x, band_y, band_text = _band_polygon(x, when, frame["national_q1"], frame["national_q3"], unit)
         fig.add_trace(go.Scatter(
-            x=x, y=_nullable(frame["national_q3"]), name="Quartile supérieur national",
-            mode="lines", line={"width": 0}, connectgaps=False, showlegend=False, hoverinfo="skip",
-        ))
-        fig.add_trace(go.Scatter(
-            x=x, y=_nullable(frame["national_q1"]), name="Écart interquartile national",
-            mode="lines", line={"width": 0}, fill="tonexty", fillcolor=BAND, connectgaps=False,
-            customdata=list(zip(when, band_text, strict=True)),
-            hovertemplate="%{customdata[0]}<br>Moitié centrale des préfectures : %{customdata[1]}<extra></extra>",
+            x=band_x, y=band_y, name="Écart interquartile national", mode="lines", line={"width": 0},
+            fill="toself", fillcolor=BAND, connectgaps=False, customdata=band_text,
+            hovertemplate="%{customdata}<extra></extra>",
         ))
         if national_median:
             fig.add_trace(go.Scatter(
                 x=x, y=_nullable(frame["national_median"]), name="Médiane nationale",
-                mode="lines", line={"color": GRIS, "dash": "dash", "width": 2}, connectgaps=False,
+                mode="lines+markers", line={"color": GRIS, "dash": "dash", "width": 2}, marker={"size": 4},
+                connectgaps=False,
                 customdata=list(zip(when, [fmt.with_unit(v, unit) for v in frame["national_median"]],
                                     strict=True)),
                 hovertemplate="%{customdata[0]}<br>Médiane nationale : %{customdata[1]}<extra></extra>",
@@ -152,10 +153,38 @@ def indicator_trend(frame: pd.DataFrame, *, title: str, unit: str, label: str,
     if target is not None and not pd.isna(target) and x:
         _add_target(fig, x, target, unit)
     base_layout(fig, title, meeting_mode=meeting_mode)
+    _legend_below(fig, meeting_mode)
     tickvals, ticktext = _ticks(frame["period_start"], period_kind)
     fig.update_xaxes(tickmode="array", tickvals=tickvals, ticktext=ticktext, title_text="Période")
     fig.update_yaxes(title_text=_axis_title(unit, direction), rangemode="tozero")
     return fig
+
+
+def _band_polygon(x: list, when: list[str], low: pd.Series, high: pd.Series, unit: str):
+    """The inter-quartile band as closed shapes, one per run of periods with national figures.
+
+    `fill="toself"` closes each None-separated segment on its own, so a
+    missing month splits the band instead of being bridged (`tonexty`
+    between two gapped lines draws spurious triangles across gaps).
+    """
+    xs, ys, texts, run = [], [], [], []
+
+    def close():
+        if run:
+            xs.extend([r[0] for r in run] + [r[0] for r in reversed(run)] + [None])
+            ys.extend([r[2] for r in run] + [r[1] for r in reversed(run)] + [None])
+            texts.extend([f"{r[3]}<br>Quartile supérieur national : {fmt.with_unit(r[2], unit)}" for r in run]
+                         + [f"{r[3]}<br>Quartile inférieur national : {fmt.with_unit(r[1], unit)}"
+                            for r in reversed(run)] + [""])
+            run.clear()
+
+    for xi, wi, lo, hi in zip(x, when, low, high, strict=True):
+        if pd.isna(lo) or pd.isna(hi):
+            close()
+        else:
+            run.append((xi, float(lo), float(hi), wi))
+    close()
+    return xs, ys, texts
 
 
 def _add_target(fig: go.Figure, x: list, target: float, unit: str) -> None:
@@ -230,6 +259,7 @@ def year_over_year(frame: pd.DataFrame, *, title: str, unit: str, target: float 
     if target is not None and not pd.isna(target):
         _add_target(fig, [1, len(labels)], target, unit)
     base_layout(fig, title, meeting_mode=meeting_mode)
+    _legend_below(fig, meeting_mode)
     fig.update_xaxes(tickmode="array", tickvals=list(range(1, len(labels) + 1)), ticktext=labels,
                      range=[0.5, len(labels) + 0.5], title_text="Trimestre" if period_kind == "quarter" else "Mois")
     fig.update_yaxes(title_text=_axis_title(unit, direction), rangemode="tozero")
