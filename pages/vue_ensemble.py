@@ -86,8 +86,14 @@ with alert_col:
     st.metric("Alertes ouvertes", fmt.number(len(open_alerts), 0))
     st.caption("Dernière campagne d'enquête et dernières valeurs des indicateurs "
                f"({fmt.month(window_start) + ' – ' + fmt.month(month) if month else '–'})")
+    # The same campaign and months on the Alertes page, so its counts match these.
+    alert_period = {}
+    if month is not None:
+        alert_period["fin"] = month.strftime("%Y-%m")
+        if headline is not None:
+            alert_period["debut"] = f"{headline.campaign}-01"
     st.page_link("pages/alertes.py", label="Voir les alertes", icon=":material/notifications:",
-                  query_params=link_params)
+                 query_params={**link_params, **alert_period})
 
 st.subheader("Alertes ouvertes par niveau")
 for column, (level, count) in zip(st.columns(len(counts)), counts.items(), strict=True):

@@ -54,6 +54,12 @@ def test_overview_shows_key_figures_of_the_last_complete_month(app, demo_db_path
     assert {"transmissions", "tendances", "alertes", "conformite"} <= linked
     compliance = at.dataframe[0].value
     assert compliance["Module"].iloc[0].startswith("1 – ") and compliance["Taux de conformité"].str.endswith("%").all()
+    # The alerts link opens the Alertes page on the same campaign and months: the same count.
+    to_alerts = next(link.proto for link in at.get("page_link") if link.proto.page == "alertes")
+    params = dict(pair.split("=") for pair in to_alerts.query_string.split("&"))
+    alerts_page = app("pages/alertes.py", **params)
+    assert sum(int(m.value.replace("\u202f", "")) for m in alerts_page.metric) == int(
+        metrics["Alertes ouvertes"].replace("\u202f", ""))
 
 
 def test_overview_for_one_prefecture(app):
