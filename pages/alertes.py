@@ -33,7 +33,8 @@ shown = alerts.filter_table(table, levels=levels, kinds=kinds)
 
 window = ("" if selection.end is None else
           f" Indicateurs : dernière valeur entre {fmt.month(window_start)} et {fmt.month(selection.end)}.")
-st.caption(f"Enquêtes : campagnes {first_campaign} à {last_campaign}.{window} "
+campaigns = "toutes les campagnes" if selection.end is None else f"campagnes {first_campaign} à {last_campaign}"
+st.caption(f"Enquêtes : {campaigns}.{window} "
            "« Effectif insuffisant » : moins de 30 avis exprimés, affiché mais jamais classé.")
 
 counts = alerts.count_by_level(shown)

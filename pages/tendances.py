@@ -15,11 +15,6 @@ ui.page_header(
 )
 selection = filters.sidebar_filters(module=True, indicator=True, all_indicators=True)
 scope = selection.scope
-if selection.start is None:
-    st.info("Aucune donnée d'indicateur pour votre périmètre : commencez par la page « Import ».")
-    ui.footer()
-    st.stop()
-
 sites = ui.query("sites", scope=scope)
 line_label = trend_view.scope_label(sites, whole_nation=ui.current_scope().national and selection.site_code is None
                                 and selection.region_code is None)
@@ -30,54 +25,58 @@ tab_indicators, tab_satisfaction = st.tabs(
 )
 
 with tab_indicators:
-    left, right = st.columns(2)
-    moving = filters.url_toggle("Moyenne mobile 3 mois", "mm3", left)
-    yearly = filters.url_toggle("Comparaison d'une année sur l'autre", "annuel", right)
-    indicators = ui.query("referentiel_indicators", scope=scope)
-    indicators = trend_view.chosen_indicators(indicators, module=selection.module,
-                                          indicator=selection.indicator_code)
-    # Year over year compares whole calendar years: from January of the first year.
-    start = date(selection.start.year, 1, 1) if yearly else selection.start
-    codes = list(indicators.indicator_code)
-    values = ui.query("trend_scope_values", scope=scope, indicators=codes, start=start, end=selection.end)
-    national = ui.query("trend_national_quartiles", scope=scope, indicators=codes, start=start,
-                        end=selection.end, min_sites=trend_view.MIN_NATIONAL_SITES)
-    if indicators.empty:
-        st.info("Aucun indicateur suivi pour ce module.")
-    st.caption(
-        f"{line_label.description} · du {fmt.month(start)} au {fmt.month(selection.end)}. "
-        "Un mois sans donnée est un trou dans la courbe, jamais un zéro. "
-        f"La situation nationale n'est montrée que pour les mois où au moins {trend_view.MIN_NATIONAL_SITES} "
-        "préfectures ont transmis."
-    )
-    for indicator in indicators.itertuples():
-        own = values[values.indicator_code == indicator.indicator_code]
-        kind = charts.period_kind_of(own.period_kind, indicator.frequency)
-        own = own[own.period_kind == kind]
-        nat = national[(national.indicator_code == indicator.indicator_code) & (national.period_kind == kind)]
-        frame = charts.trend_frame(own, nat, start=start, end=selection.end, period_kind=kind)
-        target = None if pd.isna(indicator.target) else float(indicator.target)
-        direction = None if pd.isna(indicator.direction) else indicator.direction
-        stem = f"tendance-{indicator.indicator_code.lower()}-{line_label.file_part}"
-        if yearly:
-            fig = charts.year_over_year(frame, title=f"{indicator.indicator_label} — année par année",
-                                        unit=indicator.unit, target=target, direction=direction,
-                                        period_kind=kind, meeting_mode=selection.meeting_mode)
-            table, headers = charts.year_over_year_table(frame, kind), None
-        else:
-            fig = charts.indicator_trend(frame, title=indicator.indicator_label, unit=indicator.unit,
-                                         label=line_label.name, target=target, direction=direction,
-                                         period_kind=kind, moving_average=moving,
-                                         national_median=not line_label.is_nation,
-                                         meeting_mode=selection.meeting_mode)
-            table, headers = charts.trend_table(frame, kind, moving_average=moving,
-                                                national_median=not line_label.is_nation)
-        ui.chart_with_table(fig, table, file_stem=stem, headers=headers, key=f"tendance-{indicator.indicator_code}")
-        if frame["value"].isna().all():
-            st.caption(f"{line_label.name} : aucune valeur transmise sur la période pour cet indicateur.")
+    if selection.start is None:
+        st.info("Aucune donnée d'indicateur pour votre périmètre : commencez par la page « Import ».")
+    else:
+        left, right = st.columns(2)
+        moving = filters.url_toggle("Moyenne mobile 3 mois", "mm3", left)
+        yearly = filters.url_toggle("Comparaison d'une année sur l'autre", "annuel", right)
+        indicators = ui.query("referentiel_indicators", scope=scope)
+        indicators = trend_view.chosen_indicators(indicators, module=selection.module,
+                                              indicator=selection.indicator_code)
+        # Year over year compares whole calendar years: from January of the first year.
+        start = date(selection.start.year, 1, 1) if yearly else selection.start
+        codes = list(indicators.indicator_code)
+        values = ui.query("trend_scope_values", scope=scope, indicators=codes, start=start, end=selection.end)
+        national = ui.query("trend_national_quartiles", scope=scope, indicators=codes, start=start,
+                            end=selection.end, min_sites=trend_view.MIN_NATIONAL_SITES)
+        if indicators.empty:
+            st.info("Aucun indicateur suivi pour ce module.")
+        st.caption(
+            f"{line_label.description} · du {fmt.month(start)} au {fmt.month(selection.end)}. "
+            "Un mois sans donnée est un trou dans la courbe, jamais un zéro. "
+            f"La situation nationale n'est montrée que pour les mois où au moins {trend_view.MIN_NATIONAL_SITES} "
+            "préfectures ont transmis."
+        )
+        for indicator in indicators.itertuples():
+            own = values[values.indicator_code == indicator.indicator_code]
+            kind = charts.period_kind_of(own.period_kind, indicator.frequency)
+            own = own[own.period_kind == kind]
+            nat = national[(national.indicator_code == indicator.indicator_code) & (national.period_kind == kind)]
+            frame = charts.trend_frame(own, nat, start=start, end=selection.end, period_kind=kind)
+            target = None if pd.isna(indicator.target) else float(indicator.target)
+            direction = None if pd.isna(indicator.direction) else indicator.direction
+            stem = f"tendance-{indicator.indicator_code.lower()}-{line_label.file_part}"
+            if yearly:
+                fig = charts.year_over_year(frame, title=f"{indicator.indicator_label} — année par année",
+                                            unit=indicator.unit, target=target, direction=direction,
+                                            period_kind=kind, meeting_mode=selection.meeting_mode)
+                table, headers = charts.year_over_year_table(frame, kind), None
+            else:
+                fig = charts.indicator_trend(frame, title=indicator.indicator_label, unit=indicator.unit,
+                                             label=line_label.name, target=target, direction=direction,
+                                             period_kind=kind, moving_average=moving,
+                                             national_median=not line_label.is_nation,
+                                             meeting_mode=selection.meeting_mode)
+                table, headers = charts.trend_table(frame, kind, moving_average=moving,
+                                                    national_median=not line_label.is_nation)
+            ui.chart_with_table(fig, table, file_stem=stem, headers=headers, key=f"tendance-{indicator.indicator_code}")
+            if frame["value"].isna().all():
+                st.caption(f"{line_label.name} : aucune valeur transmise sur la période pour cet indicateur.")
 
 with tab_satisfaction:
-    first, last = str(selection.start.year), str(selection.end.year)
+    # Campaigns (years) of the selected period; every campaign when no indicator gives a period.
+    first, last = (str(selection.start.year), str(selection.end.year)) if selection.start else ("0000", "9999")
     survey = ui.query("trend_survey_by_question", scope=scope, first_campaign=first, last_campaign=last)
     if selection.module:
         survey = survey[survey.module == selection.module]
@@ -86,7 +85,9 @@ with tab_satisfaction:
     else:
         rated = stats.with_satisfaction(survey)
         st.caption(
-            f"{line_label.description} · campagnes {first} à {last}. Taux = (très satisfaits + satisfaits) / "
+            f"{line_label.description} · "
+            + (f"campagnes {first} à {last}" if selection.start else "toutes les campagnes")
+            + ". Taux = (très satisfaits + satisfaits) / "
             "avis exprimés (hors « sans avis »), avec son intervalle de confiance à 95 % (Wilson). "
             "Sous 75 %, des actions d'amélioration sont attendues. Les barres hachurées reposent sur "
             "moins de 30 avis : à lire avec prudence."
