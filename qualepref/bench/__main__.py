@@ -22,6 +22,11 @@ OUT_DIR = ROOT / "bench" / "out"
 RESULTS = ROOT / "bench" / "results.json"
 README = ROOT / "README.md"
 THINK_TIME_S = 30.0
+# The whole run must stay under 15 minutes: the page runs stop at PAGES_END_S after the start,
+# and the load levels share what is left of TOTAL_BUDGET_S (each between 15 and 35 s).
+TOTAL_BUDGET_S = 840.0
+PAGES_END_S = 540.0
+CONCURRENCY_OVERHEAD_S = 100.0
 
 
 def _log(message: str) -> None:
@@ -67,7 +72,7 @@ def capacity(levels: list[dict], nproc: int) -> dict | None:
 def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     specs = datasets.QUICK if args.quick else datasets.FULL
-    started = time.perf_counter()
+    started, started_mono = time.perf_counter(), time.monotonic()
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     results: dict = {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -111,12 +116,19 @@ def main(argv=None) -> int:
     part("import", "1. Import du fichier long national",
          lambda: imports.run(national, work, runs=2 if args.quick else 3, log=_log))
     part("pages", "2. Pages (AppTest, froid puis chaud)",
-         lambda: pages.run(files, work, warm_runs=2 if args.quick else 5, log=_log))
+         lambda: pages.run(files, work, warm_runs=2 if args.quick else 5,
+                           deadline=None if args.quick else started_mono + PAGES_END_S, log=_log))
     part("queries", "3. Requêtes",
          lambda: queries.run(files, runs=2 if args.quick else 5, log=_log))
+    def level_seconds() -> float:
+        if args.seconds or args.quick:
+            return args.seconds or 5.0
+        left = TOTAL_BUDGET_S - (time.perf_counter() - started) - CONCURRENCY_OVERHEAD_S
+        return max(15.0, min(35.0, left / 3))
+
     part("concurrency", "4. Charge (navigateurs simultanés sur un vrai serveur)",
          lambda: concurrency.run(national, work, levels=(1, 2) if args.quick else (1, 5, 15),
-                                 seconds=args.seconds or (5.0 if args.quick else 35.0), log=_log))
+                                 seconds=level_seconds(), log=_log))
 
     checks = (report.import_checks(results.get("import"))
               + report.page_checks(results.get("pages"), labels)
