@@ -6,12 +6,13 @@ import io
 import re
 from datetime import date
 
+import pandas as pd
 import pytest
 from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-from qualepref import fmt
+from qualepref import fmt, sql, stats
 from qualepref.access import Principal, Role, ScopeError
 from qualepref.db import Database
 from qualepref.export import pack, pack_data
@@ -89,11 +90,12 @@ def test_slides_and_titles(deck, demo_ro):
                         "Indicateurs – Accueil", "Indicateurs – Numérique et réseaux sociaux"]
     assert "Satisfaction des usagers – campagne 2026" in titles
     assert "Alertes" in titles and titles[-1] == "Transmissions manquantes"
+    alerts = [t for t in titles if t.startswith("Alertes")]
     n_engagements = _db_rows(demo_ro, "select count(distinct (module, engagement)) from compliance_assessments "
                                       "where site_code = ? and assessed_on <= ?", SITE, date(2026, 10, 31))[0][0]
     compliance = [t for t in titles if t.startswith("Conformité aux engagements")]
     assert len(compliance) == -(-n_engagements // pack.ROWS_PER_TABLE_SLIDE)
-    assert len(titles) == 2 + len(families) + 2 + len(compliance) + 1
+    assert len(titles) == 2 + len(families) + 1 + len(alerts) + len(compliance) + 1
 
 
 def test_every_slide_names_its_source_and_the_demo(deck):
@@ -257,3 +259,40 @@ def test_pack_of_a_prefecture_without_data(db):
                       "Conformité aux engagements", "Transmissions manquantes"]
     assert not any("démonstration" in t for s in deck.slides for t in _texts(s))
     assert "Aucune enquête de satisfaction jusqu'à la fin de la période." in _texts(deck.slides[2])
+
+
+def test_crowded_alerts_continue_on_a_second_slide_without_losing_rows(db):
+    """Every targeted indicator off target and every question under 75 %: nothing is cut."""
+    scope = national_scope(db)
+    indicators = sql.run(db, "referentiel_indicators", scope=scope)
+    targeted = indicators[indicators.target.notna() & indicators.direction.notna()]
+    months = pd.date_range("2026-07-01", "2026-10-01", freq="MS")
+    values = pd.DataFrame([
+        {**ind._asdict(), "period_start": month, "period_kind": "month",
+         "value": ind.target * 2 if ind.direction == "baisse" else ind.target / 2}
+        for ind in targeted.itertuples(index=False) for month in months
+    ])
+    questions = sql.run(db, "referentiel_questions", scope=scope)
+    survey = stats.with_satisfaction(pd.DataFrame({
+        "campaign": "2026", "question_code": questions.question_code, "question_label": questions.question_label,
+        "module": questions.module, "engagement": questions.engagement, "n_tres_satisfait": 10,
+        "n_satisfait": 20, "n_peu_satisfait": 40, "n_pas_du_tout_satisfait": 30, "n_sans_avis": 0,
+        "n_expressed": 100, "satisfaction_rate": 0.3,
+    }))
+    data = pack_data.PackData(
+        site_code=SITE, site_name="Haute-Vienne", region_name="Nouvelle-Aquitaine", start=date(2026, 7, 1),
+        end=date(2026, 10, 1), built_on=date(2026, 11, 5), data_as_of=date(2026, 11, 2), is_demo=False,
+        values=values, survey=survey, compliance=pd.DataFrame(columns=[
+            "module", "module_name", "engagement", "engagement_label", "assessed_on", "assessment_type",
+            "result"]),
+    )
+    deck = Presentation(io.BytesIO(pack.build_pptx(data)))
+    slides = {_title(s): s for s in deck.slides}
+    _, survey_rows = _table(slides["Alertes"], "Alertes satisfaction")
+    _, indicator_rows = _table(slides["Alertes (suite)"], "Alertes indicateurs")
+    assert len(survey_rows) - 1 == len(questions)
+    assert {r[4] for r in survey_rows[1:]} == {"Significativement sous 75 %"}
+    assert len(indicator_rows) - 1 == len(targeted)
+    assert {r[4] for r in indicator_rows[1:]} == {"4 périodes consécutives hors cible"}
+    assert all(any(t.startswith("Source : Qual-e-Pref, données au 02/11/2026") for t in _texts(s))
+               for s in deck.slides)

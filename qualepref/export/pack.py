@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import io
-from datetime import date
 
 import pandas as pd
 from lxml import etree
@@ -206,9 +205,7 @@ def _line_chart(slide, series: pack_data.Series, left, top, width, height):
     axis.major_gridlines.format.line.color.rgb = RGBColor(0xDD, 0xDD, 0xDD)
     axis.tick_labels.number_format = NUMBER_FORMATS.get(series.unit, "0")
     axis.tick_labels.number_format_is_linked = False
-    if series.unit == "%" or (series.target is not None and min(
-            [v for v in series.values if v is not None] + [series.target]) >= 0):
-        axis.minimum_scale = 0
+    axis.minimum_scale = 0  # values are never negative (the importer refuses them)
     _style_axis_text(axis)
     _style_axis_text(chart.category_axis, 9)
     # A missing month stays a gap in the line (never drawn as zero).
@@ -395,10 +392,15 @@ def _satisfaction_slide(prs, data: PackData) -> None:
                         CONTENT_BOTTOM - CONTENT_TOP - Inches(0.35))
 
 
+ALERT_ROW = Inches(0.3)
+
+
 def _alerts_slide(prs, data: PackData) -> None:
+    """Both alert tables, on one slide when they fit, else the indicators go on « Alertes (suite) »."""
+    survey_alerts = pack_data.satisfaction_alerts(data)
+    indicator_alerts = pack_data.indicator_alerts(data)
     slide = _new_slide(prs, data, "Alertes")
     top = CONTENT_TOP
-    survey_alerts = pack_data.satisfaction_alerts(data)
     _text_box(slide, MARGIN, top, Inches(12), Inches(0.4),
               "Satisfaction : questions sous 75 %" + (f" (campagne {data.campaign})" if data.campaign else ""),
               size=15, bold=True, color=BLEU_FRANCE)
@@ -407,13 +409,15 @@ def _alerts_slide(prs, data: PackData) -> None:
         _text_box(slide, MARGIN, top, Inches(12), Inches(0.4), "Aucune question sous 75 %.", size=12)
         top += Inches(0.5)
     else:
-        shown = survey_alerts.head(6)
-        _table(slide, shown, MARGIN, top, SLIDE_W - 2 * MARGIN, [5.5, 1, 2, 0.8, 2.6], size=10,
-               row_height=Inches(0.3), name="Alertes satisfaction",
-               cell_colours=lambda r, c: ALERT_COLOURS.get(shown["Niveau d'alerte"].iloc[r])
+        _table(slide, survey_alerts, MARGIN, top, SLIDE_W - 2 * MARGIN, [5.5, 1, 2, 0.8, 2.6], size=10,
+               row_height=ALERT_ROW, name="Alertes satisfaction",
+               cell_colours=lambda r, c: ALERT_COLOURS.get(survey_alerts["Niveau d'alerte"].iloc[r])
                if c == "Niveau d'alerte" else None)
-        top += Inches(0.3) * (len(shown) + 1) + Inches(0.25)
-    indicator_alerts = pack_data.indicator_alerts(data)
+        top += ALERT_ROW * (len(survey_alerts) + 1) + Inches(0.25)
+    needed = Inches(0.45) + ALERT_ROW * (max(len(indicator_alerts), 1) + 1)
+    if top + needed > CONTENT_BOTTOM:
+        slide = _new_slide(prs, data, "Alertes (suite)")
+        top = CONTENT_TOP
     _text_box(slide, MARGIN, top, Inches(12), Inches(0.4),
               "Indicateurs hors cible (dernière valeur de la période)", size=15, bold=True, color=BLEU_FRANCE)
     top += Inches(0.45)
@@ -421,12 +425,10 @@ def _alerts_slide(prs, data: PackData) -> None:
         _text_box(slide, MARGIN, top, Inches(12), Inches(0.4), "Tous les indicateurs sont à la cible.",
                   size=12)
         return
-    room = int((CONTENT_BOTTOM - top) / Inches(0.3)) - 1
-    shown_ind = indicator_alerts.head(max(room, 1))
-    _table(slide, shown_ind, MARGIN, top, SLIDE_W - 2 * MARGIN, [5, 1.4, 1.2, 1.2, 3.1], size=10,
-           row_height=Inches(0.3), name="Alertes indicateurs",
+    _table(slide, indicator_alerts, MARGIN, top, SLIDE_W - 2 * MARGIN, [5, 1.4, 1.2, 1.2, 3.1], size=10,
+           row_height=ALERT_ROW, name="Alertes indicateurs",
            cell_colours=lambda r, c: (RGBColor(0xD5, 0x5E, 0x00), BLANC)
-           if c == "Tendance" and not shown_ind.Tendance.iloc[r].startswith("Première") else None)
+           if c == "Tendance" and not indicator_alerts.Tendance.iloc[r].startswith("Première") else None)
 
 
 def _compliance_slides(prs, data: PackData) -> None:
@@ -465,9 +467,13 @@ def _transmissions_slide(prs, data: PackData) -> None:
         _text_box(slide, MARGIN, top + Inches(0.45), SLIDE_W - 2 * MARGIN, Inches(0.4),
                   "Aucun indicateur mensuel incomplet sur les mois transmis.", size=12)
         return
-    room = int((CONTENT_BOTTOM - top - Inches(0.45)) / Inches(0.32)) - 1
-    _table(slide, incomplete.head(max(room, 1)), MARGIN, top + Inches(0.45), SLIDE_W - 2 * MARGIN, [4, 6],
+    room = max(int((CONTENT_BOTTOM - top - Inches(0.45)) / Inches(0.32)) - 2, 1)
+    _table(slide, incomplete.head(room), MARGIN, top + Inches(0.45), SLIDE_W - 2 * MARGIN, [4, 6],
            size=10, row_height=Inches(0.32), name="Indicateurs incomplets")
+    if len(incomplete) > room:
+        _text_box(slide, MARGIN, CONTENT_BOTTOM - Inches(0.3), SLIDE_W - 2 * MARGIN, Inches(0.3),
+                  f"… et {len(incomplete) - room} autres indicateurs (voir l'export des données).", size=10,
+                  color=GRIS)
 
 
 def build_pptx(data: PackData) -> bytes:
@@ -489,11 +495,3 @@ def build_pptx(data: PackData) -> bytes:
     prs.save(buffer)
     return buffer.getvalue()
 
-
-def file_stem(data: PackData, kind: str) -> str:
-    return f"{kind}-{data.site_code}-{data.start:%Y-%m}-{data.end:%Y-%m}"
-
-
-def copil_pptx(db, scope, site_code: str, start: date, end: date) -> bytes:
-    """Convenience: load the data within the caller's scope and build the deck."""
-    return build_pptx(pack_data.load_pack_data(db, scope, site_code, start, end))
