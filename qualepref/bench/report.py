@@ -54,6 +54,14 @@ def page_checks(result: dict | None, labels: dict[str, str]) -> list[Check]:
                             PAGE_WARM_TARGET_MS, "ms", "max",
                             f"{slowest} ; {sum(v <= PAGE_WARM_TARGET_MS for v in measured)}/{len(warm)} "
                             f"pages ≤ {PAGE_WARM_TARGET_MS:.0f} ms"))
+        cpu = {page: r.get("warm_cpu_median_s") for page, r in national.items()}
+        cpu_measured = {p: v * 1000 for p, v in cpu.items() if v is not None}
+        if cpu_measured:
+            worst = max(cpu_measured, key=cpu_measured.get)
+            # CPU time of the process barely moves with the machine's load: the same target, read in CPU.
+            checks.append(Check("2. Pages", "Page la plus coûteuse à chaud en CPU, national",
+                                cpu_measured[worst], PAGE_WARM_TARGET_MS, "ms", "max",
+                                f"{worst} (temps CPU du processus, peu sensible à la charge)"))
     for name in ("mois_x10", "sites_x10"):
         if name not in result:
             continue
@@ -165,6 +173,24 @@ def markdown_section(results: dict, checks: list[Check]) -> str:
         headers, rows = page_rows(pages, names)
         lines += ["**Pages** (AppTest, ms : froid = premier passage dans un nouveau processus, "
                   "chaud = médiane des passages suivants)", "", markdown_table(headers, rows), ""]
+    imported = results.get("import")
+    if imported and imported.get("median"):
+        m = imported["median"]
+        size_mb = f"{imported['file']['bytes'] / 1e6:.1f}".replace(".", ",")
+        lines += [f"**Import** du fichier long national ({imported['file']['rows']} lignes, "
+                  f"{size_mb} Mo ; médianes de {imported['runs']} essais) : "
+                  f"import réel {_s(m.get('real_s'))} (analyse {_s(m.get('analyse_s'))}, "
+                  f"enregistrement {_s(m.get('commit_s'))}), pandas + openpyxl + insertion "
+                  f"{_s(m.get('naive_s'))}, lecture fastexcel seule {_s(m.get('floor_s'))}.", ""]
+    load = results.get("concurrency")
+    if load and load.get("levels"):
+        headers = ["Sessions", "Pages vues", "Erreurs", "p50", "p95", "CPU serveur / page", "RSS max"]
+        rows = [[lvl["users"], lvl["views"], lvl["errors"], _ms_text(lvl["p50_s"]), _ms_text(lvl["p95_s"]),
+                 "—" if lvl["cpu_per_view_ms"] is None else f"{lvl['cpu_per_view_ms']:.0f}",
+                 "—" if lvl["rss_mb_max"] is None else f"{lvl['rss_mb_max']:.0f} Mo"]
+                for lvl in load["levels"]]
+        lines += [f"**Charge** (vrai serveur, Chromium ; {load['levels'][0]['seconds']:.0f} s environ par niveau ; "
+                  "temps en ms jusqu'à la page prête)", "", markdown_table(headers, rows), ""]
     queries = results.get("queries")
     if queries:
         names = list(queries)
