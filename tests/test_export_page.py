@@ -3,6 +3,9 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from qualepref import auth
+from qualepref.access import Principal, Role
+from qualepref.db import Database
 from tests.conftest import ROOT
 
 
@@ -40,3 +43,22 @@ def test_data_exports_are_offered_as_xlsx_and_three_csv(exports_page):
     labels = _downloads(at)
     assert "Excel (3 feuilles)" in labels
     assert sum(label.startswith("CSV – ") for label in labels) == 3
+
+
+def test_a_referent_gets_their_own_prefecture_only(demo_db_path, monkeypatch):
+    referent = Principal("referent87@interieur.gouv.fr", Role.REFERENT, "87")
+    with Database(demo_db_path) as db:
+        auth.create_account(db, actor="tests", email=referent.user, display_name="Référente 87",
+                            role=referent.role, site_code=referent.site_code)
+    monkeypatch.setenv("QUALEPREF_DB", str(demo_db_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.session_state["principal"] = referent
+    at.run()
+    at.switch_page("pages/exports.py").run()
+    assert not at.exception, at.exception
+    assert not [s for s in at.sidebar.selectbox if s.key == "pref"], "no choice of prefecture"
+    assert any("Haute-Vienne (87)" in m.value for m in at.markdown)
+    at.button(key="build-data").click().run()
+    assert not at.exception and not at.error
+    assert any("préfecture 87" in c.value for c in at.caption)
+    assert "Excel (3 feuilles)" in _downloads(at)
