@@ -83,11 +83,14 @@ def _text_box(slide, left, top, width, height, lines, *, size: float = 14, bold:
 def _new_slide(prs, data: PackData, title: str, *, geo: bool = False):
     slide = prs.slides.add_slide(prs.slide_layouts[5])  # "Title Only"
     shape = slide.shapes.title
-    shape.left, shape.top, shape.width, shape.height = MARGIN, Inches(0.3), SLIDE_W - 2 * MARGIN, Inches(0.8)
+    # Leave room for the demonstration badge at the top right.
+    width = SLIDE_W - 2 * MARGIN - (Inches(3.0) if data.is_demo else 0)
+    shape.left, shape.top, shape.width, shape.height = MARGIN, Inches(0.3), width, Inches(0.8)
     shape.text = title
     paragraph = shape.text_frame.paragraphs[0]
     paragraph.alignment = PP_ALIGN.LEFT
-    _style_run(paragraph.runs[0], 26, bold=True, color=BLEU_FRANCE)
+    _style_run(paragraph.runs[0], 26 if len(title) <= 55 else 20, bold=True, color=BLEU_FRANCE)
+    shape.text_frame.word_wrap = True
     shape.text_frame.vertical_anchor = MSO_ANCHOR.MIDDLE
     # A thin band in the State's colours under the title.
     band = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, MARGIN, Inches(1.12), Inches(1.2), Inches(0.06))
@@ -235,6 +238,11 @@ def _bar_with_threshold(slide, survey: pd.DataFrame, left, top, width, height):
     bars = plot.series[0]
     bars.format.fill.solid()
     bars.format.fill.fore_color.rgb = BLEU_FRANCE
+    for index, rate in enumerate(survey.rate):
+        if rate == rate and rate < stats.THRESHOLD:  # below 75 %: rouge Marianne (the label says it too)
+            point = bars.points[index].format
+            point.fill.solid()
+            point.fill.fore_color.rgb = ROUGE_MARIANNE
     plot.has_data_labels = True
     labels = plot.data_labels
     labels.number_format = '0.0" %"'
