@@ -97,8 +97,8 @@ class _Document(FPDF):
         self.add_page()
         self.geo_credit = False
         self.set_y(MARGIN)
-        self.font(20, bold=True, color=BLEU)
-        self.cell(0, 11, self.t(title), new_x="LMARGIN", new_y="NEXT")
+        self.font(20 if len(title) <= 60 else 16, bold=True, color=BLEU)
+        self.multi_cell(0, 9, self.t(title), new_x="LMARGIN", new_y="NEXT")
         self.set_fill_color(*BLEU)
         self.rect(MARGIN, self.get_y() + 1, 22, 1.2, style="F")
         self.set_fill_color(*ROUGE)
