@@ -25,6 +25,24 @@ RESULT_COLOURS = {"non_conforme": "#B35806", "partiel": "#FDB863", "conforme": "
                   "non_applicable": "#E0E0E0"}
 
 
+def _clickable_cells(fig: go.Figure, x, y, z, hover) -> None:
+    """Invisible markers on the cells that hold a figure, so that clicking a cell selects it.
+
+    Streamlit's chart selection returns nothing for heatmaps (streamlit#8760); it does for
+    scatter points. The markers carry the hover text; the heatmap's own hover is turned off.
+    """
+    z = np.asarray(z, dtype=float)
+    hover = np.asarray(hover, dtype=object)
+    rows, cols = np.nonzero(~np.isnan(z))
+    fig.add_trace(go.Scatter(
+        x=[x[c] for c in cols], y=[y[r] for r in rows], mode="markers", showlegend=False, name="Cases",
+        marker={"size": 14, "opacity": 0, "symbol": "square"}, customdata=hover[rows, cols],
+        hovertemplate="%{customdata}<extra></extra>",
+        selected={"marker": {"opacity": 0}}, unselected={"marker": {"opacity": 0}},
+    ))
+    fig.data[0].hoverinfo = "skip"
+
+
 def module_rates(latest: pd.DataFrame) -> pd.DataFrame:
     """Compliance rate per site × module from the latest assessment of each engagement.
 
@@ -79,6 +97,7 @@ def module_site_heatmap(rates: pd.DataFrame, *, title: str, transpose: bool | No
         colorbar={"title": {"text": "% conformes"}, "ticksuffix": " %", "len": 300 if transpose else 1,
                   "lenmode": "pixels" if transpose else "fraction", "y": 1, "yanchor": "top"},
     ))
+    _clickable_cells(fig, x, y, fig.data[0].z, hover.to_numpy())
     base_layout(fig, title, meeting_mode=meeting_mode)
     rows = len(y)
     fig.update_layout(height=160 + (20 if transpose else 48) * rows, plot_bgcolor="white",
@@ -125,6 +144,9 @@ def engagement_assessment_heatmap(assessments: pd.DataFrame, *, title: str,
         colorbar={"tickvals": list(range(n)), "ticktext": [RESULT_LABELS[r] for r in RESULT_ORDER], "len": 0.6,
                   "y": 1, "yanchor": "top"},
     ))
+    _clickable_cells(fig, list(columns), list(rows), z, np.vectorize(
+        lambda r, c, v: f"{r}<br>{c.replace('<br>', ' – ')}<br>{v}", otypes=[object])(
+            np.asarray(rows, dtype=object)[:, None], np.asarray(columns, dtype=object)[None, :], text))
     base_layout(fig, title, meeting_mode=meeting_mode)
     fig.update_layout(height=max(300, 30 * len(rows) + 160),
                       xaxis={"type": "category", "side": "top"},

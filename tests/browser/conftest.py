@@ -70,7 +70,11 @@ def browser():
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            executable_path=CHROMIUM,
+            # Network closed to anything but localhost: every other request goes to a dead proxy
+            # (loopback is never proxied) and fails; the test records such attempts.
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--proxy-server=http://127.0.0.1:9"])
         yield chromium
         chromium.close()
 

@@ -1,9 +1,13 @@
 """Every page in headless Chromium, offline: no exception, every chart drawn, the map's départements, axe-core.
 
-Each page opens on its own URL in a fresh browser context (DESIGN.md §7: once
-one map has loaded the topojson, the others would hide the bug). Any request
-to a host other than localhost is aborted and recorded: the app must never
-try to reach the outside (fonts, CDN, topojson).
+Each page opens on its own URL in a fresh browser page; a page with a map in
+its own fresh browser context too (DESIGN.md §7: once one map has loaded the
+topojson, the others would hide the bug). The other pages share one context,
+hence the browser cache, like a user going from page to page. Chromium is
+started with a dead proxy for everything but loopback (see conftest), so the
+network is closed to anything but localhost, and every request to another
+host is recorded: the app must never try to reach the outside (fonts, CDN,
+topojson). (Request interception would also do, but it disables the cache.)
 """
 
 from __future__ import annotations
@@ -32,6 +36,9 @@ N_DEPARTEMENTS = 101
 # (rules `list` and `listitem`). Only nodes inside that menu are ignored; the same rules on
 # our own content still fail the test.
 STREAMLIT_CHROME = {"list": '[data-testid="stSidebarNav"]', "listitem": '[data-testid="stSidebarNav"]'}
+# RGAA 4 follows WCAG 2.1 level AA: run those rules (faster than every best-practice rule too).
+AXE_OPTIONS = {"resultTypes": ["violations"],
+               "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 IDLE_JS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
@@ -93,24 +100,36 @@ def test_every_page_is_in_the_navigation(warm):
     assert len(hrefs) == len(PAGES) - len(HIDDEN_PAGES)
 
 
+def _new_context(browser):
+    """A browser context that records every request leaving localhost."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+    outside: list[str] = []
+
+    def record(request):
+        url = request.url
+        if not url.startswith(("data:", "blob:")) and (urlparse(url).hostname or "") not in LOCAL_HOSTS:
+            outside.append(url)
+
+    context.on("request", record)
+    return context, outside
+
+
+@pytest.fixture(scope="module")
+def shared_context(browser):
+    context, outside = _new_context(browser)
+    yield context, outside
+    context.close()
+
+
 @pytest.mark.parametrize("name", PAGES)
-def test_page_renders_offline_and_accessibly(warm, browser, page_timings, name):
+def test_page_renders_offline_and_accessibly(warm, browser, shared_context, page_timings, name):
     from axe_playwright_python.sync_playwright import Axe
 
     server, hrefs = warm
     path = _url_path(name, hrefs)
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
-    outside: list[str] = []
-
-    def guard(route):
-        host = urlparse(route.request.url).hostname or ""
-        if host in LOCAL_HOSTS or route.request.url.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
+    own_context = name in MAP_PAGES
+    context, outside = _new_context(browser) if own_context else shared_context
+    outside.clear()
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -130,11 +149,11 @@ def test_page_renders_offline_and_accessibly(warm, browser, page_timings, name):
             assert page.locator("path.choroplethlocation").count() >= N_DEPARTEMENTS
         assert not outside, f"the app tried to reach the outside: {outside}"
 
-        # Our fix (ui.page_header): the page is declared French for screen readers.
+        # Our fix (ui.footer): the page is declared French for screen readers.
         assert page.evaluate("document.documentElement.lang") == "fr"
         assert page.title().strip()
 
-        results = Axe().run(page)
+        results = Axe().run(page, options=AXE_OPTIONS)
         serious = []
         for violation in results.response["violations"]:
             if violation["impact"] not in ("serious", "critical"):
@@ -146,4 +165,52 @@ def test_page_renders_offline_and_accessibly(warm, browser, page_timings, name):
                                + "; ".join(f"{n['target']} {n['html'][:120]}" for n in nodes[:5]))
         assert not serious, "\n".join(serious)
     finally:
+        page.close()
+        if own_context:
+            context.close()
+
+
+def test_the_network_is_closed_and_watched(browser, server):
+    """The guard itself: a request leaving localhost fails and is recorded (else the checks above prove nothing)."""
+    from playwright.sync_api import Error
+
+    context, outside = _new_context(browser)
+    try:
+        page = context.new_page()
+        with pytest.raises(Error):
+            page.goto("http://cdn.plot.ly/un-fichier.js", timeout=15000)
+        assert outside == ["http://cdn.plot.ly/un-fichier.js"]
+        local = context.new_page()  # the first page is busy showing Chromium's error page
+        local.goto(f"{server}/_stcore/health")
+        assert "ok" in local.content() and len(outside) == 1
+    finally:
         context.close()
+
+
+def test_clicking_a_compliance_cell_shows_its_engagements(warm, shared_context):
+    """Heatmaps give Streamlit no selection (streamlit#8760): the invisible markers on the cells must."""
+    server, _ = warm
+    context, _ = shared_context
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/conformite?region=75", wait_until="commit")
+        _wait_idle(page)
+        chart = page.locator(".js-plotly-plot").first
+        chart.scroll_into_view_if_needed()
+        box = page.evaluate("""() => { const gd = document.querySelector('.js-plotly-plot');
+            const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, r = gd.getBoundingClientRect();
+            return {x: r.x + xa._offset + xa._length / xa._categories.length * 2.5,
+                    y: r.y + ya._offset + ya._length / ya._categories.length * 0.5,
+                    site: xa._categories[2], module: ya._categories[0]}; }""")
+        chosen = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"] input')
+        assert not chosen.nth(1).input_value().startswith(box["site"])  # the third prefecture, not the first
+        page.mouse.move(box["x"] - 3, box["y"] - 3)
+        page.mouse.click(box["x"], box["y"])
+        page.wait_for_function(
+            "code => [...document.querySelectorAll('[data-testid=\"stMain\"] [data-testid=\"stSelectbox\"] input')]"
+            ".some(i => i.value.startsWith(code + ' – '))", arg=box["site"], timeout=30000)
+        _wait_idle(page)
+        assert chosen.nth(0).input_value() == box["module"]
+        assert chosen.nth(1).input_value().startswith(f"{box['site']} – ")
+    finally:
+        page.close()
