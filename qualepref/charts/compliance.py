@@ -148,7 +148,8 @@ def engagement_assessment_heatmap(assessments: pd.DataFrame, *, title: str,
         lambda r, c, v: f"{r}<br>{c.replace('<br>', ' – ')}<br>{v}", otypes=[object])(
             np.asarray(rows, dtype=object)[:, None], np.asarray(columns, dtype=object)[None, :], text))
     base_layout(fig, title, meeting_mode=meeting_mode)
-    fig.update_layout(height=max(300, 30 * len(rows) + 160),
+    # Two-line column labels on top: room for them under the title.
+    fig.update_layout(height=max(300, 30 * len(rows) + 200), margin={"t": 110},
                       xaxis={"type": "category", "side": "top"},
                       yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": 11}})
     return fig
