@@ -37,8 +37,13 @@ def data_version() -> int:
     return get_db().data_version()
 
 
+def _key() -> tuple[str, int]:
+    """Cache key of the data: the database file and its version (two files may share a version number)."""
+    return (str(db_path()), data_version())
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
-def _all_site_codes(version: int) -> tuple[str, ...]:
+def _all_site_codes(key: tuple) -> tuple[str, ...]:
     db = get_db()
     with db.cursor() as cur:
         return tuple(row[0] for row in sql.execute(cur, "site_codes"))
@@ -50,18 +55,18 @@ DISCOVERY_DEFAULT = Principal(user="decouverte", role=Role.ADMIN, display_name="
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _discovery_mode(version: int) -> bool:
+def _discovery_mode(key: tuple) -> bool:
     db = get_db()
     return not auth.accounts_exist(db) and demo.has_demo_data(db)
 
 
 def discovery_mode() -> bool:
     """No account yet and demonstration data present: anyone may try each role."""
-    return _discovery_mode(data_version())
+    return _discovery_mode(_key())
 
 
 def all_site_codes() -> tuple[str, ...]:
-    return _all_site_codes(data_version())
+    return _all_site_codes(_key())
 
 
 def oidc_configured() -> bool:
@@ -88,7 +93,7 @@ def current_principal() -> Principal:
 
 
 def current_scope() -> SiteScope:
-    return current_principal().scope(_all_site_codes(data_version()))
+    return current_principal().scope(_all_site_codes(_key()))
 
 
 def require_role(*roles: Role) -> Principal:
@@ -103,7 +108,7 @@ def require_role(*roles: Role) -> Principal:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached_query(name: str, params: tuple, scope_key: tuple, version: int, _scope: SiteScope) -> pd.DataFrame:
+def _cached_query(name: str, params: tuple, scope_key: tuple, key: tuple, _scope: SiteScope) -> pd.DataFrame:
     # `_scope` is not hashed; `scope_key` (its sites and rights) keys the cache.
     return sql.run(get_db(), name, scope=_scope, **dict(params))
 
@@ -112,18 +117,18 @@ def query(name: str, scope: SiteScope | None = None, **params) -> pd.DataFrame:
     """Run `queries/<name>.sql` for the caller, cached on (query, params, scope, data version)."""
     scope = scope or current_scope()
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
-    result = _cached_query(name, frozen, scope.key(), data_version(), scope)
+    result = _cached_query(name, frozen, scope.key(), _key(), scope)
     return result.copy()
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _has_demo(version: int) -> bool:
+def _has_demo(key: tuple) -> bool:
     return demo.has_demo_data(get_db())
 
 
 def demo_banner() -> None:
     """Say plainly, on every page, that the figures are demonstration data."""
-    if _has_demo(data_version()):
+    if _has_demo(_key()):
         st.warning(
             "**Données de démonstration** : les chiffres affichés sont fictifs. "
             "Supprimez-les (page « Données de démonstration » ou "
