@@ -8,7 +8,6 @@ import re
 import openpyxl
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -53,14 +52,6 @@ def sign_in(at: AppTest, db_path, principal: Principal) -> AppTest:
 
 MINISTRY = Principal("ministere@interieur.gouv.fr", Role.MINISTRY)
 
-
-@pytest.fixture(autouse=True)
-def fresh_streamlit_caches():
-    """`ui` caches are keyed on the data version, not on the database file (one per process in
-    production): tests using several files must neither inherit nor leave such entries."""
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
 
 
 @pytest.fixture
