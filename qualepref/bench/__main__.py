@@ -56,10 +56,11 @@ def capacity(levels: list[dict], nproc: int) -> dict | None:
     per_view = max(cpu)
     one_core = concurrency.users_carried(per_view, cores=1, think_time_s=THINK_TIME_S)
     all_cores = concurrency.users_carried(per_view, cores=nproc, think_time_s=THINK_TIME_S)
+    demand = f"{per_view / THINK_TIME_S:.1f}".replace(".", ",")
     text = (
         f"**Capacité estimée** : {per_view:.0f} ms de CPU serveur par page vue (pire niveau mesuré). "
         f"Un utilisateur qui ouvre une page toutes les {THINK_TIME_S:.0f} s (lecture d'un graphique, "
-        f"discussion en COPIL) demande {per_view / THINK_TIME_S:.1f} ms de CPU par seconde. Le serveur "
+        f"discussion en COPIL) demande {demand} ms de CPU par seconde. Le serveur "
         "Streamlit exécute les scripts en Python sous un seul verrou global (GIL) : compter un cœur, "
         f"tenu sous 70 % pour garder des temps de réponse stables, soit ≈ {one_core} utilisateurs "
         f"simultanés par serveur à {nproc} cœurs (≈ {all_cores} si les {nproc} cœurs servaient, par "

@@ -154,9 +154,10 @@ def query_status_counts(result: dict) -> dict[str, int]:
 def markdown_section(results: dict, checks: list[Check]) -> str:
     """The README's "Performances" section body (between the markers)."""
     m = results["machine"]
+    minutes = f"{results['elapsed_s'] / 60:.1f}".replace(".", ",")
     lines = [
         f"Mesuré le {results['finished_at']} par `make bench` (`python -m qualepref.bench`, "
-        f"{results['elapsed_s'] / 60:.1f} min) sur : {m['nproc']} cœurs ({m['cpu_model']}), "
+        f"{minutes} min) sur : {m['nproc']} cœurs ({m['cpu_model']}), "
         f"{m['ram_gb']} Go de RAM, Python {m['python']} ; charge moyenne (1/5/15 min) au début "
         f"{_load(results['load_start'])}, à la fin {_load(results['load_end'])} "
         "(d'autres processus partageaient la machine : les médianes et les rapports mesurés dans "
@@ -184,13 +185,18 @@ def markdown_section(results: dict, checks: list[Check]) -> str:
                   f"{_s(m.get('naive_s'))}, lecture fastexcel seule {_s(m.get('floor_s'))}.", ""]
     load = results.get("concurrency")
     if load and load.get("levels"):
-        headers = ["Sessions", "Pages vues", "Erreurs", "p50", "p95", "CPU serveur / page", "RSS max"]
+        headers = ["Sessions", "Pages vues", "Erreurs", "p50", "p95", "CPU serveur / page",
+                   "Cœur occupé par le serveur", "RSS max"]
         rows = [[lvl["users"], lvl["views"], lvl["errors"], _ms_text(lvl["p50_s"]), _ms_text(lvl["p95_s"]),
                  "—" if lvl["cpu_per_view_ms"] is None else f"{lvl['cpu_per_view_ms']:.0f}",
+                 "—" if lvl.get("server_cpu_share") is None else f"{lvl['server_cpu_share'] * 100:.0f} %",
                  "—" if lvl["rss_mb_max"] is None else f"{lvl['rss_mb_max']:.0f} Mo"]
                 for lvl in load["levels"]]
         lines += [f"**Charge** (vrai serveur, Chromium ; {load['levels'][0]['seconds']:.0f} s environ par niveau ; "
-                  "temps en ms jusqu'à la page prête)", "", markdown_table(headers, rows), ""]
+                  "temps en ms jusqu'à la page prête). Les navigateurs tournent sur les mêmes 2 cœurs que le "
+                  "serveur : quand le serveur n'occupe qu'une fraction d'un cœur, l'attente vient surtout du "
+                  "dessin des pages par les onglets Chromium, pas de l'application.", "",
+                  markdown_table(headers, rows), ""]
     queries = results.get("queries")
     if queries:
         names = list(queries)
