@@ -2,7 +2,6 @@
 
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
 from qualepref import filters, fmt, stats, trend_view, ui
@@ -48,30 +47,14 @@ with tab_indicators:
             f"La situation nationale n'est montrée que pour les mois où au moins {trend_view.MIN_NATIONAL_SITES} "
             "préfectures ont transmis."
         )
-        for indicator in indicators.itertuples():
-            own = values[values.indicator_code == indicator.indicator_code]
-            kind = charts.period_kind_of(own.period_kind, indicator.frequency)
-            own = own[own.period_kind == kind]
-            nat = national[(national.indicator_code == indicator.indicator_code) & (national.period_kind == kind)]
-            frame = charts.trend_frame(own, nat, start=start, end=selection.end, period_kind=kind)
-            target = None if pd.isna(indicator.target) else float(indicator.target)
-            direction = None if pd.isna(indicator.direction) else indicator.direction
-            stem = f"tendance-{indicator.indicator_code.lower()}-{line_label.file_part}"
-            if yearly:
-                fig = charts.year_over_year(frame, title=f"{indicator.indicator_label} — année par année",
-                                            unit=indicator.unit, target=target, direction=direction,
-                                            period_kind=kind, meeting_mode=selection.meeting_mode)
-                table, headers = charts.year_over_year_table(frame, kind), None
-            else:
-                fig = charts.indicator_trend(frame, title=indicator.indicator_label, unit=indicator.unit,
-                                             label=line_label.name, target=target, direction=direction,
-                                             period_kind=kind, moving_average=moving,
-                                             national_median=not line_label.is_nation,
-                                             meeting_mode=selection.meeting_mode)
-                table, headers = charts.trend_table(frame, kind, moving_average=moving,
-                                                    national_median=not line_label.is_nation)
-            ui.chart_with_table(fig, table, file_stem=stem, headers=headers, key=f"tendance-{indicator.indicator_code}")
-            if frame["value"].isna().all():
+        # Shared across reruns and sessions: sixteen figures cost most of the page's time to build.
+        charts_ = ui.shared(trend_view.indicator_charts)(
+            indicators, values, national, line=line_label, start=start, end=selection.end, yearly=yearly,
+            moving_average=moving, meeting_mode=selection.meeting_mode)
+        for chart in charts_:
+            ui.chart_with_table(chart.figure, chart.table, file_stem=chart.file_stem, headers=chart.headers,
+                                key=chart.key)
+            if not chart.has_values:
                 st.caption(f"{line_label.name} : aucune valeur transmise sur la période pour cet indicateur.")
 
 with tab_satisfaction:
@@ -92,8 +75,8 @@ with tab_satisfaction:
             "Sous 75 %, des actions d'amélioration sont attendues. Les barres hachurées reposent sur "
             "moins de 30 avis : à lire avec prudence."
         )
-        fig = charts.satisfaction_by_question(rated, title=f"Satisfaction par question — {line_label.name}",
-                                              meeting_mode=selection.meeting_mode)
+        fig = ui.shared(charts.satisfaction_by_question)(
+            rated, title=f"Satisfaction par question — {line_label.name}", meeting_mode=selection.meeting_mode)
         table, headers = charts.satisfaction_table(rated)
         ui.chart_with_table(fig, table, file_stem=f"satisfaction-{line_label.file_part}", headers=headers,
                             key="satisfaction")

@@ -259,7 +259,7 @@ def authenticate(db, email: str, password: str, *, now: datetime | None = None) 
         # A lock-out that has expired starts a new series of attempts.
         failures = 1 if account.locked_until else account.failed_attempts + 1
         locked_until = now + LOCKOUT if failures >= MAX_FAILURES else None
-        with db.transaction() as cur:
+        with db.transaction(bump=False) as cur:
             sql.execute(cur, "account_record_failure", email=email, failed_attempts=failures,
                         locked_until=locked_until)
             if locked_until:
@@ -271,7 +271,7 @@ def authenticate(db, email: str, password: str, *, now: datetime | None = None) 
         if locked_until:
             raise AuthError(_locked_message(locked_until))
         raise AuthError(WRONG_CREDENTIALS)
-    with db.transaction() as cur:
+    with db.transaction(bump=False) as cur:
         sql.execute(cur, "account_record_success", email=email, now=now)
         if _HASHER.check_needs_rehash(password_hash):
             sql.execute(cur, "account_rehash", email=email, password_hash=_HASHER.hash(password))

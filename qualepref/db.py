@@ -51,6 +51,10 @@ class Database:
                 raise DatabaseBusyError(_busy_message(self.path)) from exc
             raise
         self._write_lock = threading.RLock()
+        # Known in memory: DuckDB lets one process hold a file for writing and no other open it
+        # meanwhile, so every commit that changes it goes through this object. Read once per
+        # commit instead of once per cached query (a page asks for it a dozen times per run).
+        self._version: int | None = None
         if migrate and not read_only:
             apply_migrations(self)
 
@@ -68,8 +72,12 @@ class Database:
         self.close()
 
     @contextmanager
-    def transaction(self):
-        """Serialized write transaction; commits and bumps `data_version`, or rolls back."""
+    def transaction(self, *, bump: bool = True):
+        """Serialized write transaction; commits and bumps `data_version`, or rolls back.
+
+        `bump=False` is for bookkeeping that no cached page shows (sign-in
+        counters): bumping would empty every user's caches at each sign-in.
+        """
         if self.read_only:
             raise sql.ProgrammingError("Read-only database.")
         with self._write_lock:
@@ -78,18 +86,23 @@ class Database:
                 cur.execute("BEGIN TRANSACTION")
                 try:
                     yield cur
-                    sql.execute(cur, "bump_data_version")
+                    if bump:
+                        sql.execute(cur, "bump_data_version")
                     cur.execute("COMMIT")
                 except BaseException:
                     cur.execute("ROLLBACK")
                     raise
             finally:
+                self._version = None
                 cur.close()
 
     def data_version(self) -> int:
-        with self.cursor() as cur:
-            row = sql.execute(cur, "data_version")[0]
-        return int(row[0]) if row else 0
+        version = self._version
+        if version is None:
+            with self.cursor() as cur:
+                row = sql.execute(cur, "data_version")[0]
+            version = self._version = int(row[0]) if row else 0
+        return version
 
     def checkpoint(self) -> None:
         with self._write_lock, self.cursor() as cur:
@@ -151,6 +164,7 @@ def apply_migrations(db: Database) -> list[int]:
                 cur.close()
             log.info("migration %04d_%s appliquée", version, name)
             done.append(version)
+        db._version = None
         return done
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+import plotly.graph_objects as go
+
+from qualepref.charts import trends as charts
 
 # National medians and quartiles are shown only for periods where at least
 # this many sites reported: fewer, and the "quartiles" would give away
@@ -44,3 +47,54 @@ def chosen_indicators(indicators: pd.DataFrame, *, module: int | None, indicator
     if module:
         return indicators[indicators.module == module]
     return indicators
+
+
+@dataclass(frozen=True)
+class TrendChart:
+    """One indicator's chart on the Tendances page, with the table behind it."""
+
+    key: str  # widget key
+    figure: go.Figure
+    table: pd.DataFrame
+    headers: dict[str, str] | None
+    file_stem: str
+    has_values: bool  # False: the scope's line is empty over the period
+
+
+def indicator_charts(indicators: pd.DataFrame, values: pd.DataFrame, national: pd.DataFrame, *,
+                     line: ScopeLabel, start, end, yearly: bool = False, moving_average: bool = False,
+                     meeting_mode: bool = False) -> list[TrendChart]:
+    """A chart per row of `indicators` (`queries/referentiel_indicators.sql`), in their order.
+
+    `values` and `national` are rows of `queries/trend_scope_values.sql` and
+    `trend_national_quartiles.sql` for those indicators over [start, end].
+    """
+    own_by_code = dict(tuple(values.groupby("indicator_code", sort=False)))
+    national_by_code = dict(tuple(national.groupby("indicator_code", sort=False)))
+    out = []
+    for indicator in indicators.itertuples():
+        code = indicator.indicator_code
+        own = own_by_code.get(code, values.iloc[:0])
+        kind = charts.period_kind_of(own.period_kind, indicator.frequency)
+        own = own[own.period_kind == kind]
+        nat = national_by_code.get(code, national.iloc[:0])
+        nat = nat[nat.period_kind == kind]
+        frame = charts.trend_frame(own, nat, start=start, end=end, period_kind=kind)
+        target = None if pd.isna(indicator.target) else float(indicator.target)
+        direction = None if pd.isna(indicator.direction) else indicator.direction
+        if yearly:
+            figure = charts.year_over_year(frame, title=f"{indicator.indicator_label} — année par année",
+                                           unit=indicator.unit, target=target, direction=direction,
+                                           period_kind=kind, meeting_mode=meeting_mode)
+            table, headers = charts.year_over_year_table(frame, kind), None
+        else:
+            figure = charts.indicator_trend(frame, title=indicator.indicator_label, unit=indicator.unit,
+                                            label=line.name, target=target, direction=direction,
+                                            period_kind=kind, moving_average=moving_average,
+                                            national_median=not line.is_nation, meeting_mode=meeting_mode)
+            table, headers = charts.trend_table(frame, kind, moving_average=moving_average,
+                                                national_median=not line.is_nation)
+        out.append(TrendChart(key=f"tendance-{code}", figure=figure, table=table, headers=headers,
+                              file_stem=f"tendance-{code.lower()}-{line.file_part}",
+                              has_values=bool(frame["value"].notna().any())))
+    return out

@@ -117,8 +117,24 @@ def query(name: str, scope: SiteScope | None = None, **params) -> pd.DataFrame:
     """Run `queries/<name>.sql` for the caller, cached on (query, params, scope, data version)."""
     scope = scope or current_scope()
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
-    result = _cached_query(name, frozen, scope.key(), _key(), scope)
-    return result.copy()
+    # st.cache_data hands each caller its own copy (unpickled): the caller may modify it.
+    return _cached_query(name, frozen, scope.key(), _key(), scope)
+
+
+_SHARED: dict = {}
+
+
+def shared(func):
+    """`func`, a pure function, memoised across reruns and sessions on its arguments' values.
+
+    For builders of figures and tables: a page of sixteen charts spent most of
+    its time rebuilding identical plotly figures on every rerun. The result is
+    one object shared by every caller, never copied: it must be treated as
+    read-only (`st.plotly_chart` and `chart_with_table` only read it).
+    """
+    if func not in _SHARED:
+        _SHARED[func] = st.cache_resource(func, max_entries=256, ttl=3600, show_spinner=False)
+    return _SHARED[func]
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

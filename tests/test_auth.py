@@ -39,6 +39,19 @@ def test_sign_in_with_the_right_password_gives_the_account_scope(accounts_db):
     assert principal.scope({"29", "87"}).site_codes == {"87"}
 
 
+def test_sign_in_bookkeeping_keeps_the_data_version(accounts_db):
+    # The version keys every cached query: a sign-in must not empty everyone's caches.
+    version = accounts_db.data_version()
+    auth.authenticate(accounts_db, "referent87@interieur.gouv.fr", PASSWORD)
+    with pytest.raises(auth.AuthError):
+        auth.authenticate(accounts_db, "referent87@interieur.gouv.fr", "mauvais")
+    assert accounts_db.data_version() == version
+    assert auth.get_account(accounts_db, "referent87@interieur.gouv.fr").failed_attempts == 1
+    auth.create_account(accounts_db, actor="tests", email="copil87@interieur.gouv.fr", display_name="COPIL 87",
+                        role=Role.COPIL, site_code="87", password=PASSWORD)
+    assert accounts_db.data_version() == version + 1  # a new account does change what pages show
+
+
 def test_wrong_password_and_unknown_account_get_the_same_answer(accounts_db):
     with pytest.raises(auth.AuthError) as wrong:
         auth.authenticate(accounts_db, "referent87@interieur.gouv.fr", PASSWORD + "x")

@@ -71,6 +71,12 @@ def test_data_version_changes_on_commit_and_only_then(db):
     with db.transaction():
         pass
     assert db.data_version() == v0 + 1
+    with db.transaction(bump=False):
+        pass
+    assert db.data_version() == v0 + 1, "bookkeeping without a bump"
+    db.close()
+    with Database(db.path) as reopened:  # the version is stored, not only known in memory
+        assert reopened.data_version() == v0 + 1
 
 
 def test_write_replaces_same_key_and_missing_marker_deletes(db):
