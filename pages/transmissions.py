@@ -54,9 +54,10 @@ else:
     else:
         st.dataframe(missing.rename(columns=HEADERS), hide_index=True, width="stretch")
         left, right = st.columns(2)
-        left.download_button("Télécharger la liste (CSV)", tables.to_csv_bytes(missing, HEADERS),
+        # Files built on click, not on every run (as in ui.chart_with_table).
+        left.download_button("Télécharger la liste (CSV)", lambda: tables.to_csv_bytes(missing, HEADERS),
                              file_name="transmissions-manquantes.csv", mime="text/csv", key="tr_missing_csv")
-        right.download_button("Télécharger la liste (Excel)", tables.to_xlsx_bytes(missing, HEADERS),
+        right.download_button("Télécharger la liste (Excel)", lambda: tables.to_xlsx_bytes(missing, HEADERS),
                               file_name="transmissions-manquantes.xlsx", key="tr_missing_xlsx",
                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -77,6 +78,6 @@ else:
                                                                         not_sent.campaign, strict=True)))
     st.caption("Nombre de questions reçues par préfecture et par campagne (0 = campagne non transmise).")
     st.dataframe(grid.rename(columns=HEADERS), hide_index=True, width="stretch")
-    st.download_button("Télécharger (CSV)", tables.to_csv_bytes(campaigns, HEADERS),
+    st.download_button("Télécharger (CSV)", lambda: tables.to_csv_bytes(campaigns, HEADERS),
                        file_name="transmissions-campagnes.csv", mime="text/csv", key="tr_campaigns_csv")
 ui.footer()

@@ -108,12 +108,11 @@ def test_distribution_summary_uses_only_aggregates():
 
 def test_transmission_status_and_grid():
     months = [date(2025, 1, 1), date(2025, 2, 1)]
-    rows = []
-    for code, sent in (("87", [(True, True), (True, False)]), ("29", [(False, False), (True, True)])):
-        for month, flags in zip(months, sent, strict=True):
-            for label, flag in zip(["Courriers", "Courriels"], flags, strict=True):
-                rows.append({"site_code": code, "site_name": code, "period_start": month,
-                             "indicator_code": label, "indicator_label": label, "sent": flag})
+    rows = []  # rows of queries/transmission_monthly.sql: two indicators reported by each site
+    for code, missing in (("87", ["", "Courriels"]), ("29", ["Courriels ; Courriers", ""])):
+        for month, labels in zip(months, missing, strict=True):
+            rows.append({"site_code": code, "site_name": code, "period_start": month, "n_expected": 2,
+                         "n_sent": 2 - len([lab for lab in labels.split(" ; ") if lab]), "missing": labels})
     status = national.transmission_status(pd.DataFrame(rows))
     by_key = status.set_index(["site_code", "period_start"])
     assert by_key.loc[("87", months[0]), "status"] == national.STATUS_SENT

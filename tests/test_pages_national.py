@@ -195,3 +195,31 @@ def test_transmissions_grid_list_and_filters(app):
     assert next(m.value for m in at.main.metric if m.label.startswith("À jour")).endswith("/ 1")
     campaigns = at.main.dataframe[-1].value
     assert list(campaigns["Code"]) == ["87"]
+
+
+def test_transmission_monthly_counts_match_the_values(demo_db, names):
+    """The site × month aggregate of the query, recomputed in pandas from the raw values."""
+    scope = NATIONAL_PRINCIPAL.scope(names)
+    with demo_db.cursor() as cur:
+        # A hole in one cell (partial) and a whole month missing for another site.
+        cur.execute("delete from indicator_values where site_code = '29' and period_start = $m "
+                    "and indicator_code = 'COURRIER_DELAI'", {"m": START})
+        cur.execute("delete from indicator_values where site_code = '33' and period_start = $m", {"m": START})
+        raw = cur.execute(
+            "select v.site_code, v.indicator_code, i.indicator_label, v.period_start from indicator_values v "
+            "join indicators i using (indicator_code) "
+            "where v.period_kind = 'month' and i.frequency = 'mensuelle'").df()
+    frame = sql.run(demo_db, "transmission_monthly", scope=scope, start=START, end=DEMO_END_MONTH)
+    months = pd.date_range(START, DEMO_END_MONTH, freq="MS")
+    assert len(frame) == raw.site_code.nunique() * len(months)
+    reported = raw.groupby("site_code").indicator_label.agg(lambda s: set(s))
+    sent = raw[raw.period_start.between(pd.Timestamp(START), pd.Timestamp(DEMO_END_MONTH))].groupby(
+        ["site_code", "period_start"]).indicator_label.agg(lambda s: set(s))
+    for row in frame.itertuples():
+        got = sent.get((row.site_code, row.period_start), set())
+        assert row.n_expected == len(reported[row.site_code]) and row.n_sent == len(got)
+        assert row.missing == " ; ".join(sorted(reported[row.site_code] - got))
+    by_key = frame.set_index(["site_code", "period_start"])
+    assert by_key.loc[("29", pd.Timestamp(START)), "missing"] == raw.loc[
+        raw.indicator_code == "COURRIER_DELAI", "indicator_label"].iloc[0]
+    assert by_key.loc[("33", pd.Timestamp(START)), "n_sent"] == 0

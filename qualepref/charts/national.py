@@ -196,37 +196,38 @@ STATUS_SYMBOLS = {STATUS_SENT: "✓", STATUS_PARTIAL: "½", STATUS_MISSING: "✗
 
 
 def transmission_status(monthly: pd.DataFrame) -> pd.DataFrame:
-    """Site × month status from rows (site_code, site_name, period_start, indicator_label, sent).
+    """Site × month status from the rows of `transmission_monthly`.
 
+    Rows: site_code, site_name, period_start, n_expected (monthly indicators the
+    site reports), n_sent (sent that month), missing (labels of the others).
     Transmis: every indicator the site reports was sent; partiel: some; manquant: none.
     """
+    columns = ["site_code", "site_name", "period_start", "n_expected", "n_sent", "status", "missing"]
     if monthly.empty:
-        return pd.DataFrame(columns=["site_code", "site_name", "period_start", "n_expected", "n_sent",
-                                     "status", "missing"])
-    frame = monthly.assign(sent=monthly.sent.astype(bool))
-    grouped = frame.groupby(["site_code", "site_name", "period_start"], sort=True)
-    out = grouped.agg(n_expected=("sent", "size"), n_sent=("sent", "sum")).reset_index()
-    missing = frame[~frame.sent].groupby(["site_code", "period_start"]).indicator_label.agg(
-        lambda s: " ; ".join(sorted(s)))
-    out["missing"] = [missing.get((c, p), "") for c, p in zip(out.site_code, out.period_start, strict=True)]
-    out["n_sent"] = out.n_sent.astype(int)
+        return pd.DataFrame(columns=columns)
+    out = monthly.assign(n_expected=monthly.n_expected.astype(int), n_sent=monthly.n_sent.astype(int),
+                         missing=monthly.missing.fillna(""))
     out["status"] = np.select([out.n_sent == out.n_expected, out.n_sent == 0],
                               [STATUS_SENT, STATUS_MISSING], STATUS_PARTIAL)
-    return out
+    return out.sort_values(["site_code", "period_start"]).reset_index(drop=True)[columns]
 
 
 def transmission_grid(status: pd.DataFrame, *, title: str, month_label, show_names: bool = True,
                       meeting_mode: bool = False) -> go.Figure:
     """Prefecture (rows) × month (columns), three discrete colours plus a symbol in each cell."""
     order = [STATUS_MISSING, STATUS_PARTIAL, STATUS_SENT]
-    code_of = {s: i for i, s in enumerate(order)}
-    sites = status[["site_code", "site_name"]].drop_duplicates().sort_values("site_code")
+    sites = status[["site_code", "site_name"]].drop_duplicates("site_code").sort_values("site_code")
     months = sorted(status.period_start.unique())
-    grid = status.pivot(index="site_code", columns="period_start", values="status").reindex(
-        index=sites.site_code, columns=months)
-    z = grid.apply(lambda col: col.map(code_of)).to_numpy(dtype=float)
-    text = grid.apply(lambda col: col.map(STATUS_SYMBOLS)).fillna("").to_numpy()
-    hover = grid.apply(lambda col: col.map(STATUS_LABELS)).fillna("").to_numpy()
+    # Cell (site, month) of each row by position: no per-cell Python (25,000 cells at 1,000 sites).
+    rows = pd.Index(sites.site_code).get_indexer(status.site_code)
+    cols = pd.Index(months).get_indexer(status.period_start)
+    codes = pd.Categorical(status.status, categories=order).codes
+    z = np.full((len(sites), len(months)), np.nan)
+    z[rows, cols] = codes
+    # Index len(order) = no row for that cell: blank text and hover.
+    cell = np.where(np.isnan(z), len(order), z).astype(int)
+    text = np.array([STATUS_SYMBOLS[s] for s in order] + [""], dtype=object)[cell]
+    hover = np.array([STATUS_LABELS[s] for s in order] + [""], dtype=object)[cell]
     labels = [site_label(c, n) if show_names else c for c, n in zip(sites.site_code, sites.site_name, strict=True)]
     n = len(order)
     scale = []
