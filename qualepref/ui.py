@@ -30,7 +30,26 @@ def _open_db(path: str) -> Database:
 
 def get_db() -> Database:
     """One process-wide connection per database file; an empty database gets demonstration data."""
+    _leave_folder_navigation()
     return _open_db(str(db_path()))
+
+
+def _leave_folder_navigation() -> None:
+    """Make sure this run went through app.py's navigation, not Streamlit's `pages/` folder mode.
+
+    Until some script has called `st.navigation`, Streamlit treats an app
+    with a `pages/` folder the old way: the first visit after a start, on a
+    deep link such as `/tendances`, ran `pages/tendances.py` directly (no
+    app.py: no navigation by role) and listed the folder's file names in the
+    sidebar for the rest of that session. Every page asks for the database
+    first, so here is where such a run is caught: leave the folder mode for
+    the process (what `st.navigation` itself does) and run again through app.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def data_version() -> int:

@@ -29,6 +29,7 @@ LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
 HIDDEN_PAGES = {"connexion"}
 MAP_PAGES = {"comparaison"}
+FIRST_VISIT = "tendances"
 N_DEPARTEMENTS = 101
 # axe-core findings ignored because the markup is Streamlit's own chrome, not our content, and
 # cannot be changed from the app: with sections, st.navigation renders the sidebar menu as a
@@ -73,19 +74,34 @@ def _inside(page, target: list, container: str | None) -> bool:
 
 @pytest.fixture(scope="module")
 def warm(server, browser):
-    """First visit: the app opens its fresh database and loads the demonstration data (not timed)."""
+    """First visit: the app opens its fresh database and loads the demonstration data (not timed).
+
+    It lands on a deep link, as a bookmark does after the server restarts: the
+    first run of a fresh server is the one Streamlit would serve from the
+    `pages/` folder, bypassing app.py (see `ui._leave_folder_navigation`).
+    """
     context = browser.new_context()
     page = context.new_page()
-    page.goto(server, wait_until="domcontentloaded")
+    page.goto(f"{server}/{FIRST_VISIT}", wait_until="domcontentloaded")
     _wait_idle(page, timeout_s=180)
+    first_title = page.locator('[data-testid="stMain"] h1').first.inner_text()
     links = page.locator('[data-testid="stSidebarNav"] a')
     more = page.locator('[data-testid="stSidebarNavViewButton"]')
     if more.count():
         more.first.click()
         time.sleep(0.5)
     hrefs = [urlparse(h).path.strip("/") for h in links.evaluate_all("els => els.map(e => e.href)")]
+    labels = links.evaluate_all("els => els.map(e => e.innerText)")
     context.close()
-    return server, hrefs
+    return server, hrefs, labels, first_title
+
+
+def test_a_deep_link_on_a_fresh_server_goes_through_the_app_navigation(warm):
+    _, _, labels, first_title = warm
+    assert first_title == "Tendances"
+    # app.py's navigation: French titles, not the `pages/` file names ("admin comptes", "app").
+    assert any("Vue d'ensemble" in label for label in labels), labels
+    assert not any(label.strip() in {"app", "admin comptes", "tendances"} for label in labels), labels
 
 
 def _url_path(name: str, hrefs: list[str]) -> str:
@@ -93,7 +109,7 @@ def _url_path(name: str, hrefs: list[str]) -> str:
 
 
 def test_every_page_is_in_the_navigation(warm):
-    _, hrefs = warm
+    _, hrefs, _, _ = warm
     assert "" in hrefs, "no default page"
     unlisted = [p for p in PAGES if p not in hrefs and p not in HIDDEN_PAGES]
     assert len(unlisted) == 1, f"pages/ files missing from the navigation: {unlisted} (one is the default page)"
@@ -125,7 +141,7 @@ def shared_context(browser):
 def test_page_renders_offline_and_accessibly(warm, browser, shared_context, page_timings, name):
     from axe_playwright_python.sync_playwright import Axe
 
-    server, hrefs = warm
+    server, hrefs, _, _ = warm
     path = _url_path(name, hrefs)
     own_context = name in MAP_PAGES
     context, outside = _new_context(browser) if own_context else shared_context
@@ -189,7 +205,7 @@ def test_the_network_is_closed_and_watched(browser, server):
 
 def test_clicking_a_compliance_cell_shows_its_engagements(warm, shared_context):
     """Heatmaps give Streamlit no selection (streamlit#8760): the invisible markers on the cells must."""
-    server, _ = warm
+    server, *_ = warm
     context, _ = shared_context
     page = context.new_page()
     try:
