@@ -40,7 +40,8 @@ else:
     cols[2].metric("Mois incomplets sur la période", str(len(late)),
                    help="Nombre de couples préfecture × mois partiels ou non transmis")
 
-    shown = status.assign(month=status.period_start.map(fmt.month), status=status.status.map(STATUS_LABELS))
+    month_names = {m: fmt.month(m) for m in status.period_start.unique()}  # 24 labels, not one per row
+    shown = status.assign(month=status.period_start.map(month_names), status=status.status.map(STATUS_LABELS))
     table = shown[["site_code", "site_name", "month", "status", "n_sent", "n_expected", "missing"]]
     fig = charts.transmission_grid(
         status, title=f"Transmissions mensuelles, {fmt.month(selection.start)} – {fmt.month(selection.end)}",

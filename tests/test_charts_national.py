@@ -52,6 +52,18 @@ def test_choropleth_draws_all_101_departements_and_greys_those_without_figure():
     assert len(partial.data[0].locations) == 91 and "Pas de donnée" in partial.data[0].hovertext[0]
 
 
+def test_map_outlines_are_shared_not_copied():
+    """Plotly deep-copies trace properties (on building, on serialising): the outlines are handed back as is."""
+    import copy
+
+    fig = national.choropleth(_sites(["01", "02"], [1.0, 2.0]), title="t", axis_title="a")
+    features = fig.data[1].geojson["features"]
+    assert copy.deepcopy(features) is features and copy.copy(features) is features
+    assert fig.to_dict()["data"][1]["geojson"]["features"] is features
+    assert [f["properties"]["code"] for f in features] == ["01", "02"]
+    assert features[0] is geo.departements()["features"][0]  # the file's polygons, read once
+
+
 def test_choropleth_colour_scale_is_colour_blind_safe():
     fig = national.choropleth(_sites(["01", "02"], [1.0, 2.0]), title="t", axis_title="a", lower_is_better=False)
     scale = [c for _, c in fig.data[1].colorscale]

@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from qualepref import geo
-from qualepref.charts.theme import BLEU_FRANCE, CATEGORICAL, GRIS, SEQUENTIAL, base_layout
+from qualepref.charts.theme import BLEU_FRANCE, CATEGORICAL, GRIS, SEQUENTIAL, layout
 
 HIGHLIGHT = CATEGORICAL[1]  # Okabe–Ito orange: stands out from the State blue for every reader
 NO_DATA = "#D9D9D9"  # not a colour of the sequential scale: "no figure" never reads as a value
@@ -54,19 +54,17 @@ def ranking_bar(ranked: pd.DataFrame, *, title: str, axis_title: str, highlight:
     if {"low", "high"} <= set(rows.columns):
         error = {"type": "data", "symmetric": False, "array": (rows.high - rows.value).tolist(),
                  "arrayminus": (rows.value - rows.low).tolist(), "color": GRIS, "thickness": 1}
-    fig = go.Figure(go.Bar(
+    bar = go.Bar(
         x=rows.value, y=labels, orientation="h", marker_color=colours, error_x=error,
         text=rows.value_text, textposition="outside" if error is None else "none",
         hovertext=[f"{lab}<br>{txt}" for lab, txt in zip(labels, rows.value_text, strict=True)],
         hovertemplate="%{hovertext}<extra></extra>", name=axis_title,
-    ))
-    if target is not None and not pd.isna(target):
-        fig.add_vline(x=target, line_dash="dash", line_color="#161616",
-                      annotation_text="Cible", annotation_position="top")
-    base_layout(fig, title, meeting_mode=meeting_mode)
-    fig.update_layout(height=max(320, 22 * len(rows) + 140), showlegend=False,
-                      xaxis_title=axis_title, yaxis={"automargin": True, "tickfont": {"size": 11}})
-    return fig
+    )
+    # One go.Figure call from a finished layout: each update_layout / add_vline walks plotly's paths again.
+    return go.Figure(data=[bar], layout=layout(
+        title, meeting_mode=meeting_mode, **_target_line(target), height=max(320, 22 * len(rows) + 140),
+        showlegend=False, xaxis={"title": {"text": axis_title}},
+        yaxis={"automargin": True, "tickfont": {"size": 11}}))
 
 
 # Distribution ------------------------------------------------------------------------------------
@@ -80,19 +78,18 @@ def distribution(values: pd.DataFrame, *, title: str, axis_title: str, highlight
     shown = values[values.value.notna()]
     hover = [f"{site_label(c, s)}<br>{t}" for c, s, t in zip(shown.site_code, shown.site_name, shown.value_text,
                                                               strict=True)]
-    fig = go.Figure(go.Box(
+    traces = [go.Box(
         x=shown.value, name="Préfectures", orientation="h", boxpoints="all", jitter=0.5, pointpos=0,
         marker={"color": BLEU_FRANCE, "size": 6, "opacity": 0.6}, line_color=BLEU_FRANCE,
         fillcolor="rgba(0,0,145,0.08)", hovertext=hover, hoverinfo="text", boxmean=False,
-    ))
+    )]
     chosen = shown[shown.site_code == highlight]
     if len(chosen):
         row = chosen.iloc[0]
-        _add_marker(fig, row.value, site_label(row.site_code, row.site_name), row.value_text)
-    _add_target(fig, target)
-    base_layout(fig, title, meeting_mode=meeting_mode)
-    fig.update_layout(height=300, xaxis_title=axis_title, yaxis={"showticklabels": False})
-    return fig
+        traces.append(_marker(row.value, site_label(row.site_code, row.site_name), row.value_text))
+    return go.Figure(data=traces, layout=layout(
+        title, meeting_mode=meeting_mode, **_target_line(target), height=300,
+        xaxis={"title": {"text": axis_title}}, yaxis={"showticklabels": False}))
 
 
 def distribution_summary(summary: dict, *, title: str, axis_title: str, own_value=None,
@@ -102,31 +99,36 @@ def distribution_summary(summary: dict, *, title: str, axis_title: str, own_valu
 
     `summary` holds p10, q1, median, q3, p90; whiskers reach the 10th and 90th centiles.
     """
-    fig = go.Figure(go.Box(
+    traces = [go.Box(
         q1=[summary["q1"]], median=[summary["median"]], q3=[summary["q3"]],
         lowerfence=[summary["p10"]], upperfence=[summary["p90"]], y=["National"], name="National",
         orientation="h", line_color=BLEU_FRANCE, fillcolor="rgba(0,0,145,0.08)",
-    ))
+    )]
     if own_value is not None and not pd.isna(own_value):
-        _add_marker(fig, own_value, own_label or "Votre préfecture", own_text, y="National")
-    _add_target(fig, target)
-    base_layout(fig, title, meeting_mode=meeting_mode)
-    fig.update_layout(height=260, xaxis_title=axis_title, yaxis={"showticklabels": False})
-    return fig
+        traces.append(_marker(own_value, own_label or "Votre préfecture", own_text, y="National"))
+    return go.Figure(data=traces, layout=layout(
+        title, meeting_mode=meeting_mode, **_target_line(target), height=260,
+        xaxis={"title": {"text": axis_title}}, yaxis={"showticklabels": False}))
 
 
-def _add_marker(fig: go.Figure, value, label: str, text: str, y="Préfectures") -> None:
-    fig.add_trace(go.Scatter(
+def _marker(value, label: str, text: str, y="Préfectures") -> go.Scatter:
+    return go.Scatter(
         x=[value], y=[y], mode="markers+text", name=label, text=[label], textposition="top center",
         marker={"color": HIGHLIGHT, "size": 16, "symbol": "diamond", "line": {"color": "#161616", "width": 1.5}},
         hovertext=[f"{label}<br>{text}"], hoverinfo="text",
-    ))
+    )
 
 
-def _add_target(fig: go.Figure, target) -> None:
-    if target is not None and not pd.isna(target):
-        fig.add_vline(x=target, line_dash="dash", line_color="#161616",
-                      annotation_text="Cible", annotation_position="top")
+def _target_line(target) -> dict:
+    """Layout entries of a dashed vertical line labelled "Cible" (what `fig.add_vline` would add)."""
+    if target is None or pd.isna(target):
+        return {}
+    return {
+        "shapes": [{"type": "line", "x0": target, "x1": target, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
+                    "line": {"color": "#161616", "dash": "dash"}}],
+        "annotations": [{"text": "Cible", "showarrow": False, "x": target, "xanchor": "center", "xref": "x",
+                         "y": 1, "yanchor": "bottom", "yref": "y domain"}],
+    }
 
 
 # Map ---------------------------------------------------------------------------------------------
@@ -140,50 +142,46 @@ def choropleth(values: pd.DataFrame, *, title: str, axis_title: str, lower_is_be
     the local topojson stub (DESIGN.md §7).
     """
     names = geo.departement_names()
-    by_code = values.set_index("site_code")
     codes = list(geo.departement_codes())
-    known = [c for c in codes if c in by_code.index and pd.notna(by_code.at[c, "value"])]
-    unknown = [c for c in codes if c not in known]
+    by_code = values.set_index("site_code")
+    in_frame = pd.Index(codes).isin(by_code.index)
+    shown = by_code.reindex(codes)
+    has_value = in_frame & shown["value"].notna().to_numpy()
+    hover = [f"{site_label(c, names.get(c))}<br>{t if present else NO_DATA_TEXT}"
+             for c, t, present in zip(codes, shown["value_text"], in_frame, strict=True)]
+    known = [c for c, k in zip(codes, has_value, strict=True) if k]
+    unknown = [c for c, k in zip(codes, has_value, strict=True) if not k]
+    hover_known = [h for h, k in zip(hover, has_value, strict=True) if k]
+    hover_unknown = [h for h, k in zip(hover, has_value, strict=True) if not k]
 
-    def hover(code):
-        text = by_code.at[code, "value_text"] if code in by_code.index else NO_DATA_TEXT
-        return f"{site_label(code, names.get(code))}<br>{text}"
-
-    fig = go.Figure()
-    fig.add_trace(go.Choropleth(
-        geojson=geo.subset(unknown), featureidkey=geo.FEATURE_ID_KEY, locations=unknown, z=[0] * len(unknown),
-        colorscale=[[0, NO_DATA], [1, NO_DATA]], showscale=False, name=NO_DATA_TEXT,
-        hovertext=[hover(c) for c in unknown], hoverinfo="text",
-        marker_line={"color": "white", "width": 0.5},
-    ))
-    fig.add_trace(go.Choropleth(
-        geojson=geo.subset(known), featureidkey=geo.FEATURE_ID_KEY, locations=known,
-        z=[float(by_code.at[c, "value"]) for c in known], colorscale=SEQUENTIAL,
-        # Light = better whatever the indicator's direction (same reading on every map).
-        reversescale=bool(lower_is_better),
-        colorbar={"title": {"text": axis_title, "side": "right"}, "ticksuffix": tick_suffix, "len": 0.8},
-        hovertext=[hover(c) for c in known], hoverinfo="text", name=axis_title,
-        marker_line={"color": "white", "width": 0.5},
-    ))
+    traces = [
+        go.Choropleth(
+            geojson=geo.subset(unknown), featureidkey=geo.FEATURE_ID_KEY, locations=unknown,
+            z=[0] * len(unknown), colorscale=[[0, NO_DATA], [1, NO_DATA]], showscale=False, name=NO_DATA_TEXT,
+            hovertext=hover_unknown, hoverinfo="text", marker_line={"color": "white", "width": 0.5},
+        ),
+        go.Choropleth(
+            geojson=geo.subset(known), featureidkey=geo.FEATURE_ID_KEY, locations=known,
+            z=shown["value"][has_value].astype(float).tolist(), colorscale=SEQUENTIAL,
+            # Light = better whatever the indicator's direction (same reading on every map).
+            reversescale=bool(lower_is_better),
+            colorbar={"title": {"text": axis_title, "side": "right"}, "ticksuffix": tick_suffix, "len": 0.8},
+            hovertext=hover_known, hoverinfo="text", name=axis_title, marker_line={"color": "white", "width": 0.5},
+        ),
+    ]
     if highlight in codes:
-        fig.add_trace(go.Choropleth(
+        traces.append(go.Choropleth(
             geojson=geo.subset([highlight]), featureidkey=geo.FEATURE_ID_KEY, locations=[highlight], z=[0],
             colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
             marker_line={"color": "#161616", "width": 3}, hoverinfo="skip", name="Préfecture choisie",
         ))
-    lon, lat = [], []
-    for feature in geo.inset_frames()["features"]:
-        for x, y in feature["geometry"]["coordinates"]:
-            lon.append(x)
-            lat.append(y)
-        lon.append(None)
-        lat.append(None)
-    fig.add_trace(go.Scattergeo(lon=lon, lat=lat, mode="lines", line={"color": GRIS, "width": 1},
+    lon, lat = geo.inset_frame_lines()
+    traces.append(go.Scattergeo(lon=list(lon), lat=list(lat), mode="lines", line={"color": GRIS, "width": 1},
                                 hoverinfo="skip", showlegend=False, name="Encarts outre-mer"))
-    base_layout(fig, title, meeting_mode=meeting_mode)
-    fig.update_geos(visible=False, fitbounds="locations", projection_type="mercator")
-    fig.update_layout(height=620, showlegend=False, margin={"l": 0, "r": 0, "t": 60, "b": 0})
-    return fig
+    # One go.Figure call from a finished layout (each update_* call walks plotly's paths again).
+    return go.Figure(data=traces, layout=layout(
+        title, meeting_mode=meeting_mode, height=620, showlegend=False, margin={"l": 0, "r": 0, "t": 60, "b": 0},
+        geo={"visible": False, "fitbounds": "locations", "projection": {"type": "mercator"}}))
 
 
 # Transmissions -----------------------------------------------------------------------------------
@@ -233,16 +231,15 @@ def transmission_grid(status: pd.DataFrame, *, title: str, month_label, show_nam
     scale = []
     for i, s in enumerate(order):
         scale += [[i / n, STATUS_COLOURS[s]], [(i + 1) / n, STATUS_COLOURS[s]]]
-    fig = go.Figure(go.Heatmap(
+    heatmap = go.Heatmap(
         z=z, x=[month_label(m) for m in months], y=labels, zmin=-0.5, zmax=n - 0.5, colorscale=scale,
         text=text, texttemplate="%{text}", customdata=hover, xgap=1, ygap=1,
         hovertemplate="%{y}<br>%{x} : %{customdata}<extra></extra>",
         colorbar={"tickvals": list(range(n)), "ticktext": [STATUS_LABELS[s] for s in order], "len": 180,
                   "lenmode": "pixels", "y": 1, "yanchor": "top"},
-    ))
-    base_layout(fig, title, meeting_mode=meeting_mode)
+    )
     # Month labels sit on top (visible without scrolling down a tall grid): room for them under the title.
-    fig.update_layout(height=max(300, 18 * len(labels) + 200), margin={"t": 140},
-                      yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": 10}},
-                      xaxis={"side": "top", "tickangle": -45})
-    return fig
+    return go.Figure(data=[heatmap], layout=layout(
+        title, meeting_mode=meeting_mode, height=max(300, 18 * len(labels) + 200), margin={"t": 140},
+        yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": 10}},
+        xaxis={"side": "top", "tickangle": -45}))
