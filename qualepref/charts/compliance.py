@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from qualepref import fmt
-from qualepref.charts.theme import SEQUENTIAL, base_layout
+from qualepref.charts.theme import SEQUENTIAL, layout
 
 RESULT_LABELS = {"conforme": "Conforme", "partiel": "Partiellement conforme",
                  "non_conforme": "Non conforme", "non_applicable": "Non applicable"}
@@ -25,7 +25,7 @@ RESULT_COLOURS = {"non_conforme": "#B35806", "partiel": "#FDB863", "conforme": "
                   "non_applicable": "#E0E0E0"}
 
 
-def _clickable_cells(fig: go.Figure, x, y, z, hover) -> None:
+def _clickable_cells(x, y, z, hover) -> go.Scatter:
     """Invisible markers on the cells that hold a figure, so that clicking a cell selects it.
 
     Streamlit's chart selection returns nothing for heatmaps (streamlit#8760); it does for
@@ -34,13 +34,20 @@ def _clickable_cells(fig: go.Figure, x, y, z, hover) -> None:
     z = np.asarray(z, dtype=float)
     hover = np.asarray(hover, dtype=object)
     rows, cols = np.nonzero(~np.isnan(z))
-    fig.add_trace(go.Scatter(
-        x=[x[c] for c in cols], y=[y[r] for r in rows], mode="markers", showlegend=False, name="Cases",
+    x, y = np.asarray(x, dtype=object), np.asarray(y, dtype=object)
+    return go.Scatter(
+        x=x[cols].tolist(), y=y[rows].tolist(), mode="markers", showlegend=False, name="Cases",
         marker={"size": 14, "opacity": 0, "symbol": "square"}, customdata=hover[rows, cols],
         hovertemplate="%{customdata}<extra></extra>",
         selected={"marker": {"opacity": 0}}, unselected={"marker": {"opacity": 0}},
-    ))
-    fig.data[0].hoverinfo = "skip"
+    )
+
+
+def _grid(row_keys, col_keys, rows: pd.Series, cols: pd.Series, values, fill, dtype) -> np.ndarray:
+    """`values` laid on a (row_keys × col_keys) array by position; `fill` where no row gives a cell."""
+    out = np.full((len(row_keys), len(col_keys)), fill, dtype=dtype)
+    out[pd.Index(row_keys).get_indexer(rows), pd.Index(col_keys).get_indexer(cols)] = values
+    return out
 
 
 def module_rates(latest: pd.DataFrame) -> pd.DataFrame:
@@ -76,34 +83,34 @@ def module_site_heatmap(rates: pd.DataFrame, *, title: str, transpose: bool | No
     modules = rates[["module", "module_name"]].drop_duplicates().sort_values("module")
     sites = rates[["site_code", "site_name"]].drop_duplicates().sort_values("site_code")
     transpose = len(sites) > 30 if transpose is None else transpose
-    z = rates.pivot(index="module", columns="site_code", values="rate").reindex(
-        index=modules.module, columns=sites.site_code)
-    detail = rates.assign(detail=[
-        f"{s} – {n}<br>Module {m} : {fmt.percent(r, 0)} conformes ({c} / {a} engagements)"
-        for s, n, m, r, c, a in zip(rates.site_code, rates.site_name, rates.module, rates.rate,
-                                    rates.n_conforme, rates.n_applicable, strict=True)])
-    hover = detail.pivot(index="module", columns="site_code", values="detail").reindex(
-        index=modules.module, columns=sites.site_code).fillna("Module non suivi")
+    # Cells laid by position (no pivot): at 1,000 prefectures the pivoted frames had 1,000 columns.
+    z = _grid(modules.module, sites.site_code, rates.module, rates.site_code, rates.rate.to_numpy(dtype=float),
+              np.nan, float)
+    # Rates repeat (whole percents of a few engagements): each written once.
+    percents = {r: fmt.percent(r, 0) for r in rates.rate.unique()}
+    detail = [f"{s} – {n}<br>Module {m} : {percents[r]} conformes ({c} / {a} engagements)"
+              for s, n, m, r, c, a in zip(rates.site_code, rates.site_name, rates.module, rates.rate,
+                                          rates.n_conforme, rates.n_applicable, strict=True)]
+    hover = _grid(modules.module, sites.site_code, rates.module, rates.site_code, detail, "Module non suivi",
+                  object)
     module_labels = [module_label(m, n) for m, n in zip(modules.module, modules.module_name, strict=True)]
     site_labels = sites.site_code.tolist()
     x, y = site_labels, module_labels
     if transpose:
         z, hover, x, y = z.T, hover.T, [f"M{m}" for m in modules.module], [
             f"{c} – {n}" for c, n in zip(sites.site_code, sites.site_name, strict=True)]
-    fig = go.Figure(go.Heatmap(
-        z=z.to_numpy(dtype=float), x=x, y=y, zmin=0, zmax=100, colorscale=SEQUENTIAL,
-        texttemplate="%{z:.0f}", xgap=1, ygap=1, textfont={"size": 11}, customdata=hover.to_numpy(),
-        hovertemplate="%{customdata}<extra></extra>",
+    heatmap = go.Heatmap(
+        z=z, x=x, y=y, zmin=0, zmax=100, colorscale=SEQUENTIAL,
+        texttemplate="%{z:.0f}", xgap=1, ygap=1, textfont={"size": 11}, customdata=hover,
+        hovertemplate="%{customdata}<extra></extra>", hoverinfo="skip",
         colorbar={"title": {"text": "% conformes"}, "ticksuffix": " %", "len": 300 if transpose else 1,
                   "lenmode": "pixels" if transpose else "fraction", "y": 1, "yanchor": "top"},
-    ))
-    _clickable_cells(fig, x, y, fig.data[0].z, hover.to_numpy())
-    base_layout(fig, title, meeting_mode=meeting_mode)
-    rows = len(y)
-    fig.update_layout(height=160 + (20 if transpose else 48) * rows, plot_bgcolor="white",
-                      xaxis={"type": "category", "side": "top"},
-                      yaxis={"type": "category", "autorange": "reversed", "automargin": True})
-    return fig
+    )
+    # One go.Figure call from a finished layout (each update_* call walks plotly's paths again).
+    return go.Figure(data=[heatmap, _clickable_cells(x, y, z, hover)], layout=layout(
+        title, meeting_mode=meeting_mode, height=160 + (20 if transpose else 48) * len(y), plot_bgcolor="white",
+        xaxis={"type": "category", "side": "top"},
+        yaxis={"type": "category", "autorange": "reversed", "automargin": True}))
 
 
 def assessment_label(assessed_on, assessment_type: str) -> str:
@@ -129,27 +136,26 @@ def engagement_assessment_heatmap(assessments: pd.DataFrame, *, title: str,
     columns = frame[["assessed_on", "assessment_type", "column"]].drop_duplicates().sort_values(
         ["assessed_on", "assessment_type"]).column
     code_of = {r: i for i, r in enumerate(RESULT_ORDER)}
-    grid = frame.pivot_table(index="row", columns="column", values="result", aggfunc="first").reindex(
-        index=rows, columns=columns)
-    z = grid.apply(lambda col: col.map(code_of)).to_numpy(dtype=float)
-    text = grid.apply(lambda col: col.map(RESULT_SHORT)).fillna("").to_numpy()
+    # The first result of each cell (as pivot_table's "first"), laid by position.
+    first = frame.drop_duplicates(["row", "column"])
+    z = _grid(rows, columns, first.row, first.column, first.result.map(code_of).to_numpy(dtype=float), np.nan, float)
+    short = np.array([RESULT_SHORT[r] for r in RESULT_ORDER] + [""], dtype=object)
+    text = short[np.where(np.isnan(z), len(RESULT_ORDER), z).astype(int)]
     n = len(RESULT_ORDER)
     scale = []
     for i, r in enumerate(RESULT_ORDER):
         scale += [[i / n, RESULT_COLOURS[r]], [(i + 1) / n, RESULT_COLOURS[r]]]
-    fig = go.Figure(go.Heatmap(
+    heatmap = go.Heatmap(
         z=z, x=list(columns), y=list(rows), zmin=-0.5, zmax=n - 0.5, colorscale=scale, text=text,
         texttemplate="%{text}", xgap=2, ygap=2, textfont={"size": 11},
-        hovertemplate="%{y}<br>%{x}<br>%{text}<extra></extra>",
+        hovertemplate="%{y}<br>%{x}<br>%{text}<extra></extra>", hoverinfo="skip",
         colorbar={"tickvals": list(range(n)), "ticktext": [RESULT_LABELS[r] for r in RESULT_ORDER], "len": 0.6,
                   "y": 1, "yanchor": "top"},
-    ))
-    _clickable_cells(fig, list(columns), list(rows), z, np.vectorize(
-        lambda r, c, v: f"{r}<br>{c.replace('<br>', ' – ')}<br>{v}", otypes=[object])(
-            np.asarray(rows, dtype=object)[:, None], np.asarray(columns, dtype=object)[None, :], text))
-    base_layout(fig, title, meeting_mode=meeting_mode)
+    )
+    hover = np.vectorize(lambda r, c, v: f"{r}<br>{c.replace('<br>', ' – ')}<br>{v}", otypes=[object])(
+        np.asarray(rows, dtype=object)[:, None], np.asarray(columns, dtype=object)[None, :], text)
     # Two-line column labels on top: room for them under the title.
-    fig.update_layout(height=max(300, 30 * len(rows) + 200), margin={"t": 110},
-                      xaxis={"type": "category", "side": "top"},
-                      yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": 11}})
-    return fig
+    return go.Figure(data=[heatmap, _clickable_cells(list(columns), list(rows), z, hover)], layout=layout(
+        title, meeting_mode=meeting_mode, height=max(300, 30 * len(rows) + 200), margin={"t": 110},
+        xaxis={"type": "category", "side": "top"},
+        yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": 11}}))
