@@ -24,6 +24,11 @@ from qualepref.config import MIGRATIONS_DIR, db_path
 
 log = logging.getLogger(__name__)
 _MIGRATION_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.(sql|py)$")
+# `data_version` per database file, known in memory. DuckDB lets one process hold a file for
+# writing and no other process open it meanwhile, so every commit that changes a file goes through
+# a `Database` of this process, which forgets the file's entry. Read once per commit instead of
+# once per cached query (a page asks for it a dozen times per run).
+_known_versions: dict[str, int] = {}
 
 
 class DatabaseBusyError(RuntimeError):
@@ -51,10 +56,8 @@ class Database:
                 raise DatabaseBusyError(_busy_message(self.path)) from exc
             raise
         self._write_lock = threading.RLock()
-        # Known in memory: DuckDB lets one process hold a file for writing and no other open it
-        # meanwhile, so every commit that changes it goes through this object. Read once per
-        # commit instead of once per cached query (a page asks for it a dozen times per run).
-        self._version: int | None = None
+        self._version_key = str(self.path.resolve())
+        _known_versions.pop(self._version_key, None)  # another process may have written before
         if migrate and not read_only:
             apply_migrations(self)
 
@@ -93,15 +96,15 @@ class Database:
                     cur.execute("ROLLBACK")
                     raise
             finally:
-                self._version = None
+                _known_versions.pop(self._version_key, None)
                 cur.close()
 
     def data_version(self) -> int:
-        version = self._version
+        version = _known_versions.get(self._version_key)
         if version is None:
             with self.cursor() as cur:
                 row = sql.execute(cur, "data_version")[0]
-            version = self._version = int(row[0]) if row else 0
+            version = _known_versions[self._version_key] = int(row[0]) if row else 0
         return version
 
     def checkpoint(self) -> None:
@@ -164,7 +167,7 @@ def apply_migrations(db: Database) -> list[int]:
                 cur.close()
             log.info("migration %04d_%s appliquée", version, name)
             done.append(version)
-        db._version = None
+        _known_versions.pop(db._version_key, None)
         return done
 
 

@@ -34,8 +34,11 @@ def get_db() -> Database:
     return _open_db(str(db_path()))
 
 
+_folder_navigation_checked = False
+
+
 def _leave_folder_navigation() -> None:
-    """Make sure this run went through app.py's navigation, not Streamlit's `pages/` folder mode.
+    """Make sure the first run of the process went through app.py's navigation, not the `pages/` folder.
 
     Until some script has called `st.navigation`, Streamlit treats an app
     with a `pages/` folder the old way: the first visit after a start, on a
@@ -43,8 +46,15 @@ def _leave_folder_navigation() -> None:
     app.py: no navigation by role) and listed the folder's file names in the
     sidebar for the rest of that session. Every page asks for the database
     first, so here is where such a run is caught: leave the folder mode for
-    the process (what `st.navigation` itself does) and run again through app.py.
+    the process (what `st.navigation` itself does) and run again through
+    app.py. Once per process: the mode never comes back in a server (AppTest
+    alone restores it before each of its runs, and a rerun there would drop
+    the clicks its tests simulate).
     """
+    global _folder_navigation_checked
+    if _folder_navigation_checked:
+        return
+    _folder_navigation_checked = True
     from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:
