@@ -49,14 +49,14 @@ def selected_point(state) -> dict | None:
 
 
 if not selection.single_site:
-    latest = ui.query("compliance_latest", scope=scope, as_of=as_of)
+    counts = ui.query("compliance_module_counts", scope=scope, as_of=as_of)
     if selection.module:
-        latest = latest[latest.module == selection.module]
-    if latest.empty:
+        counts = counts[counts.module == selection.module]
+    if counts.empty:
         st.info("Aucune évaluation de conformité pour ce périmètre et cette période.")
         ui.footer()
         st.stop()
-    rates = charts.module_rates(latest)
+    rates = charts.module_rates(counts)
     fig = charts.module_site_heatmap(
         rates, title=f"Taux d'engagements conformes par module et par préfecture au {fmt.day(as_of)}",
         meeting_mode=selection.meeting_mode)
@@ -92,6 +92,8 @@ if not selection.single_site:
     if st.session_state.get("conf_site") not in codes:
         st.session_state.pop("conf_site", None)
     site = right.selectbox("Préfecture", codes, key="conf_site", format_func=lambda c: f"{c} – {site_names[c]}")
+    # The engagements of the chosen cell only (one prefecture's query, not the whole scope's).
+    latest = ui.query("compliance_latest", scope=scope.narrowed([site]), as_of=as_of)
     behind = latest[(latest.module == module) & (latest.site_code == site)]
     st.dataframe(
         readable(behind[["engagement", "engagement_label", "result", "assessment_type", "assessed_on"]]).rename(
@@ -107,10 +109,10 @@ else:
         st.info("Aucune évaluation de conformité pour cette préfecture et cette période.")
         ui.footer()
         st.stop()
-    latest = ui.query("compliance_latest", scope=scope, as_of=as_of)
+    counts = ui.query("compliance_module_counts", scope=scope, as_of=as_of)
     if selection.module:
-        latest = latest[latest.module == selection.module]
-    rates = charts.module_rates(latest)
+        counts = counts[counts.module == selection.module]
+    rates = charts.module_rates(counts)
     cols = st.columns(min(4, len(rates)) or 1)
     for i, row in enumerate(rates.itertuples()):
         cols[i % len(cols)].metric(

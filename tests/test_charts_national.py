@@ -152,8 +152,16 @@ def latest():
     return pd.DataFrame(rows)
 
 
+def _counts(latest: pd.DataFrame) -> pd.DataFrame:
+    """Rows of queries/compliance_module_counts.sql from the latest assessment of each engagement."""
+    counts = pd.crosstab([latest.module, latest.module_name, latest.site_code, latest.site_name], latest.result)
+    counts = counts.reindex(columns=compliance.RESULT_ORDER, fill_value=0).add_prefix("n_").reset_index()
+    counts.columns.name = None
+    return counts
+
+
 def test_module_rates_exclude_non_applicable(latest):
-    rates = compliance.module_rates(latest).set_index(["module", "site_code"])
+    rates = compliance.module_rates(_counts(latest)).set_index(["module", "site_code"])
     assert rates.loc[(1, "87"), "n_applicable"] == 3 and rates.loc[(1, "87"), "rate"] == pytest.approx(200 / 3)
     assert rates.loc[(1, "29"), "rate"] == 75
     assert rates.loc[(7, "87"), "rate"] == 100
@@ -161,7 +169,7 @@ def test_module_rates_exclude_non_applicable(latest):
 
 @pytest.mark.parametrize("transpose", [False, True])
 def test_module_site_heatmap_writes_the_rate_in_each_cell(latest, transpose):
-    rates = compliance.module_rates(latest)
+    rates = compliance.module_rates(_counts(latest))
     fig = compliance.module_site_heatmap(rates, title="Conformité", transpose=transpose)
     heat = fig.data[0]
     assert heat.texttemplate == "%{z:.0f}"

@@ -14,6 +14,7 @@ START = date(DEMO_END_MONTH.year - 1, DEMO_END_MONTH.month, 1)
 # Every query of the three pages, with parameters that return data on the demonstration set.
 PAGE_QUERIES = {
     "compliance_latest": {"as_of": date(2026, 10, 31)},
+    "compliance_module_counts": {"as_of": date(2026, 10, 31)},
     "compliance_assessments": {"start": START, "as_of": date(2026, 10, 31)},
     "national_indicator_by_site": {"indicator": "COURRIER_DELAI", "start": START, "end": DEMO_END_MONTH},
     "national_indicator_summary": {"indicator": "COURRIER_DELAI", "start": START, "end": DEMO_END_MONTH,
@@ -223,3 +224,25 @@ def test_transmission_monthly_counts_match_the_values(demo_db, names):
     assert by_key.loc[("29", pd.Timestamp(START)), "missing"] == raw.loc[
         raw.indicator_code == "COURRIER_DELAI", "indicator_label"].iloc[0]
     assert by_key.loc[("33", pd.Timestamp(START)), "n_sent"] == 0
+
+
+def test_compliance_module_counts_count_the_latest_assessments(demo_db, names):
+    """The heatmap's counts (SQL aggregate) are those of the engagement rows behind each cell."""
+    scope = NATIONAL_PRINCIPAL.scope(names)
+    with demo_db.cursor() as cur:
+        # Two assessments of one engagement on the same day: the same one wins in both queries.
+        row = cur.execute("select site_code, module, engagement, assessed_on from compliance_assessments "
+                          "where site_code = '87' and assessment_type = 'auto_evaluation' "
+                          "order by assessed_on desc limit 1").fetchone()
+        cur.execute("insert into compliance_assessments (site_code, module, engagement, assessed_on, "
+                    "assessment_type, result) values (?, ?, ?, ?, 'audit_externe', 'non_conforme')", row)
+    as_of = date(2026, 10, 31)
+    latest = sql.run(demo_db, "compliance_latest", scope=scope, as_of=as_of)
+    counts = sql.run(demo_db, "compliance_module_counts", scope=scope, as_of=as_of)
+    expected = pd.crosstab([latest.module, latest.site_code], latest.result)
+    got = counts.set_index(["module", "site_code"])
+    assert len(got) == len(expected)
+    for result in ("conforme", "partiel", "non_conforme", "non_applicable"):
+        assert (got[f"n_{result}"] == expected.get(result, 0).reindex(got.index)).all(), result
+    chosen = latest[(latest.site_code == row[0]) & (latest.engagement == row[2]) & (latest.module == row[1])]
+    assert chosen.assessment_type.tolist() == ["audit_externe"]

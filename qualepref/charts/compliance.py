@@ -34,9 +34,10 @@ def _clickable_cells(x, y, z, hover) -> go.Scatter:
     z = np.asarray(z, dtype=float)
     hover = np.asarray(hover, dtype=object)
     rows, cols = np.nonzero(~np.isnan(z))
+    # Object arrays, not lists: plotly validates a list element by element (8,000 cells at 1,000 sites).
     x, y = np.asarray(x, dtype=object), np.asarray(y, dtype=object)
     return go.Scatter(
-        x=x[cols].tolist(), y=y[rows].tolist(), mode="markers", showlegend=False, name="Cases",
+        x=x[cols], y=y[rows], mode="markers", showlegend=False, name="Cases",
         marker={"size": 14, "opacity": 0, "symbol": "square"}, customdata=hover[rows, cols],
         hovertemplate="%{customdata}<extra></extra>",
         selected={"marker": {"opacity": 0}}, unselected={"marker": {"opacity": 0}},
@@ -50,21 +51,18 @@ def _grid(row_keys, col_keys, rows: pd.Series, cols: pd.Series, values, fill, dt
     return out
 
 
-def module_rates(latest: pd.DataFrame) -> pd.DataFrame:
-    """Compliance rate per site × module from the latest assessment of each engagement.
+def module_rates(counts: pd.DataFrame) -> pd.DataFrame:
+    """Compliance rate per site × module from the rows of `queries/compliance_module_counts.sql`.
 
-    Rate (points) = conforme / applicable engagements (non applicable ones excluded).
+    `counts` holds module, module_name, site_code, site_name and n_<result> (engagements whose
+    latest assessment has that result). Rate (points) = conforme / applicable engagements
+    (non applicable ones excluded).
     """
-    counts = (latest.assign(n=1)
-              .pivot_table(index=["module", "module_name", "site_code", "site_name"], columns="result",
-                           values="n", aggfunc="sum", fill_value=0)
-              .reindex(columns=RESULT_ORDER, fill_value=0).reset_index())
-    counts.columns.name = None
-    counts = counts.rename(columns={r: f"n_{r}" for r in RESULT_ORDER})
-    counts["n_applicable"] = counts.n_conforme + counts.n_partiel + counts.n_non_conforme
-    counts["rate"] = np.where(counts.n_applicable > 0,
-                              100 * counts.n_conforme / counts.n_applicable.where(counts.n_applicable > 0), np.nan)
-    return counts.sort_values(["module", "site_code"]).reset_index(drop=True)
+    out = counts[["module", "module_name", "site_code", "site_name", *(f"n_{r}" for r in RESULT_ORDER)]].copy()
+    out["n_applicable"] = out.n_conforme + out.n_partiel + out.n_non_conforme
+    out["rate"] = np.where(out.n_applicable > 0,
+                           100 * out.n_conforme / out.n_applicable.where(out.n_applicable > 0), np.nan)
+    return out.sort_values(["module", "site_code"]).reset_index(drop=True)
 
 
 def module_label(module: int, name: str, width: int = 38) -> str:
