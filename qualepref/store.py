@@ -9,9 +9,11 @@ marker); a value absent from the batch leaves the stored one untouched.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import pandas as pd
+import pyarrow as pa
 
 from qualepref import sql
 from qualepref.access import SiteScope
@@ -67,9 +69,14 @@ class WriteCounts:
         )
 
 
-def empty_staging(kind: str) -> pd.DataFrame:
+@functools.cache
+def _empty_staging(kind: str) -> pd.DataFrame:
     columns = STAGING_COLUMNS[kind]
     return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
+
+
+def empty_staging(kind: str) -> pd.DataFrame:
+    return _empty_staging(kind).copy()
 
 
 def _staging(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -77,11 +84,11 @@ def _staging(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
     missing = set(columns) - set(frame.columns)
     if missing:
         raise sql.ProgrammingError(f"staging {kind} lacks columns {sorted(missing)}")
-    staged = frame[list(columns)].copy()
-    for name, dtype in columns.items():
-        if dtype.startswith("datetime"):
-            staged[name] = pd.to_datetime(staged[name]).astype(dtype)
-    return staged
+    # A selection, not a copy: nothing below writes into the caller's columns.
+    staged = frame if list(frame.columns) == list(columns) else frame[list(columns)]
+    converted = {name: pd.to_datetime(staged[name]).astype(dtype) for name, dtype in columns.items()
+                 if dtype.startswith("datetime") and staged[name].dtype != dtype}
+    return staged.assign(**converted) if converted else staged
 
 
 def _counts(cur, query: str) -> WriteCounts:
@@ -89,26 +96,55 @@ def _counts(cur, query: str) -> WriteCounts:
     return WriteCounts(new=row[0], replaced=row[1], unchanged=row[2], deleted=row[3])
 
 
-def _stage_and_count(cur, kind: str, frame: pd.DataFrame, scope: SiteScope) -> WriteCounts:
+def _site_codes(staged: pd.DataFrame) -> list[str]:
+    return [code for code in staged["site_code"].unique() if isinstance(code, str)]
+
+
+def _registered(staged: pd.DataFrame):
+    """What DuckDB scans: an Arrow table when no column holds Python objects (read as is, however
+    many times the statements scan it), else the frame itself."""
+    if any(pd.api.types.is_object_dtype(dtype) for dtype in staged.dtypes):
+        return staged
+    # Column by column: Arrow strings are taken as they are, numbers and dates without a copy
+    # (NaN and NaT become NULL, as DuckDB reads them in a frame).
+    return pa.table({
+        name: pa.array(column.array) if isinstance(column.dtype, pd.StringDtype)
+        else pa.array(column.to_numpy(), from_pandas=True)
+        for name, column in staged.items()
+    })
+
+
+def _stage(cur, kind: str, frame: pd.DataFrame, scope: SiteScope) -> None:
     staged = _staging(kind, frame)
-    scope.require(staged["site_code"].dropna().unique(), write=True)
-    cur.register(f"staging_{kind}", staged)
-    return _counts(cur, f"count_staged_{kind}")
+    # The data layer's own check, whatever the caller verified before.
+    scope.require(_site_codes(staged), write=True)
+    cur.register(f"staging_{kind}", _registered(staged))
 
 
 def preview(cur, kind: str, frame: pd.DataFrame, scope: SiteScope) -> WriteCounts:
     """What writing `frame` would do, without writing (usable on any cursor)."""
+    _stage(cur, kind, frame, scope)
     try:
-        return _stage_and_count(cur, kind, frame, scope)
+        return _counts(cur, f"count_staged_{kind}")
     finally:
         cur.unregister(f"staging_{kind}")
 
 
 def write(cur, kind: str, frame: pd.DataFrame, *, scope: SiteScope, upload_id: int,
-          is_demo: bool = False) -> WriteCounts:
-    """Replace stored rows by the batch; call inside `Database.transaction()`."""
-    counts = _stage_and_count(cur, kind, frame, scope)
-    sql.execute(cur, f"delete_staged_{kind}", scope=scope)
+          is_demo: bool = False, counts: WriteCounts | None = None) -> WriteCounts:
+    """Replace stored rows by the batch; call inside `Database.transaction()`.
+
+    `counts`: what `preview` returned for this very batch, when nothing was written since (the
+    caller checks the data version inside this transaction); spares counting again, and the
+    deletion when no stored row has the key of a staged one.
+    """
+    _stage(cur, kind, frame, scope)
+    if counts is None:
+        counts = _counts(cur, f"count_staged_{kind}")
+    # Every stored row meeting a staged key is counted replaced, unchanged or deleted: when none
+    # is, there is nothing to delete.
+    if counts.replaced or counts.unchanged or counts.deleted:
+        sql.execute(cur, f"delete_staged_{kind}", scope=scope)
     sql.execute(cur, f"insert_staged_{kind}", scope=scope, upload_id=upload_id, is_demo=is_demo)
     # Not in a `finally`: after a failed statement the transaction is aborted and
     # unregistering would hide the real error; the cursor dies with the transaction.

@@ -122,7 +122,7 @@ CASES = [
          "TDB", 1, None, "titre", cli=True, args={"site": "87"}),
     Case("site_outside_scope", xlsx([LONG, ["87", "COURRIER_DELAI", "2025-01", 4],
                                      ["33", "COURRIER_DELAI", "2025-01", 4]]),
-         "Feuil1", 3, "A (Site)", "hors de votre périmètre", scope_sites=("87",)),
+         "Feuil1", 3, "A (Site)", "n'est pas dans votre périmètre (vous pouvez importer pour : 87)", scope_sites=("87",)),
     Case("unknown_site", xlsx([LONG, ["Atlantide", "COURRIER_DELAI", "2025-01", 4]]),
          "Feuil1", 2, "A (Site)", "Préfecture inconnue", cli=True),
     Case("text_value", xlsx([LONG, ["87", "COURRIER_DELAI", "2025-01", "beaucoup"]]),

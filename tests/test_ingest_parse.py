@@ -89,7 +89,7 @@ def test_synonyms_come_from_the_database(db):
     with db.transaction() as cur:
         cur.execute("insert into synonyms values ('indicateur', 'DELAI_CNI', 'Attente carte d''identité')")
     assert reference.load(db, national_scope(db)).indicators.match("attente carte d'identité") == "DELAI_CNI"
-    assert sql.run(db, "ingest_synonyms", scope=national_scope(db)).shape[0] > 0
+    assert sql.run(db, "ingest_synonyms", scope=national_scope(db)).shape[0] > 0  # the admin page lists them
 
 
 @pytest.mark.parametrize(("answer", "level"), [

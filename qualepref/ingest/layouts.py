@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from qualepref.ingest import parse
 from qualepref.ingest.issues import Issue, shown
@@ -176,14 +178,30 @@ def _first(roles: dict[int, str], *wanted: str) -> int | None:
 
 
 def _column(body: pd.DataFrame, j: int | None) -> pd.Series:
-    if j is None:
-        return pd.Series(None, index=body.index, dtype="object")
+    if j is None:  # an absent column: all empty (NaN: cheaper to build and to scan than None objects)
+        return pd.Series(np.nan, index=body.index, dtype="float64")
     return body.iloc[:, j]
 
 
-def _const(value, n: int) -> np.ndarray:
-    """A column repeating one value (object dtype: no string conversion of every copy)."""
-    return np.full(n, value, dtype=object)
+def _const(value, n: int) -> pd.Categorical:
+    """A column repeating one value (None → NaN): one byte per row, and no text conversion of every copy."""
+    if value is None:
+        return pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), categories=pd.Index([], dtype=object))
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=pd.Index([value], dtype=object))
+
+
+def _records(data: SheetData, columns: dict) -> pd.DataFrame:
+    """The records of a sheet: its columns, and where they come from (sheet, title) on every row."""
+    n = len(columns["row"])
+    columns["sheet"] = _const(data.sheet_name, n)
+    columns["default_year"] = np.full(n, np.nan if data.default_year is None else float(data.default_year))
+    columns["title_site"] = _const(data.title_site, n)
+    return pd.DataFrame(columns, copy=False)
+
+
+def _kept(series: pd.Series, keep: np.ndarray, every: bool) -> pd.Series:
+    """The kept cells of a column, in its own dtype (no conversion to Python objects)."""
+    return (series if every else series[keep]).reset_index(drop=True)
 
 
 def _pct_mask(sheet: Sheet, rows: np.ndarray, j: int | None) -> np.ndarray:
@@ -197,6 +215,11 @@ def _pct_mask(sheet: Sheet, rows: np.ndarray, j: int | None) -> np.ndarray:
 def _nonblank(series: pd.Series) -> pd.Series:
     if pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_datetime64_any_dtype(series.dtype):
         return series.notna()
+    if isinstance(series.array, pd.arrays.ArrowStringArray):
+        # Straight on the Arrow strings: blank = null, empty or only spaces.
+        cells = pa.array(series.array)
+        blank = pc.or_kleene(pc.equal(pc.binary_length(cells), 0), pc.utf8_is_space(cells))
+        return pd.Series(~pc.fill_null(blank, True).to_numpy(zero_copy_only=False), index=series.index)
     text = series if isinstance(series.dtype, pd.StringDtype) else series.astype("str")
     return series.notna() & text.str.strip().ne("")
 
@@ -221,20 +244,21 @@ def _long(data, body, rows, headers, names, roles, **_):
     _warn_ignored(data, headers, names, {j for j in (site_j, item_j, period_j, value_j, comment_j) if j is not None},
                   header_row)
     n = int(keep.sum())
-    data.records = pd.DataFrame({
-        "row": rows[keep],
-        "site_raw": _column(body, site_j).to_numpy()[keep],
+    every = n == len(keep)
+    data.records = _records(data, {
+        "row": rows if every else rows[keep],
+        "site_raw": _kept(_column(body, site_j), keep, every),
         "site_col": _const(names.get(site_j), n),
-        "item_raw": items.to_numpy()[keep],
+        "item_raw": _kept(items, keep, every),
         "item_col": _const(names[item_j], n),
-        "period_raw": _column(body, period_j).to_numpy()[keep],
+        "period_raw": _kept(_column(body, period_j), keep, every),
         "period_col": _const(names[period_j], n),
-        "value_raw": values.to_numpy()[keep],
+        "value_raw": _kept(values, keep, every),
         "value_col": _const(names[value_j], n),
         "pct_fmt": _pct_mask(data.sheet, rows, value_j)[keep],
-        "comment": _column(body, comment_j).to_numpy()[keep],
+        "comment": _kept(_column(body, comment_j), keep, every),
     })
-    data.rows_read = int(keep.sum())
+    data.rows_read = n
 
 
 def _wide(data, body, rows, headers, names, roles, **_):
@@ -303,7 +327,7 @@ def _wide(data, body, rows, headers, names, roles, **_):
         if not mask.any():
             continue
         n = int(mask.sum())
-        parts.append(pd.DataFrame({
+        parts.append(_records(data, {
             "row": rows[mask],
             "site_raw": sites[mask],
             "site_col": _const(names.get(site_j), n),
@@ -347,7 +371,7 @@ def _survey(data, body, rows, headers, names, roles, **_):
         j = level_js.get(level)
         records[level + "_raw"] = _column(body, j).to_numpy()[keep]
         records[level + "_col"] = _const(names.get(j), n)
-    data.records = pd.DataFrame(records)
+    data.records = _records(data, records)
     data.rows_read = int(keep.sum())
 
 
@@ -387,7 +411,7 @@ def _raw_survey(data, body, rows, headers, names, roles, *, questions: parse.Ite
         mask = _nonblank(col).to_numpy()
         respondents |= mask
         n = int(mask.sum())
-        parts.append(pd.DataFrame({
+        parts.append(_records(data, {
             "row": rows[mask],
             "site_raw": sites[mask],
             "site_col": _const(names.get(site_j), n),
@@ -417,5 +441,5 @@ def _compliance(data, body, rows, headers, names, roles, **_):
     for role, j in cols.items():
         records[role + "_raw"] = _column(body, j).to_numpy()[keep]
         records[role + "_col"] = _const(names.get(j), n)
-    data.records = pd.DataFrame(records)
+    data.records = _records(data, records)
     data.rows_read = int(keep.sum())

@@ -164,10 +164,12 @@ _SITE_PREFIXES = ("prefecture ", "sous prefecture ", "departement ", "dept ")
 class SiteMatcher:
     """Finds a site by code, name or prefecture city (case, accents, hyphens, articles ignored)."""
 
-    def __init__(self, sites: pd.DataFrame):
-        self.labels = dict(zip(sites["site_code"], sites["site_name"], strict=True))
+    def __init__(self, sites):
+        """`sites`: (site_code, site_name, prefecture_city) tuples."""
+        sites = list(sites)
+        self.labels = {code: name for code, name, _ in sites}
         keys: dict[str, set[str]] = {}
-        for code, name, city in sites[["site_code", "site_name", "prefecture_city"]].itertuples(index=False):
+        for code, name, city in sites:
             for key in (norm(code), norm(name), norm(city)):
                 if key:
                     keys.setdefault(key, set()).add(code)
@@ -215,13 +217,14 @@ class SiteMatcher:
 class ItemMatcher:
     """Finds an indicator or question by code, label or synonym; suggests close labels."""
 
-    def __init__(self, items: pd.DataFrame, code_col: str, label_col: str, synonyms: pd.DataFrame):
-        self.labels = dict(zip(items[code_col], items[label_col], strict=True))
+    def __init__(self, items, synonyms=()):
+        """`items`: (code, label) pairs; `synonyms`: (code, synonym) pairs."""
+        self.labels = dict(items)
         self.keys: dict[str, str] = {}
         for code, label in self.labels.items():
             self.keys[norm(code)] = code
             self.keys[norm(label, drop_unit=True)] = code
-        for code, synonym in synonyms[["item_code", "synonym"]].itertuples(index=False):
+        for code, synonym in synonyms:
             if code in self.labels:
                 self.keys.setdefault(norm(synonym, drop_unit=True), code)
         self._label_keys = {norm(label, drop_unit=True): code for code, label in self.labels.items()}

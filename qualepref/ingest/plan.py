@@ -44,6 +44,7 @@ class ImportPlan:
     layouts: list[tuple[str | None, str]] = field(default_factory=list)  # (sheet, layout label)
     _db: object = field(default=None, repr=False, compare=False)
     _scope: SiteScope | None = field(default=None, repr=False, compare=False)
+    _version: int | None = field(default=None, repr=False, compare=False)  # data version the counts saw
 
     @property
     def ok(self) -> bool:
@@ -173,6 +174,7 @@ def analyse(content: bytes, file_name: str, *, db, scope: SiteScope, site: str |
     _describe(plan)
     _progress(progress, 0.8, "Comparaison avec les données enregistrées…")
     with db.cursor() as cur:
+        plan._version = db.data_version()
         for batch_kind, batch in plan.batches.items():
             plan.counts[batch_kind] = store.preview(cur, batch_kind, batch, scope)
     if plan.ok and plan.changes_nothing:
@@ -203,6 +205,11 @@ def _describe(plan: ImportPlan) -> None:
     plan.period_max = max(periods) if periods else None
 
 
+def _data_version(cur) -> int:
+    rows = sql.execute(cur, "data_version")
+    return int(rows[0][0]) if rows else 0
+
+
 class _NothingChanged(Exception):
     """Rolls back a transaction that would only add a history row."""
 
@@ -214,11 +221,14 @@ def commit(plan: ImportPlan, *, db, scope: SiteScope, uploaded_by: str) -> Commi
     total = store.WriteCounts()
     try:
         with db.transaction() as cur:
+            # Nothing written since the preview: its counts still hold (and say what to delete).
+            fresh = plan._version is not None and _data_version(cur) == plan._version
             upload_id = store.next_upload_id(cur)
             for batch_kind, batch in plan.batches.items():
                 if batch.empty:
                     continue
-                total = total + store.write(cur, batch_kind, batch, scope=scope, upload_id=upload_id)
+                counts = plan.counts.get(batch_kind) if fresh else None
+                total = total + store.write(cur, batch_kind, batch, scope=scope, upload_id=upload_id, counts=counts)
             if total.written == 0 and total.deleted == 0:
                 raise _NothingChanged
             store.record_upload(

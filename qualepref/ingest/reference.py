@@ -8,6 +8,9 @@ from qualepref.ingest import parse
 from qualepref.ingest.validate import Reference
 
 _CACHE: dict[tuple[str, int], Reference] = {}
+# Built matchers by content: a fresh copy of a database (or another file with the same
+# référentiel) reuses them after one query.
+_BUILT: dict[tuple, Reference] = {}
 
 
 def load(db, scope: SiteScope) -> Reference:
@@ -25,19 +28,27 @@ def load(db, scope: SiteScope) -> Reference:
 
 
 def _load(db, scope: SiteScope) -> Reference:
-    sites = sql.run(db, "ingest_sites", scope=scope)
-    synonyms = sql.run(db, "ingest_synonyms", scope=scope)
-    indicators = sql.run(db, "referentiel_indicators", scope=scope)
-    questions = sql.run(db, "referentiel_questions", scope=scope)
-    engagements = sql.run(db, "referentiel_engagements", scope=scope)
-    modules = sql.run(db, "referentiel_modules", scope=scope)
+    with db.cursor() as cur:
+        rows = tuple(sql.execute(cur, "ingest_reference", scope=scope))
+    if rows not in _BUILT:
+        if len(_BUILT) > 8:
+            _BUILT.clear()
+        _BUILT[rows] = _build(rows)
+    return _BUILT[rows]
+
+
+def _build(rows: tuple) -> Reference:
+    parts: dict[str, list[tuple]] = {}
+    for kind, a, b, c in rows:
+        parts.setdefault(kind, []).append((a, b, c))
+    indicators = parts.get("indicator", [])
     return Reference(
-        sites=parse.SiteMatcher(sites),
-        indicators=parse.ItemMatcher(indicators, "indicator_code", "indicator_label",
-                                     synonyms[synonyms["item_kind"] == "indicateur"]),
-        questions=parse.ItemMatcher(questions, "question_code", "question_label",
-                                    synonyms[synonyms["item_kind"] == "question"]),
-        units=dict(zip(indicators["indicator_code"], indicators["unit"], strict=True)),
-        modules={int(m) for m in modules["module"]},
-        engagements={(int(m), int(e)) for m, e in engagements[["module", "engagement"]].itertuples(index=False)},
+        sites=parse.SiteMatcher(parts.get("site", [])),
+        indicators=parse.ItemMatcher([(code, label) for code, label, _ in indicators],
+                                     [(code, synonym) for code, synonym, _ in parts.get("synonym_indicateur", [])]),
+        questions=parse.ItemMatcher([(code, label) for code, label, _ in parts.get("question", [])],
+                                    [(code, synonym) for code, synonym, _ in parts.get("synonym_question", [])]),
+        units={code: unit for code, _, unit in indicators},
+        modules={int(module) for module, _, _ in parts.get("module", [])},
+        engagements={(int(module), int(engagement)) for module, engagement, _ in parts.get("engagement", [])},
     )

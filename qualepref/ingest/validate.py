@@ -7,12 +7,14 @@ their messages.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from qualepref import store
 from qualepref.access import SiteScope
@@ -52,8 +54,15 @@ class Outcome:
 def staging(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
     """The batch in the staging column order and dtypes (text stays as Python strings: converting
     45 000 of them to Arrow costs more than DuckDB saves scanning them)."""
-    dtypes = {name: dtype for name, dtype in store.STAGING_COLUMNS[kind].items() if dtype != "string"}
-    return frame[list(store.STAGING_COLUMNS[kind])].astype(dtypes).reset_index(drop=True)
+    dtypes = {name: dtype for name, dtype in store.STAGING_COLUMNS[kind].items()
+              if dtype != "string" and frame[name].dtype != dtype}
+    names = list(store.STAGING_COLUMNS[kind])
+    staged = frame if list(frame.columns) == names else frame[names]
+    if dtypes:
+        staged = staged.astype(dtypes)
+    if isinstance(staged.index, pd.RangeIndex) and staged.index.start == 0 and staged.index.step == 1:
+        return staged
+    return staged.reset_index(drop=True)
 
 
 def _blank(series: pd.Series) -> pd.Series:
@@ -61,55 +70,125 @@ def _blank(series: pd.Series) -> pd.Series:
     return series.isna() | text.str.strip().eq("")
 
 
+def _is_missing(value) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
+
+
+@dataclass
+class Coded:
+    """A column held as integer codes into its distinct values (-1 = missing): a function over the
+    column runs once per distinct value, and masks are looked up per code."""
+
+    codes: np.ndarray   # intp, one per row
+    values: list        # distinct values (never missing ones)
+    index: pd.Index
+
+    @classmethod
+    def of(cls, series: pd.Series) -> Coded:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        return cls(np.asarray(codes, dtype=np.intp), list(uniques), series.index)
+
+    def isna(self) -> np.ndarray:
+        return self.codes < 0
+
+    def per_row(self, per_value, missing=False) -> np.ndarray:
+        """`per_value[k]` (one entry per distinct value) spread to the rows; `missing` on missing rows."""
+        return np.asarray([*per_value, missing])[self.codes]
+
+    def map(self, func) -> Coded:
+        """`func` over each distinct value; results equal to each other share a code, None is missing."""
+        mapped = [func(v) for v in self.values]
+        return self.recode(mapped)
+
+    def recode(self, mapped: list) -> Coded:
+        """The same rows with value k replaced by `mapped[k]` (None → missing)."""
+        distinct: dict = {}
+        remap = np.empty(len(mapped) + 1, dtype=np.intp)
+        for k, value in enumerate(mapped):
+            remap[k] = -1 if _is_missing(value) else distinct.setdefault(value, len(distinct))
+        remap[-1] = -1
+        return Coded(remap[self.codes], list(distinct), self.index)
+
+    def array(self) -> np.ndarray:
+        """The values as an object array (None where missing)."""
+        table = np.empty(len(self.values) + 1, dtype=object)
+        table[:-1] = self.values
+        table[-1] = None
+        return table[self.codes]
+
+    def series(self) -> pd.Series:
+        return pd.Series(self.array(), index=self.index, dtype="object", copy=False)
+
+    def strings(self) -> pd.Series:
+        """The values (text) as an Arrow-backed string column, built from the codes without a
+        Python string per row (DuckDB then scans it without converting anything)."""
+        indices = pa.array(self.codes, mask=self.codes < 0, type=pa.int32())
+        dictionary = pa.array([str(v) for v in self.values], type=pa.large_string())
+        column = pa.DictionaryArray.from_arrays(indices, dictionary).dictionary_decode()
+        return pd.Series(pd.array(column, dtype="str"), index=self.index, copy=False)
+
+
 def map_unique(series: pd.Series, func) -> pd.Series:
     """`func` applied to each distinct value once (NaN → None), spread back to every row."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    mapped = np.empty(len(uniques) + 1, dtype=object)
-    mapped[:-1] = [func(u) for u in uniques]
-    mapped[-1] = None
-    return pd.Series(mapped[codes], index=series.index, dtype="object")
+    return Coded.of(series).map(func).series()
 
 
-def _parse_periods(raw: pd.Series, years: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(period_start, period_kind) per row; each distinct text is parsed once per title year."""
-    starts = np.full(len(raw), np.datetime64("NaT"), dtype="datetime64[s]")
-    kinds = np.full(len(raw), None, dtype=object)
+PERIOD_KINDS = ("month", "quarter", "year")
+
+
+def _parse_periods(raw: pd.Series, years: pd.Series) -> tuple[np.ndarray, Coded, np.ndarray]:
+    """(period_start, period_kind, period id) per row; each distinct text is parsed once per title year.
+
+    The id is the same for two texts naming the same period (-1 where not a period).
+    """
+    n = len(raw)
+    starts = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
+    kinds = np.full(n, -1, dtype=np.intp)
+    ids = np.full(n, -1, dtype=np.intp)
+    known: dict[tuple, int] = {}
     year_values = years.to_numpy(dtype="float64", na_value=np.nan)
-    for year in pd.unique(year_values):
-        mask = np.isnan(year_values) if np.isnan(year) else year_values == year
+    groups = pd.unique(year_values)
+    for year in groups:
+        if len(groups) == 1:
+            mask = slice(None)
+            coded = Coded.of(raw)
+        else:
+            mask = np.isnan(year_values) if np.isnan(year) else year_values == year
+            coded = Coded.of(raw[mask])
         default = None if np.isnan(year) else int(year)
-        codes, uniques = pd.factorize(raw[mask], use_na_sentinel=True)
-        parsed = [parse.parse_period(u, default) for u in uniques] + [None]
-        start_u = np.array([np.datetime64(p[0], "s") if p else np.datetime64("NaT") for p in parsed],
-                           dtype="datetime64[s]")
-        kind_u = np.array([p[1] if p else None for p in parsed], dtype=object)
-        starts[mask] = start_u[codes]
-        kinds[mask] = kind_u[codes]
-    return pd.Series(starts, index=raw.index), pd.Series(kinds, index=raw.index, dtype="object")
+        parsed = [parse.parse_period(u, default) for u in coded.values]
+        start_u = np.array([np.datetime64(p[0], "s") if p else np.datetime64("NaT") for p in parsed]
+                           + [np.datetime64("NaT")], dtype="datetime64[s]")
+        kind_u = np.array([PERIOD_KINDS.index(p[1]) if p else -1 for p in parsed] + [-1], dtype=np.intp)
+        id_u = np.array([known.setdefault(p, len(known)) if p else -1 for p in parsed] + [-1], dtype=np.intp)
+        starts[mask] = start_u[coded.codes]
+        kinds[mask] = kind_u[coded.codes]
+        ids[mask] = id_u[coded.codes]
+    return starts, Coded(kinds, list(PERIOD_KINDS), raw.index), ids
 
 
 def _concat(datas: list[SheetData]) -> pd.DataFrame:
-    frames = []
-    for data in datas:
-        if data.records is None or data.records.empty:
-            continue
-        frame = data.records  # owned by this step from here on: columns are added in place
-        n = len(frame)
-        frame["sheet"] = np.full(n, data.sheet_name, dtype=object)
-        frame["default_year"] = np.full(n, np.nan if data.default_year is None else float(data.default_year))
-        frame["title_site"] = np.full(n, data.title_site, dtype=object)
-        frames.append(frame)
+    """The records of several sheets (each row says its sheet and title)."""
+    frames = [data.records for data in datas if data.records is not None and not data.records.empty]
     if not frames:
         return pd.DataFrame()
+    if len(frames) == 1:
+        # Owned by this step from here on: columns are added in place.
+        return frames[0].reset_index(drop=True)
     return pd.concat(frames, ignore_index=True)
+
+
+def _text_or_none(value):
+    return None if _is_missing(value) else value
 
 
 def _report(records: pd.DataFrame, mask, column: str, raw: str, message, out: list[Issue],
             *, unique: bool = False) -> None:
     """One issue per row in `mask` (or per distinct raw value, at its first row)."""
-    rows = records.loc[np.asarray(mask, dtype=bool)]
-    if rows.empty:
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():
         return
+    rows = records.loc[mask]
     if unique:
         counts = rows[raw].astype("str").value_counts()
         rows = rows.drop_duplicates(subset=[raw])
@@ -120,7 +199,8 @@ def _report(records: pd.DataFrame, mask, column: str, raw: str, message, out: li
             n = int(counts.get(str(rec[raw]), 1))
             if n > 1:
                 text += f" ({n} lignes concernées)"
-        out.append(Issue(rec["sheet"], int(rec["row"]), rec[column], shown(rec[raw]), text))
+        out.append(Issue(_text_or_none(rec["sheet"]), int(rec["row"]), _text_or_none(rec[column]),
+                         shown(rec[raw]), text))
     if total > MAX_ISSUES_PER_CHECK:
         first = out[-1]
         out.append(Issue(first.sheet, None, first.column, None,
@@ -141,56 +221,112 @@ def title_conflicts(datas: list[SheetData], ctx: Context) -> list[Issue]:
     return issues
 
 
-def resolve_sites(records: pd.DataFrame, ctx: Context, errors: list[Issue]) -> pd.Series:
-    """Site code of every record (NaN where unknown), with errors for the unknown ones."""
-    raw = records["site_raw"]
-    blank = _blank(raw)
-    codes = map_unique(raw.where(~blank), ctx.ref.sites.match)
-    fallback = ctx.site if ctx.site else None
-    fill = records["title_site"] if fallback is None else pd.Series(fallback, index=records.index)
-    codes = codes.where(~blank, fill)
+def scope_text(scope: SiteScope) -> str:
+    """The sites a caller may import for, as an error message names them."""
+    codes = sorted(scope.site_codes)
+    return ", ".join(codes) if len(codes) <= 10 else f"{len(codes)} préfectures"
+
+
+def site_codes(records: pd.DataFrame, ctx: Context, errors: list[Issue]) -> Coded:
+    """Site code of every record (missing where unknown or outside the scope), with their errors."""
+    raw = Coded.of(records["site_raw"])
+    blank_u = np.array([not str(v).strip() for v in raw.values], dtype=bool)
+    blank = raw.per_row(blank_u, True)
+    codes = raw.recode([None if b else ctx.ref.sites.match(v) for v, b in zip(raw.values, blank_u, strict=True)])
     unknown = ~blank & codes.isna()
     _report(records, unknown, "site_col", "site_raw",
             "Préfecture inconnue : écrivez son code (« 87 »), son nom (« Haute-Vienne ») ou sa ville préfecture.",
             errors, unique=True)
+    if blank.any():
+        # Rows without a site cell: the site given to the importer, else the one the title names.
+        values = list(codes.values)
+        filled = codes.codes.copy()
+        if ctx.site:
+            fill = np.full(len(filled), len(values), dtype=np.intp)
+            values.append(ctx.site)
+        else:
+            titles = Coded.of(records["title_site"])
+            fill = np.where(titles.codes >= 0, titles.codes + len(values), -1)
+            values.extend(titles.values)
+        filled[blank] = fill[blank]
+        codes = Coded(filled, values, codes.index).recode(values)
     nosite = blank & codes.isna()
     if nosite.any():
         per_sheet = records.loc[nosite].drop_duplicates("sheet")
         for rec in per_sheet.to_dict("records"):
-            errors.append(Issue(rec["sheet"], int(rec["row"]), None, None,
+            errors.append(Issue(_text_or_none(rec["sheet"]), int(rec["row"]), None, None,
                                 "Aucune préfecture pour ces lignes : ajoutez une colonne « Site », nommez la "
                                 "préfecture dans le titre, ou choisissez-la (--site)."))
-    outside = codes.notna() & ~codes.isin(list(ctx.scope.site_codes))
-    if outside.any():
-        records = records.assign(_code=codes)
-        _report(records, outside, "site_col", "_code",
-                lambda r: f"La préfecture {r['_code']} est hors de votre périmètre : vous ne pouvez pas importer "
-                          "ses données.", errors, unique=True)
+    outside_u = [code not in ctx.scope.site_codes for code in codes.values]
+    if any(outside_u):
+        # A normal error of the report (the data layer would refuse these rows anyway).
+        outside = codes.per_row(outside_u, False)
+        shown_rows = records.loc[outside].assign(_code=codes.array()[outside])
+        counts = shown_rows["_code"].value_counts()
+        for rec in shown_rows.drop_duplicates("_code").head(MAX_ISSUES_PER_CHECK).to_dict("records"):
+            code = rec["_code"]
+            from_cell = not _is_missing(rec["site_raw"]) and str(rec["site_raw"]).strip()
+            text = (f"La préfecture {code} n'est pas dans votre périmètre (vous pouvez importer pour : "
+                    f"{scope_text(ctx.scope)}).")
+            if counts[code] > 1:
+                text += f" ({counts[code]} lignes concernées)"
+            errors.append(Issue(_text_or_none(rec["sheet"]), int(rec["row"]),
+                                _text_or_none(rec["site_col"]) if from_cell else None,
+                                shown(rec["site_raw"]) if from_cell else code, text))
         # Rows of other sites never reach the preview (which would refuse them too).
-        codes = codes.where(~outside, None)
+        codes = codes.recode([None if out else code for code, out in zip(codes.values, outside_u, strict=True)])
     return codes
 
 
-def resolve_items(records: pd.DataFrame, matcher: parse.ItemMatcher, unknown_text: str,
-                  errors: list[Issue]) -> pd.Series:
-    codes = map_unique(records["item_raw"], matcher.match)
-    unknown = codes.isna()
+def resolve_sites(records: pd.DataFrame, ctx: Context, errors: list[Issue]) -> pd.Series:
+    """Site code of every record (None where unknown), with errors for the unknown ones."""
+    return site_codes(records, ctx, errors).series()
+
+
+def item_codes(records: pd.DataFrame, matcher: parse.ItemMatcher, unknown_text: str,
+               errors: list[Issue]) -> Coded:
+    codes = Coded.of(records["item_raw"]).map(matcher.match)
 
     def message(rec):
         suggestions = matcher.suggest(rec["item_raw"])
         hint = (" Libellés proches : " + " ; ".join(suggestions) + ".") if suggestions else ""
         return f"{unknown_text} dans le référentiel.{hint}"
 
-    _report(records, unknown, "item_col", "item_raw", message, errors, unique=True)
+    _report(records, codes.isna(), "item_col", "item_raw", message, errors, unique=True)
     return codes
 
 
+def resolve_items(records: pd.DataFrame, matcher: parse.ItemMatcher, unknown_text: str,
+                  errors: list[Issue]) -> pd.Series:
+    return item_codes(records, matcher, unknown_text, errors).series()
+
+
+def _key_codes(frame: pd.DataFrame, key: list[str]) -> np.ndarray:
+    """One integer per row, equal for rows with equal keys (missing values compare equal)."""
+    combined = np.zeros(len(frame), dtype=np.int64)
+    for name in key:
+        codes, uniques = pd.factorize(frame[name], use_na_sentinel=False)
+        combined = combined * (len(uniques) + 1) + codes
+        combined, _ = pd.factorize(combined)  # back to 0…n-1: never overflows
+        combined = combined.astype(np.int64)
+    return combined
+
+
 def _duplicates(frame: pd.DataFrame, records: pd.DataFrame, key: list[str], compare: list[str],
-                column: str, raw: str, errors: list[Issue], warnings: list[Issue]) -> pd.DataFrame:
-    """Same key twice: an error if the values differ, a warning (and one kept) if identical."""
-    dup = frame.duplicated(subset=key, keep=False)
-    if not dup.any():
+                column: str, raw: str, errors: list[Issue], warnings: list[Issue],
+                key_codes: np.ndarray | None = None, rows: np.ndarray | None = None) -> pd.DataFrame:
+    """Same key twice: an error if the values differ, a warning (and one kept) if identical.
+
+    `key_codes` (one integer per row of `frame`, equal for equal keys) spares recomputing them;
+    `rows` are the rows' numbers when `frame` has no "row" column (none is added to the result).
+    """
+    if key_codes is None:
+        key_codes = _key_codes(frame, key)
+    if len(key_codes) == 0 or np.bincount(key_codes).max() < 2:
         return frame
+    if rows is not None:
+        frame = frame.assign(row=rows)
+    dup = frame.duplicated(subset=key, keep=False)
     sub = frame[dup]
     variants = sub.groupby(key, dropna=False)[compare].nunique(dropna=False).max(axis=1)
     conflicting = variants[variants > 1].index
@@ -206,49 +342,64 @@ def _duplicates(frame: pd.DataFrame, records: pd.DataFrame, key: list[str], comp
     if len(same_idx):
         _report(records, records.index.isin(same_idx[:1]), column, raw,
                 f"Doublon identique ignoré ({len(same_idx)} ligne(s) répétée(s) à l'identique).", warnings)
-    return frame.drop(index=same_idx.union(conflict_idx))
+    frame = frame.drop(index=same_idx.union(conflict_idx))
+    return frame.drop(columns="row") if rows is not None else frame
 
 
 def indicators(datas: list[SheetData], ctx: Context) -> Outcome:
     records = _concat(datas)
-    out = Outcome(batch=store.empty_staging("indicator_values"))
     if records.empty:
-        return out
+        return Outcome(batch=store.empty_staging("indicator_values"))
+    out = Outcome(batch=None)
     records["_i"] = records.index
     errors = out.errors
-    sites = resolve_sites(records, ctx, errors)
-    items = resolve_items(records, ctx.ref.indicators, "Indicateur inconnu", errors)
-    period_start, period_kind = _parse_periods(records["period_raw"], records["default_year"])
-    bad_period = period_kind.isna()
+    sites = site_codes(records, ctx, errors)
+    items = item_codes(records, ctx.ref.indicators, "Indicateur inconnu", errors)
+    period_start, period_kind, period_id = _parse_periods(records["period_raw"], records["default_year"])
+    bad_period = period_id < 0
     _report(records, bad_period, "period_col", "period_raw",
             "Période non reconnue (attendu : « 2025-01 », « 01/2025 », « janv. 2025 », « T1 2025 », « 2025 » "
             "ou une date).", errors, unique=True)
-    first_of_month = pd.Timestamp(ctx.today.replace(day=1))
-    future = period_start > first_of_month
+    future = period_start > np.datetime64(ctx.today.replace(day=1), "s")
     _report(records, future, "period_col", "period_raw", "Période dans le futur : vérifiez l'année.", errors,
             unique=True)
     numbers = parse.parse_numbers(records["value_raw"])
-    value = numbers.value.where(~(records["pct_fmt"].to_numpy() & ~numbers.percent), numbers.value * 100)
-    _report(records, numbers.bad, "value_col", "value_raw",
+    value = numbers.value.to_numpy()
+    to_points = records["pct_fmt"].to_numpy() & ~numbers.percent.to_numpy()
+    if to_points.any():
+        value = np.where(to_points, value * 100, value)
+    bad_number = numbers.bad.to_numpy()
+    _report(records, bad_number, "value_col", "value_raw",
             "Valeur non numérique (attendu un nombre, « 82 % », ou NC / - pour une donnée manquante).", errors)
     negative = value < 0
     _report(records, negative, "value_col", "value_raw", "Valeur négative : un délai ou un nombre ne peut pas "
             "être négatif.", errors)
-    units = map_unique(items, ctx.ref.units.get)
-    out_of_range = units.eq("%") & ((value < 0) | (value > 100)) & ~negative
+    is_rate = items.per_row([ctx.ref.units.get(code) == "%" for code in items.values], False)
+    out_of_range = is_rate & (value > 100) & ~negative
     _report(records, out_of_range, "value_col", "value_raw",
             "Pourcentage hors de 0–100 : un taux s'écrit en points (« 7,5 » ou « 7,5 % »).", errors)
+    comment = records["comment"]
+    comments = Coded(np.full(len(records), -1, dtype=np.intp), [], records.index) if comment.isna().all() \
+        else Coded.of(comment).map(lambda v: str(v).strip() or None)
+    ok = (~sites.isna() & ~items.isna() & ~bad_period & ~future & ~bad_number & ~negative & ~out_of_range
+          & ~numbers.empty.to_numpy())
+    # Text columns are Arrow strings built from the codes (never a Python string per row).
     frame = pd.DataFrame({
-        "site_code": sites, "indicator_code": items, "period_start": period_start, "period_kind": period_kind,
-        "value": value, "row": records["row"],
-        "comment": map_unique(records["comment"], lambda v: None if v is None else str(v).strip() or None),
-    })
-    ok = (sites.notna() & items.notna() & ~bad_period & ~future & ~numbers.bad & ~negative & ~out_of_range
-          & ~numbers.empty)
-    frame = frame[ok.to_numpy()]
+        "site_code": sites.strings(), "indicator_code": items.strings(),
+        "period_start": pd.Series(period_start, index=records.index, copy=False),
+        "period_kind": period_kind.strings(), "value": pd.Series(value, index=records.index, copy=False),
+        "comment": comments.strings(),
+    }, copy=False)
+    key = np.stack([sites.codes, items.codes, period_id])
+    rows = records["row"].to_numpy()
+    if not ok.all():
+        frame = frame[ok]
+        key, rows = key[:, ok], rows[ok]
+    dims = [max(len(sites.values), 1), max(len(items.values), 1), max(int(period_id.max()) + 1, 1)]
+    key_codes = np.ravel_multi_index(key, dims) if len(frame) and math.prod(dims) < 2**62 else None
     frame = _duplicates(frame, records, ["site_code", "indicator_code", "period_start", "period_kind"],
-                        ["value"], "value_col", "value_raw", errors, out.warnings)
-    out.batch = staging(frame.drop(columns="row"), "indicator_values")
+                        ["value"], "value_col", "value_raw", errors, out.warnings, key_codes=key_codes, rows=rows)
+    out.batch = staging(frame, "indicator_values")
     return out
 
 
@@ -276,7 +427,7 @@ def _campaigns(records: pd.DataFrame, ctx: Context, errors: list[Issue], *, stam
     missing = result.isna() & (~bad_col if bad_col is not None else True)
     if missing.any():
         rec = records.loc[missing].iloc[0]
-        errors.append(Issue(rec["sheet"], int(rec["row"]), None, None,
+        errors.append(Issue(_text_or_none(rec["sheet"]), int(rec["row"]), None, None,
                             "Campagne inconnue : ajoutez une colonne « Campagne » (année) ou précisez-la "
                             "(--campaign 2025)."))
     future = result.notna() & (result.fillna("0").astype(int) > ctx.today.year)
@@ -386,7 +537,7 @@ def compliance(datas: list[SheetData], ctx: Context) -> Outcome:
     _report(records, future, "date_col", "date_raw", "Date d'évaluation dans le futur.", errors)
     if records["type_col"].isna().all():
         types = pd.Series("auto_evaluation", index=records.index, dtype="object")
-        warnings.append(Issue(records["sheet"].iloc[0], None, None, None,
+        warnings.append(Issue(_text_or_none(records["sheet"].iloc[0]), None, None, None,
                               "Pas de colonne « Type » : les évaluations sont enregistrées comme auto-évaluations."))
         bad_type = pd.Series(False, index=records.index)
     else:
