@@ -18,46 +18,59 @@ sites = ui.query("sites", scope=scope)
 line_label = trend_view.scope_label(sites, whole_nation=ui.current_scope().national and selection.site_code is None
                                 and selection.region_code is None)
 SATISFACTION = "Satisfaction des usagers"
+# Only the open tab is drawn (sixteen charts or one: the browser draws them all even when hidden);
+# the open tab is kept in the URL (`vue=satisfaction`) like every other choice on the page.
+# The default tab is part of the widget's identity: taken from the URL on arrival only, then kept,
+# or switching tabs would make a new widget opened on the URL's tab again.
+if "onglet_tendances" not in st.session_state:
+    st.session_state["onglet_tendances_arrivee"] = (
+        SATISFACTION if st.query_params.get("vue") == "satisfaction" else "Indicateurs")
 tab_indicators, tab_satisfaction = st.tabs(
-    ["Indicateurs", SATISFACTION],
-    default=SATISFACTION if st.query_params.get("vue") == "satisfaction" else "Indicateurs",
+    ["Indicateurs", SATISFACTION], default=st.session_state["onglet_tendances_arrivee"],
+    key="onglet_tendances", on_change="rerun",
 )
+if tab_satisfaction.open:
+    st.query_params["vue"] = "satisfaction"
+else:
+    st.query_params.pop("vue", None)
 
-with tab_indicators:
+
+def draw_indicators() -> None:
     if selection.start is None:
         st.info("Aucune donnée d'indicateur pour votre périmètre : commencez par la page « Import ».")
-    else:
-        left, right = st.columns(2)
-        moving = filters.url_toggle("Moyenne mobile 3 mois", "mm3", left)
-        yearly = filters.url_toggle("Comparaison d'une année sur l'autre", "annuel", right)
-        indicators = ui.query("referentiel_indicators", scope=scope)
-        indicators = trend_view.chosen_indicators(indicators, module=selection.module,
+        return
+    left, right = st.columns(2)
+    moving = filters.url_toggle("Moyenne mobile 3 mois", "mm3", left)
+    yearly = filters.url_toggle("Comparaison d'une année sur l'autre", "annuel", right)
+    indicators = ui.query("referentiel_indicators", scope=scope)
+    indicators = trend_view.chosen_indicators(indicators, module=selection.module,
                                               indicator=selection.indicator_code)
-        # Year over year compares whole calendar years: from January of the first year.
-        start = date(selection.start.year, 1, 1) if yearly else selection.start
-        codes = list(indicators.indicator_code)
-        values = ui.query("trend_scope_values", scope=scope, indicators=codes, start=start, end=selection.end)
-        national = ui.query("trend_national_quartiles", scope=scope, indicators=codes, start=start,
-                            end=selection.end, min_sites=trend_view.MIN_NATIONAL_SITES)
-        if indicators.empty:
-            st.info("Aucun indicateur suivi pour ce module.")
-        st.caption(
-            f"{line_label.description} · du {fmt.month(start)} au {fmt.month(selection.end)}. "
-            "Un mois sans donnée est un trou dans la courbe, jamais un zéro. "
-            f"La situation nationale n'est montrée que pour les mois où au moins {trend_view.MIN_NATIONAL_SITES} "
-            "préfectures ont transmis."
-        )
-        # Shared across reruns and sessions: sixteen figures cost most of the page's time to build.
-        charts_ = ui.shared(trend_view.indicator_charts)(
-            indicators, values, national, line=line_label, start=start, end=selection.end, yearly=yearly,
-            moving_average=moving, meeting_mode=selection.meeting_mode)
-        for chart in charts_:
-            ui.chart_with_table(chart.figure, chart.table, file_stem=chart.file_stem, headers=chart.headers,
-                                key=chart.key)
-            if not chart.has_values:
-                st.caption(f"{line_label.name} : aucune valeur transmise sur la période pour cet indicateur.")
+    # Year over year compares whole calendar years: from January of the first year.
+    start = date(selection.start.year, 1, 1) if yearly else selection.start
+    codes = list(indicators.indicator_code)
+    values = ui.query("trend_scope_values", scope=scope, indicators=codes, start=start, end=selection.end)
+    national = ui.query("trend_national_quartiles", scope=scope, indicators=codes, start=start,
+                        end=selection.end, min_sites=trend_view.MIN_NATIONAL_SITES)
+    if indicators.empty:
+        st.info("Aucun indicateur suivi pour ce module.")
+    st.caption(
+        f"{line_label.description} · du {fmt.month(start)} au {fmt.month(selection.end)}. "
+        "Un mois sans donnée est un trou dans la courbe, jamais un zéro. "
+        f"La situation nationale n'est montrée que pour les mois où au moins {trend_view.MIN_NATIONAL_SITES} "
+        "préfectures ont transmis."
+    )
+    # Shared across reruns and sessions: sixteen figures cost most of the page's time to build.
+    charts_ = ui.shared(trend_view.indicator_charts)(
+        indicators, values, national, line=line_label, start=start, end=selection.end, yearly=yearly,
+        moving_average=moving, meeting_mode=selection.meeting_mode)
+    for chart in charts_:
+        ui.chart_with_table(chart.figure, chart.table, file_stem=chart.file_stem, headers=chart.headers,
+                            key=chart.key)
+        if not chart.has_values:
+            st.caption(f"{line_label.name} : aucune valeur transmise sur la période pour cet indicateur.")
 
-with tab_satisfaction:
+
+def draw_satisfaction() -> None:
     # Campaigns (years) of the selected period; every campaign when no indicator gives a period.
     first, last = (str(selection.start.year), str(selection.end.year)) if selection.start else ("0000", "9999")
     survey = ui.query("trend_survey_by_question", scope=scope, first_campaign=first, last_campaign=last)
@@ -80,4 +93,12 @@ with tab_satisfaction:
         table, headers = charts.satisfaction_table(rated)
         ui.chart_with_table(fig, table, file_stem=f"satisfaction-{line_label.file_part}", headers=headers,
                             key="satisfaction")
+
+
+with tab_indicators:
+    if tab_indicators.open:
+        draw_indicators()
+with tab_satisfaction:
+    if tab_satisfaction.open:
+        draw_satisfaction()
 ui.footer()

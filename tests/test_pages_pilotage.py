@@ -76,10 +76,10 @@ def test_trends_one_chart_per_indicator_and_the_indicator_filter(app, demo_db_pa
     assert {t.key for t in at.toggle} >= {"mm3", "annuel", "reunion"}
     with Database(demo_db_path) as db, db.cursor() as cur:
         n_module_1 = cur.execute("select count(*) from indicators where module = 1").fetchone()[0]
-    # One chart table per indicator of module 1, plus the satisfaction table.
-    assert len(at.dataframe) == n_module_1 + 1
+    # One chart table per indicator of module 1; the satisfaction tab, closed, is not drawn.
+    assert len(at.dataframe) == n_module_1
     at.sidebar.selectbox(key="indicateur").set_value("COURRIER_DELAI").run()
-    assert not at.exception and len(at.dataframe) == 2
+    assert not at.exception and len(at.dataframe) == 1
     mail = at.dataframe[0].value
     assert mail["Période"].iloc[-1] == "oct. 2026" and "Médiane nationale" in mail
     at.sidebar.selectbox(key="indicateur").set_value("COURRIEL_DELAI").run()
@@ -105,6 +105,7 @@ def test_trends_moving_average_and_year_over_year(app):
 
 def test_trends_satisfaction_per_question(app):
     at = app("pages/tendances.py", pref="87", vue="satisfaction")
+    assert len(at.dataframe) == 1  # only the open tab is drawn
     table = at.dataframe[-1].value
     assert set(table["Campagne"]) == {"2024", "2025", "2026"}
     assert (table["Borne basse IC 95 % (%)"] <= table["Taux de satisfaction (%)"]).all()

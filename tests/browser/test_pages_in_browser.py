@@ -230,3 +230,25 @@ def test_clicking_a_compliance_cell_shows_its_engagements(warm, shared_context):
         assert chosen.nth(1).input_value().startswith(f"{box['site']} – ")
     finally:
         page.close()
+
+
+def test_trend_tabs_draw_only_the_open_tab_and_keep_it_in_the_url(warm, shared_context):
+    server, *_ = warm
+    context, _ = shared_context
+    page = context.new_page()
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    try:
+        page.goto(f"{server}/tendances?pref=87&module=1", wait_until="commit")
+        _wait_idle(page)
+        n_indicators = charts.count()
+        assert n_indicators > 1
+        page.get_by_role("tab", name="Satisfaction des usagers").click()
+        page.wait_for_url("**vue=satisfaction**", timeout=30000)
+        _wait_idle(page)
+        assert charts.count() == 1
+        page.get_by_role("tab", name="Indicateurs").click()
+        page.wait_for_function("() => !location.search.includes('vue=')", timeout=30000)
+        _wait_idle(page)
+        assert charts.count() == n_indicators
+    finally:
+        page.close()
