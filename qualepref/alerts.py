@@ -20,7 +20,8 @@ periods were both reported and adjacent (missing is not a miss).
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import urlencode
+from functools import lru_cache
+from urllib.parse import quote_plus, urlencode
 
 import numpy as np
 import pandas as pd
@@ -80,6 +81,40 @@ def trend_link(site_code: str, *, module: int | None = None, indicator: str | No
     return f"{TRENDS_PAGE}?{urlencode(params)}"
 
 
+@lru_cache(maxsize=4096)
+def _quoted(value: str) -> str:
+    return quote_plus(value)
+
+
+def trend_links(site_codes, *, modules=None, indicators=None, view: str | None = None) -> list[str]:
+    """`trend_link` of each row (the same strings), without urlencode per row: thousands of alerts."""
+    n = len(site_codes)
+    modules = [None] * n if modules is None else modules
+    indicators = [None] * n if indicators is None else indicators
+    tail = f"&vue={_quoted(view)}" if view else ""
+    out = []
+    for site, module, indicator in zip(site_codes, modules, indicators, strict=True):
+        link = f"{TRENDS_PAGE}?pref={_quoted(str(site))}"
+        if module is not None and not pd.isna(module):
+            link += f"&module={int(module)}"
+        if indicator:
+            link += f"&indicateur={_quoted(str(indicator))}"
+        out.append(link + tail)
+    return out
+
+
+def _each(func, *columns) -> list:
+    """`func` of each row of `columns`, computed once per distinct row (labels repeat a lot)."""
+    memo: dict = {}
+    out = []
+    # Plain lists first: iterating pandas' arrow-backed columns costs more than the formatting saved.
+    for key in zip(*(c.tolist() if hasattr(c, "tolist") else c for c in columns), strict=True):
+        if key not in memo:
+            memo[key] = func(*key)
+        out.append(memo[key])
+    return out
+
+
 def survey_alerts(results: pd.DataFrame) -> pd.DataFrame:
     """One row per site × campaign × question under 75 % (rows of `alert_survey_results`)."""
     if results.empty:
@@ -95,14 +130,12 @@ def survey_alerts(results: pd.DataFrame) -> pd.DataFrame:
         "site_name": rated["site_name"],
         "subject": rated["question_label"],
         "period": "Campagne " + rated["campaign"].astype(str),
-        "value": [fmt.percent(r, fraction=True) for r in rated["rate"]],
+        "value": _each(_fraction_percent, rated["rate"]),
         "reference": "Seuil : 75 %",
         "n": rated["n_expressed"].astype("Int64"),
-        "interval": [f"{fmt.percent(lo, fraction=True)} – {fmt.percent(hi, fraction=True)}"
-                     for lo, hi in zip(rated["rate_low"], rated["rate_high"], strict=True)],
+        "interval": _each(_interval, rated["rate_low"], rated["rate_high"]),
         "misses_in_a_row": pd.array([pd.NA] * len(rated), dtype="Int64"),
-        "link": [trend_link(s, module=m, view="satisfaction")
-                 for s, m in zip(rated["site_code"], rated["module"], strict=True)],
+        "link": trend_links(rated["site_code"].tolist(), modules=rated["module"].tolist(), view="satisfaction"),
         "severity": level.map(SEVERITY),
         "module": rated["module"],
         "subject_code": rated["question_code"],
@@ -110,6 +143,14 @@ def survey_alerts(results: pd.DataFrame) -> pd.DataFrame:
         # Ranked levels by upper bound (the most certainly low first); insufficient samples unranked.
         "rank_value": rated["rate_high"].where(ranked),
     }).reset_index(drop=True)
+
+
+def _fraction_percent(rate) -> str:
+    return fmt.percent(rate, fraction=True)
+
+
+def _interval(low, high) -> str:
+    return f"{fmt.percent(low, fraction=True)} – {fmt.percent(high, fraction=True)}"
 
 
 def _period_index(periods: pd.Series, kinds: pd.Series) -> pd.Series:
@@ -157,14 +198,14 @@ def indicator_alerts(values: pd.DataFrame) -> pd.DataFrame:
         "site_code": open_["site_code"],
         "site_name": open_["site_name"],
         "subject": open_["indicator_label"],
-        "period": [fmt.period(p, k) for p, k in zip(open_["period_start"], open_["period_kind"], strict=True)],
-        "value": [fmt.with_unit(v, u) for v, u in zip(open_["value"], open_["unit"], strict=True)],
-        "reference": [target_label(t, u) for t, u in zip(open_["target"], open_["unit"], strict=True)],
+        "period": _each(fmt.period, open_["period_start"], open_["period_kind"]),
+        "value": _each(fmt.with_unit, open_["value"], open_["unit"]),
+        "reference": _each(target_label, open_["target"], open_["unit"]),
         "n": pd.array([pd.NA] * len(open_), dtype="Int64"),
         "interval": "",
         "misses_in_a_row": open_["run"].astype("Int64"),
-        "link": [trend_link(s, module=m, indicator=i) for s, m, i in
-                 zip(open_["site_code"], open_["module"], open_["indicator_code"], strict=True)],
+        "link": trend_links(open_["site_code"].tolist(), modules=open_["module"].tolist(),
+                            indicators=open_["indicator_code"].tolist()),
         "severity": pd.Series(level, index=open_.index).map(SEVERITY),
         "module": open_["module"],
         "subject_code": open_["indicator_code"],

@@ -76,10 +76,26 @@ def with_satisfaction(frame: pd.DataFrame) -> pd.DataFrame:
     n = out["n_expressed"]
     out["rate"] = np.where(n > 0, satisfied / n.where(n > 0), np.nan)
     out["rate_low"], out["rate_high"] = wilson_interval(satisfied, n)
-    out["alert"] = [
-        alert_level(r, int(k), h) for r, k, h in zip(out["rate"], n, out["rate_high"], strict=True)
-    ]
+    out["alert"] = alert_levels(out["rate"], n, out["rate_high"])
     return out
+
+
+_LEVELS = np.array([AlertLevel.SIGNIFICANT, AlertLevel.BELOW, AlertLevel.INSUFFICIENT, AlertLevel.NONE], dtype=object)
+
+
+def alert_levels(rate, n, upper) -> np.ndarray:
+    """`alert_level` of each row (arrays of rates, answer counts and upper bounds), without a Python loop."""
+    rate = np.asarray(rate, dtype=float)
+    n = np.asarray(n, dtype=float)
+    upper = np.asarray(upper, dtype=float)
+    small = n < MIN_SAMPLE
+    no_rate = np.isnan(rate) | (n == 0)
+    below = rate < THRESHOLD
+    # The branches of alert_level, in its order (NaN compares false, as there).
+    code = np.select(
+        [no_rate & small, no_rate, small & below, small, upper < THRESHOLD, below],
+        [2, 3, 2, 3, 0, 1], default=3)
+    return _LEVELS[code]
 
 
 def misses_target(value, target, direction):
