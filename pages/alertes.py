@@ -21,10 +21,7 @@ else:
     values = ui.query("alert_indicator_values", scope=scope, start=window_start, end=selection.end)
 survey = ui.query("alert_survey_results", scope=scope, first_campaign=first_campaign,
                   last_campaign=last_campaign)
-parts = [alerts.survey_alerts(survey)]
-if values is not None:
-    parts.append(alerts.indicator_alerts(values))
-table = alerts.alert_table(*parts)
+table = alerts.all_alerts(survey, values)
 table = alerts.filter_table(table, module=selection.module)
 
 levels = st.multiselect("Niveaux", list(alerts.LEVELS), default=list(alerts.LEVELS), key="niveaux")

@@ -47,14 +47,9 @@ else:
     window_values = None
 
 headline = overview.headline_satisfaction(survey)
-parts = []
-if headline is not None:
-    parts.append(alerts.survey_alerts(ui.query("alert_survey_results", scope=scope,
-                                               first_campaign=headline.campaign,
-                                               last_campaign=headline.campaign)))
-if window_values is not None:
-    parts.append(alerts.indicator_alerts(window_values))
-open_alerts = alerts.alert_table(*parts)
+survey_results = None if headline is None else ui.query(
+    "alert_survey_results", scope=scope, first_campaign=headline.campaign, last_campaign=headline.campaign)
+open_alerts = alerts.all_alerts(survey_results, window_values)
 counts = alerts.count_by_level(open_alerts)
 
 reports, target_col, satisfaction_col, alert_col = st.columns(4, border=True)

@@ -185,9 +185,10 @@ def indicator_alerts(values: pd.DataFrame) -> pd.DataFrame:
     if values.empty:
         return pd.DataFrame(columns=COLUMNS)
     runs = missed_runs(values)
-    # A series may mix kinds (a quarterly figure among monthly ones): judge on the latest period.
-    latest = runs.sort_values(["site_code", "indicator_code", "period_start"], kind="stable").groupby(
-        ["site_code", "indicator_code"]).tail(1)
+    # A series may mix kinds (a quarterly figure among monthly ones): judge on the latest period
+    # (on a tie, the kind sorted last). `runs` is sorted by site, indicator, kind, period: no new sort.
+    newest = runs.groupby(["site_code", "indicator_code"], sort=False)["period_start"].transform("max")
+    latest = runs[runs["period_start"] == newest].drop_duplicates(["site_code", "indicator_code"], keep="last")
     open_ = latest[latest["missed"]]
     level = np.where(open_["run"] >= TREND_RUN, LEVEL_TREND, LEVEL_MISS)
     excess = (open_["value"] - open_["target"]) / open_["target"].abs().replace(0, np.nan)
@@ -226,6 +227,16 @@ def alert_table(*parts: pd.DataFrame) -> pd.DataFrame:
         ["severity", "rank_value", "site_code", "subject_code", "period_start"],
         na_position="last", kind="stable",
     ).reset_index(drop=True)
+
+
+def all_alerts(survey: pd.DataFrame | None = None, values: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The alert table of rows of `alert_survey_results` and `alert_indicator_values` (None: left out)."""
+    parts = []
+    if survey is not None:
+        parts.append(survey_alerts(survey))
+    if values is not None:
+        parts.append(indicator_alerts(values))
+    return alert_table(*parts)
 
 
 def filter_table(table: pd.DataFrame, *, levels=None, kinds=None, module: int | None = None) -> pd.DataFrame:
