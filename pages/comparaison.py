@@ -74,7 +74,7 @@ if national_view:
     if subject == "Indicateur":
         data = ui.query("national_indicator_by_site", scope=peers, **params)
         data["value"] = data.latest_value if mode == LATEST else data.mean_value
-        data["value_text"] = [text(v) for v in data.value]
+        data["value_text"] = data.value.map({v: text(v) for v in data.value.unique()})  # each value once
         when = (fmt.month(data.latest_period.dropna().iloc[0]) if mode == LATEST and data.latest_period.notna().any()
                 else f"{fmt.month(selection.start)} – {fmt.month(selection.end)}")
         ranked, unranked = charts.rank_sites(data, lower_is_better=lower_is_better)
@@ -109,7 +109,8 @@ if national_view:
         else:
             value, why = "non classée", unranked.set_index("site_code").at[highlight, "reason"]
         st.metric(f"Rang de {highlight} – {row.site_name}", value, help=why)
-    fig = charts.choropleth(data, title=f"Carte des départements ({when})", axis_title=axis_title,
+    # Figures shared across reruns and sessions (read-only; their frames have a row per prefecture at most).
+    fig = ui.shared(charts.choropleth)(data, title=f"Carte des départements ({when})", axis_title=axis_title,
                             lower_is_better=lower_is_better, highlight=highlight, tick_suffix=tick_suffix,
                             meeting_mode=selection.meeting_mode)
     st.caption("Couleur claire = meilleur résultat. En gris : pas de donnée ou effectif insuffisant. "
@@ -117,7 +118,7 @@ if national_view:
     ui.chart_with_table(fig, data[["site_code", "site_name", "region_name", "value_text"]],
                         file_stem="comparaison-carte", headers=HEADERS, key="cmp_map")
     values = ranked if direction is not None else data[data.value.notna()]
-    fig = charts.distribution(values, title=f"Distribution des préfectures ({when})", axis_title=axis_title,
+    fig = ui.shared(charts.distribution)(values, title=f"Distribution des préfectures ({when})", axis_title=axis_title,
                               highlight=highlight, target=target, meeting_mode=selection.meeting_mode)
     summary = pd.DataFrame({
         "Indicateur statistique": ["Préfectures", "1er quartile", "Médiane", "3e quartile"],
@@ -125,7 +126,7 @@ if national_view:
     })
     ui.chart_with_table(fig, summary, file_stem="comparaison-distribution", key="cmp_distribution")
     if direction is not None and len(ranked):
-        fig = charts.ranking_bar(ranked, title=f"Classement des préfectures ({when})", axis_title=axis_title,
+        fig = ui.shared(charts.ranking_bar)(ranked, title=f"Classement des préfectures ({when})", axis_title=axis_title,
                                  highlight=highlight, target=target, meeting_mode=selection.meeting_mode)
         ui.chart_with_table(fig, ranked[table_columns], file_stem="comparaison-classement", headers=HEADERS,
                             key="cmp_ranking")

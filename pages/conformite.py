@@ -57,7 +57,8 @@ if not selection.single_site:
         ui.footer()
         st.stop()
     rates = charts.module_rates(counts)
-    fig = charts.module_site_heatmap(
+    # Shared across reruns and sessions (read-only): a row per prefecture × module at most.
+    fig = ui.shared(charts.module_site_heatmap)(
         rates, title=f"Taux d'engagements conformes par module et par préfecture au {fmt.day(as_of)}",
         meeting_mode=selection.meeting_mode)
     st.caption("Chaque case donne le pourcentage d'engagements conformes (case vide : module non suivi). "
@@ -118,7 +119,7 @@ else:
         cols[i % len(cols)].metric(
             f"Module {row.module}", fmt.percent(row.rate, 0),
             help=f"{row.module_name} : {row.n_conforme} engagements conformes sur {row.n_applicable} applicables")
-    fig = charts.engagement_assessment_heatmap(
+    fig = ui.shared(charts.engagement_assessment_heatmap)(
         assessments,
         title=f"Résultat de chaque évaluation par engagement, {fmt.month(start)} – {fmt.month(as_of)}",
         meeting_mode=selection.meeting_mode)
