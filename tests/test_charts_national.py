@@ -1,5 +1,6 @@
 """Figure builders of the compliance, comparison and transmission pages (pure: DataFrame → Figure)."""
 
+import copy
 from datetime import date
 
 import numpy as np
@@ -54,8 +55,6 @@ def test_choropleth_draws_all_101_departements_and_greys_those_without_figure():
 
 def test_map_outlines_are_shared_not_copied():
     """Plotly deep-copies trace properties (on building, on serialising): the outlines are handed back as is."""
-    import copy
-
     fig = national.choropleth(_sites(["01", "02"], [1.0, 2.0]), title="t", axis_title="a")
     features = fig.data[1].geojson["features"]
     assert copy.deepcopy(features) is features and copy.copy(features) is features
@@ -136,6 +135,8 @@ def test_transmission_status_and_grid():
     assert list(heat.y) == ["29 – 29", "87 – 87"] and list(heat.x) == ["01/2025", "02/2025"]
     assert heat.text.tolist() == [["✗", "✓"], ["✓", "½"]]  # a symbol in every cell, not colour alone
     assert national.transmission_status(pd.DataFrame(columns=rows[0].keys())).empty
+    # Cell texts are copied once by plotly (read-only), then shared by its deep copies.
+    assert copy.deepcopy(heat.text) is heat.text and copy.deepcopy(heat.customdata) is heat.customdata
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from qualepref import fmt
+from qualepref.charts.shared import SharedArray, shared_array
 from qualepref.charts.theme import SEQUENTIAL, layout
 
 RESULT_LABELS = {"conforme": "Conforme", "partiel": "Partiellement conforme",
@@ -32,10 +33,11 @@ def _clickable_cells(x, y, z, hover) -> go.Scatter:
     scatter points. The markers carry the hover text; the heatmap's own hover is turned off.
     """
     z = np.asarray(z, dtype=float)
-    hover = np.asarray(hover, dtype=object)
+    hover = shared_array(hover)
     rows, cols = np.nonzero(~np.isnan(z))
-    # Object arrays, not lists: plotly validates a list element by element (8,000 cells at 1,000 sites).
-    x, y = np.asarray(x, dtype=object), np.asarray(y, dtype=object)
+    # Arrays, not lists: plotly validates a list element by element (8,000 cells at 1,000 sites); shared
+    # arrays, not copied element by element on each deep copy.
+    x, y = shared_array(x), shared_array(y)
     return go.Scatter(
         x=x[cols], y=y[rows], mode="markers", showlegend=False, name="Cases",
         marker={"size": 14, "opacity": 0, "symbol": "square"}, customdata=hover[rows, cols],
@@ -90,7 +92,7 @@ def module_site_heatmap(rates: pd.DataFrame, *, title: str, transpose: bool | No
               for s, n, m, r, c, a in zip(rates.site_code, rates.site_name, rates.module, rates.rate,
                                           rates.n_conforme, rates.n_applicable, strict=True)]
     hover = _grid(modules.module, sites.site_code, rates.module, rates.site_code, detail, "Module non suivi",
-                  object)
+                  object).view(SharedArray)
     module_labels = [module_label(m, n) for m, n in zip(modules.module, modules.module_name, strict=True)]
     site_labels = sites.site_code.tolist()
     x, y = site_labels, module_labels
