@@ -105,10 +105,11 @@ def _registered(staged: pd.DataFrame):
     many times the statements scan it), else the frame itself."""
     if any(pd.api.types.is_object_dtype(dtype) for dtype in staged.dtypes):
         return staged
-    # Column by column: Arrow strings are taken as they are, numbers and dates without a copy
-    # (NaN and NaT become NULL, as DuckDB reads them in a frame).
+    # Column by column, without copies: Arrow strings as they are, categoricals as dictionary
+    # arrays (text for DuckDB, not an ENUM), numbers and dates with NaN and NaT as NULL (as
+    # DuckDB reads them in a frame).
     return pa.table({
-        name: pa.array(column.array) if isinstance(column.dtype, pd.StringDtype)
+        name: pa.array(column.array) if isinstance(column.dtype, pd.StringDtype | pd.CategoricalDtype)
         else pa.array(column.to_numpy(), from_pandas=True)
         for name, column in staged.items()
     })

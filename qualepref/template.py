@@ -22,6 +22,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from qualepref.ingest.layouts import TEMPLATE_HELP_SHEETS
+
 HEADER_FILL = PatternFill("solid", fgColor="000091")  # bleu France
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 TITLE_FONT = Font(bold=True, size=14, color="000091")
@@ -32,7 +34,8 @@ LAST_ROW = 5000
 ASSESSMENT_TYPES = ("Auto-évaluation", "Audit interne", "Audit externe", "Enquête mystère")
 RESULTS = ("Conforme", "Partiellement conforme", "Non conforme", "Non applicable")
 SURVEY_LEVELS = ("Très satisfait", "Satisfait", "Peu satisfait", "Pas du tout satisfait", "Sans avis")
-LISTS_SHEET = "Listes"
+# The importer skips these two sheets of the template silently (`ingest.layouts.TEMPLATE_HELP_SHEETS`).
+INSTRUCTIONS_SHEET, LISTS_SHEET = TEMPLATE_HELP_SHEETS
 
 
 @dataclass(frozen=True)
@@ -209,7 +212,7 @@ def build(indicators: pd.DataFrame, questions: pd.DataFrame, sites: pd.DataFrame
 
     wb = Workbook()
     ws = wb.active
-    ws.title = "Instructions"
+    ws.title = INSTRUCTIONS_SHEET
     ws.column_dimensions["A"].width = 130
     fonts = {"title": TITLE_FONT, "section": SECTION_FONT}
     row = 1
@@ -251,7 +254,7 @@ def build(indicators: pd.DataFrame, questions: pd.DataFrame, sites: pd.DataFrame
             _list_validation(sheet, ranges["Résultats"], letters["Résultat"], "Résultat de l'évaluation.")
             _whole_validation(sheet, letters["Module"], min(modules), max(modules), "Numéro de module.")
             _whole_validation(sheet, letters["Engagement"], 1, 999, "Numéro d'engagement.")
-    wb.active = wb.sheetnames.index("Instructions")
+    wb.active = wb.sheetnames.index(INSTRUCTIONS_SHEET)
 
     buffer = io.BytesIO()
     wb.save(buffer)

@@ -209,6 +209,28 @@ def test_bad_file_lists_every_error_with_its_cell_and_writes_nothing(app_db, med
         assert table_contents(db) == before
 
 
+def test_a_referent_importing_another_prefecture_gets_a_report_error(app_db):
+    """Rows naming another site are an error of the report (feuille, ligne, colonne, valeur, message),
+    listed with the others: no exception from the data layer, nothing written."""
+    content = ("Site;Indicateur;Période;Valeur\n"
+               "87;COURRIER_DELAI;2025-02;4\n"
+               "Gironde;COURRIER_DELAI;2025-02;5\n"
+               "87;Indicateur des pigeons;2025-02;6\n").encode()
+    at = open_page(app_db, REFERENT)
+    with Database(app_db) as db:
+        before = table_contents(db)
+    upload(at, "deux-prefectures.csv", content)
+    assert any("2 erreur(s)" in e.value for e in at.error)
+    errors = at.dataframe[0].value
+    outside = errors[errors["Ligne"] == 3].iloc[0]
+    assert (outside["Feuille"], outside["Colonne"], outside["Valeur"]) == ("–", "A (Site)", "Gironde")
+    assert outside["Message"] == "La préfecture 33 n'est pas dans votre périmètre (vous pouvez importer pour : 87)."
+    assert list(errors["Ligne"]) == [3, 4], "listed with the other errors"
+    assert [b.disabled for b in confirm_buttons(at)] == [True]
+    with Database(app_db) as db:
+        assert table_contents(db) == before
+
+
 def test_several_files_at_once_each_with_its_own_preview(app_db):
     at = open_page(app_db, REFERENT)
     at.file_uploader(key="import_files").set_value([

@@ -12,10 +12,11 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import pandas as pd
 import pytest
 
-from qualepref import ingest
-from qualepref.access import Principal, Role
+from qualepref import ingest, store
+from qualepref.access import Principal, Role, ScopeError
 from qualepref.db import Database
 from qualepref.ingest import samples
 from tests.conftest import ROOT, table_contents
@@ -122,7 +123,17 @@ CASES = [
          "TDB", 1, None, "titre", cli=True, args={"site": "87"}),
     Case("site_outside_scope", xlsx([LONG, ["87", "COURRIER_DELAI", "2025-01", 4],
                                      ["33", "COURRIER_DELAI", "2025-01", 4]]),
-         "Feuil1", 3, "A (Site)", "n'est pas dans votre périmètre (vous pouvez importer pour : 87)", scope_sites=("87",)),
+         "Feuil1", 3, "A (Site)", "n'est pas dans votre périmètre (vous pouvez importer pour : 87)",
+         scope_sites=("87",)),
+    Case("survey_site_outside_scope", xlsx([SURVEY, ["87", "2024", "ACCUEIL_COURTOIS", 1, 1, 1, 1, 1],
+                                            ["33", "2024", "ACCUEIL_COURTOIS", 1, 1, 1, 1, 1]], "Enquête"),
+         "Enquête", 3, "A (Site)", "La préfecture 33 n'est pas dans votre périmètre (vous pouvez importer pour : 87).",
+         scope_sites=("87",)),
+    Case("compliance_site_outside_scope", xlsx([COMPLIANCE, ["Gironde", 1, 1, "15/03/2025", "Audit interne",
+                                                             "Conforme"]], "Conformité"),
+         "Conformité", 2, "A (Site)", "La préfecture 33 n'est pas dans votre périmètre", scope_sites=("87",)),
+    Case("chosen_site_outside_scope", text_file("Indicateur;Période;Valeur\nCOURRIER_DELAI;2025-01;4\n"),
+         None, 2, None, "La préfecture 33 n'est pas dans votre périmètre", args={"site": "33"}, scope_sites=("87",)),
     Case("unknown_site", xlsx([LONG, ["Atlantide", "COURRIER_DELAI", "2025-01", 4]]),
          "Feuil1", 2, "A (Site)", "Préfecture inconnue", cli=True),
     Case("text_value", xlsx([LONG, ["87", "COURRIER_DELAI", "2025-01", "beaucoup"]]),
@@ -248,3 +259,27 @@ def test_bad_file_through_the_api(case, seeded_db_path, tmp_path, monkeypatch):
         with pytest.raises(ingest.IngestError):
             ingest.commit(plan, db=database, scope=scope, uploaded_by="tests")
         assert table_contents(database) == before
+
+
+def test_rows_outside_the_scope_are_still_refused_by_the_data_layer(seeded_db_path):
+    """The report error comes first; a batch naming another site that reached the store anyway
+    (a bug, a script) is refused there too."""
+    with Database(seeded_db_path) as database:
+        scope = Principal("référent", Role.REFERENT, "87").scope(national_scope(database).site_codes)
+        batch = pd.DataFrame({"site_code": ["33"], "indicator_code": ["COURRIER_DELAI"],
+                              "period_start": pd.to_datetime(["2025-01-01"]), "period_kind": ["month"],
+                              "value": [4.0], "comment": [None]})
+        before = table_contents(database)
+        with pytest.raises(ScopeError, match="33"), database.cursor() as cur:
+            store.preview(cur, "indicator_values", batch, scope)
+        with pytest.raises(ScopeError, match="33"), database.transaction() as cur:
+            store.write(cur, "indicator_values", batch, scope=scope, upload_id=store.next_upload_id(cur))
+        assert table_contents(database) == before
+
+
+def test_a_read_only_profile_gets_a_report_error(seeded_db_path, tmp_path):
+    path = samples.write_rows_xlsx(tmp_path / "copil.xlsx", {"Feuil1": [LONG, ["87", "COURRIER_DELAI", "2025-01", 4]]})
+    with Database(seeded_db_path) as database:
+        scope = Principal("copil", Role.COPIL, "87").scope(national_scope(database).site_codes)
+        plan = analyse(database, path, scope=scope)
+        assert not plan.ok and "pas d'en importer" in plan.errors[0].message

@@ -206,3 +206,44 @@ def test_a_template_with_one_sheet_filled_imports_without_complaining_about_the_
     assert plan.ok, plan.errors
     assert plan.kind == "indicateurs"
     assert plan.counts["indicator_values"].new == 1
+
+
+def test_the_templates_instructions_and_lists_are_ignored_silently(db):
+    """Two rows typed in the « Indicateurs » sheet: imported; the instructions, the hidden lists and
+    the data sheets left empty draw no warning (the instructions promise they are ignored)."""
+    from qualepref import ingest
+
+    indicators, _, _ = _referentiel(db)
+    label = dict(zip(indicators.indicator_code, indicators.indicator_label, strict=True))
+    wb = _build(db, site_code="87")
+    wb["Indicateurs"].append(["87", label["COURRIER_DELAI"], "janv. 2025", 12.5])
+    wb["Indicateurs"].append(["Haute-Vienne", "APPELS_PERDUS", "2025-02", "7,5 %"])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    scope = _admin_scope(db)
+    plan = ingest.analyse(buffer.getvalue(), "modele-rempli.xlsx", db=db, scope=scope)
+    assert plan.ok, plan.errors
+    assert plan.warnings == []
+    assert plan.layouts == [("Indicateurs", "format long")]
+    assert plan.rows_read == 2
+    ingest.commit(plan, db=db, scope=scope, uploaded_by="tests")
+    with db.cursor() as cur:
+        values = cur.execute("select site_code, indicator_code, period_start, period_kind, value "
+                             "from v_indicator_values order by all").fetchall()
+    assert values == [("87", "APPELS_PERDUS", date(2025, 2, 1), "month", 7.5),
+                      ("87", "COURRIER_DELAI", date(2025, 1, 1), "month", 12.5)]
+
+
+def test_sheets_named_like_the_templates_are_not_skipped_in_other_workbooks(db):
+    """Only a workbook holding both help sheets is the template: elsewhere an « Instructions » sheet
+    is read like any other."""
+    from qualepref import ingest
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "Instructions"
+    wb.active.append(["Site", "Indicateur", "Période", "Valeur"])
+    wb.active.append(["87", "COURRIER_DELAI", "2025-01", 3])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    plan = ingest.analyse(buffer.getvalue(), "instructions.xlsx", db=db, scope=_admin_scope(db))
+    assert plan.ok and plan.layouts == [("Instructions", "format long")]

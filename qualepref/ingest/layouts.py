@@ -54,6 +54,11 @@ WIDE_EXTRAS = frozenset(norm(x) for x in (
     "evolution", "seuil", "theme", "rubrique", "responsable", "mode calcul", "periodicite", "annee precedente",
 ))
 
+# The downloadable template's sheets of instructions and drop-down lists (`qualepref.template`):
+# in a workbook holding both, they are skipped without a word, and so are its data sheets left
+# empty (the instructions say so).
+TEMPLATE_HELP_SHEETS = ("Instructions", "Listes")
+
 KIND_OF_LAYOUT = {"long": "indicateurs", "wide": "indicateurs", "survey": "enquete", "raw_survey": "enquete",
                   "compliance": "conformite"}
 LAYOUT_LABELS = {"long": "format long", "wide": "tableau de bord (une colonne par période)",

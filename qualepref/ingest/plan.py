@@ -14,6 +14,7 @@ from qualepref.access import SiteScope
 from qualepref.config import max_upload_bytes
 from qualepref.ingest import layouts, readers, reference, validate
 from qualepref.ingest.issues import Issue
+from qualepref.ingest.text import norm
 
 KINDS = ("auto", "indicateurs", "enquete", "conformite")
 BATCH_OF_KIND = {"indicateurs": "indicator_values", "enquete": "survey_results", "conformite": "compliance"}
@@ -94,6 +95,12 @@ def analyse(content: bytes, file_name: str, *, db, scope: SiteScope, site: str |
     if kind not in KINDS:
         raise IngestError(f"kind must be one of {KINDS}, not {kind!r}")
     plan = ImportPlan(file_name=file_name, sha256=hashlib.sha256(content).hexdigest(), _db=db, _scope=scope)
+    if not scope.can_write:
+        # A report error like any other (the data layer would refuse the write anyway).
+        plan.errors.append(Issue(None, None, None, None, "Votre profil permet de consulter les données mais pas "
+                                                         "d'en importer."))
+        plan.kind = None if kind == "auto" else kind
+        return plan
     _progress(progress, 0.05, "Lecture du fichier…")
     limit = max_upload_bytes()
     try:
@@ -113,8 +120,12 @@ def analyse(content: bytes, file_name: str, *, db, scope: SiteScope, site: str |
     ctx = validate.Context(ref=ref, scope=scope, site=site, campaign=campaign, today=today or date.today())
     datas: list[layouts.SheetData] = []
     empty_headers: list[str | None] = []
+    help_sheets = {norm(name) for name in layouts.TEMPLATE_HELP_SHEETS}
+    template = help_sheets <= {norm(sheet.name) for sheet in sheets if not sheet.is_csv}
     for sheet in sheets:
         sheet_name = None if sheet.is_csv else sheet.name
+        if template and norm(sheet.name) in help_sheets:
+            continue  # the template's instructions and lists: not data, nothing to say
         for line, message in sheet.issues:
             plan.errors.append(Issue(sheet_name, line, None, None, message))
         if sheet.n_rows == 0:
@@ -155,7 +166,7 @@ def analyse(content: bytes, file_name: str, *, db, scope: SiteScope, site: str |
             plan.errors.append(Issue(None, None, None, None, message))
         plan.kind = None if kind == "auto" else kind
         return plan
-    for sheet_name in empty_headers:
+    for sheet_name in [] if template else empty_headers:
         plan.warnings.append(Issue(sheet_name, None, None, None, "Feuille sans données, ignorée."))
     kinds = sorted({d.kind for d in datas})
     plan.kind = kinds[0] if len(kinds) == 1 else "mixte"

@@ -10,8 +10,6 @@ ERROR_COLUMNS = ["gravité", "feuille", "ligne", "colonne", "valeur", "message"]
 SUMMARY_COLUMNS = ["Données", "Préfecture", "Élément", "Première période", "Dernière période", "Lignes",
                    "Nouvelles", "Remplacées", "Inchangées", "Supprimées"]
 _DATA_LABELS = {"indicator_values": "Indicateurs", "survey_results": "Enquête", "compliance": "Conformité"}
-_STATUS_COLUMNS = {"nouvelle": "Nouvelles", "remplacée": "Remplacées", "inchangée": "Inchangées",
-                   "supprimée": "Supprimées", "absente": None}
 
 
 def errors_frame(plan) -> pd.DataFrame:
@@ -24,17 +22,45 @@ def errors_frame(plan) -> pd.DataFrame:
     return frame
 
 
-def _period_label(batch_kind: str, row) -> str:
+_STATUS_COUNTS = {"Nouvelles": "n_new", "Remplacées": "n_replaced", "Inchangées": "n_unchanged",
+                  "Supprimées": "n_deleted"}
+
+
+def _worded(values, word) -> list[str]:
+    """`word` applied once per distinct value."""
+    values = list(values)
+    labels = {value: word(value) for value in set(values)}
+    return [labels[value] for value in values]
+
+
+def _period_labels(batch_kind: str, summary: pd.DataFrame, which: str) -> list[str]:
+    """How the summary shows the first or last period of each row."""
     if batch_kind == "indicator_values":
-        return fmt.period(row["period_start"], row["period_kind"])
+        pairs = zip(summary[f"{which}_start"], summary[f"{which}_kind"], strict=True)
+        return _worded(pairs, lambda pair: fmt.period(*pair))
     if batch_kind == "survey_results":
-        return str(row["campaign"])
-    return fmt.day(row["assessed_on"])
+        return _worded(summary[f"{which}_campaign"], str)
+    return _worded(summary[f"{which}_day"], fmt.day)
+
+
+def _summarise(batch_kind: str, summary: pd.DataFrame) -> pd.DataFrame:
+    """The statement's rows (one per site × item, counted in SQL) as the preview shows them."""
+    frame = pd.DataFrame({
+        "Données": _DATA_LABELS[batch_kind],
+        "Préfecture": summary["site_code"],
+        "Élément": summary["item"],
+        "Première période": _period_labels(batch_kind, summary, "first"),
+        "Dernière période": _period_labels(batch_kind, summary, "last"),
+        "Lignes": summary["n_rows"].astype("int64"),
+    })
+    for column, name in _STATUS_COUNTS.items():
+        frame[column] = summary[name].astype("int64")
+    return frame
 
 
 def _statuses(cur, batch_kind: str, batch: pd.DataFrame, scope) -> pd.DataFrame:
     staged = store._staging(batch_kind, batch)
-    cur.register(f"staging_{batch_kind}", staged)
+    cur.register(f"staging_{batch_kind}", store._registered(staged))
     try:
         return sql.run(cur, f"ingest_status_{batch_kind}", scope=scope)
     finally:
@@ -50,21 +76,9 @@ def summary_frame(plan, db, scope) -> pd.DataFrame:
         for batch_kind, batch in plan.batches.items():
             if batch.empty:
                 continue
-            status = _statuses(cur, batch_kind, batch, scope)
-            order_col = {"indicator_values": "period_start", "survey_results": "campaign",
-                         "compliance": "assessed_on"}[batch_kind]
-            status = status.sort_values(order_col)
-            for (site, item), group in status.groupby(["site_code", "item"], sort=True):
-                counts = group["status"].value_counts()
-                first, last = group.iloc[0], group.iloc[-1]
-                record = {
-                    "Données": _DATA_LABELS[batch_kind], "Préfecture": site, "Élément": item,
-                    "Première période": _period_label(batch_kind, first),
-                    "Dernière période": _period_label(batch_kind, last),
-                    "Lignes": len(group),
-                }
-                for status_name, column in _STATUS_COLUMNS.items():
-                    if column:
-                        record[column] = int(counts.get(status_name, 0))
-                parts.append(record)
-    return pd.DataFrame(parts, columns=SUMMARY_COLUMNS)
+            summary = _statuses(cur, batch_kind, batch, scope)
+            if len(summary):
+                parts.append(_summarise(batch_kind, summary))
+    if not parts:
+        return pd.DataFrame(columns=SUMMARY_COLUMNS)
+    return pd.concat(parts, ignore_index=True)[SUMMARY_COLUMNS]

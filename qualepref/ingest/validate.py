@@ -14,7 +14,6 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from qualepref import store
 from qualepref.access import SiteScope
@@ -119,13 +118,12 @@ class Coded:
     def series(self) -> pd.Series:
         return pd.Series(self.array(), index=self.index, dtype="object", copy=False)
 
-    def strings(self) -> pd.Series:
-        """The values (text) as an Arrow-backed string column, built from the codes without a
-        Python string per row (DuckDB then scans it without converting anything)."""
-        indices = pa.array(self.codes, mask=self.codes < 0, type=pa.int32())
-        dictionary = pa.array([str(v) for v in self.values], type=pa.large_string())
-        column = pa.DictionaryArray.from_arrays(indices, dictionary).dictionary_decode()
-        return pd.Series(pd.array(column, dtype="str"), index=self.index, copy=False)
+    def categorical(self) -> pd.Series:
+        """The values as a categorical column: built from the codes without a Python object per row,
+        and scanned by DuckDB as dictionary-encoded text (VARCHAR)."""
+        categories = pd.Index(self.values, dtype=object)
+        return pd.Series(pd.Categorical.from_codes(self.codes, categories=categories), index=self.index,
+                         copy=False)
 
 
 def map_unique(series: pd.Series, func) -> pd.Series:
@@ -147,7 +145,9 @@ def _parse_periods(raw: pd.Series, years: pd.Series) -> tuple[np.ndarray, Coded,
     ids = np.full(n, -1, dtype=np.intp)
     known: dict[tuple, int] = {}
     year_values = years.to_numpy(dtype="float64", na_value=np.nan)
-    groups = pd.unique(year_values)
+    first = year_values[:1]
+    same = np.isnan(year_values).all() if np.isnan(first).all() else (year_values == first).all()
+    groups = first if same else pd.unique(year_values)  # one title year per sheet: usually one group
     for year in groups:
         if len(groups) == 1:
             mask = slice(None)
@@ -383,12 +383,12 @@ def indicators(datas: list[SheetData], ctx: Context) -> Outcome:
         else Coded.of(comment).map(lambda v: str(v).strip() or None)
     ok = (~sites.isna() & ~items.isna() & ~bad_period & ~future & ~bad_number & ~negative & ~out_of_range
           & ~numbers.empty.to_numpy())
-    # Text columns are Arrow strings built from the codes (never a Python string per row).
+    # Text columns are categoricals built from the codes (never a Python string per row).
     frame = pd.DataFrame({
-        "site_code": sites.strings(), "indicator_code": items.strings(),
+        "site_code": sites.categorical(), "indicator_code": items.categorical(),
         "period_start": pd.Series(period_start, index=records.index, copy=False),
-        "period_kind": period_kind.strings(), "value": pd.Series(value, index=records.index, copy=False),
-        "comment": comments.strings(),
+        "period_kind": period_kind.categorical(), "value": pd.Series(value, index=records.index, copy=False),
+        "comment": comments.categorical(),
     }, copy=False)
     key = np.stack([sites.codes, items.codes, period_id])
     rows = records["row"].to_numpy()
