@@ -38,10 +38,11 @@ n_reporting = 0
 if month is not None:
     at_month = reporting[pd.to_datetime(reporting.period_start) == pd.Timestamp(month)]
     n_reporting = int(at_month.n_sites.iloc[0]) if len(at_month) else 0
-    month_values = ui.query("alert_indicator_values", scope=scope, start=month, end=month)
-    targets = overview.target_summary(month_values[month_values.period_kind == "month"])
     window_start = alerts.window_start(month)
     window_values = ui.query("alert_indicator_values", scope=scope, start=window_start, end=month)
+    # The month's values are the last of the alert window's: no second query.
+    at_end = pd.to_datetime(window_values.period_start) == pd.Timestamp(month)
+    targets = overview.target_summary(window_values[at_end & (window_values.period_kind == "month")])
 else:
     targets = overview.TargetSummary(0, 0)
     window_values = None
