@@ -96,8 +96,9 @@ def _counts(cur, query: str) -> WriteCounts:
     return WriteCounts(new=row[0], replaced=row[1], unchanged=row[2], deleted=row[3])
 
 
-def _site_codes(staged: pd.DataFrame) -> list[str]:
-    return [code for code in staged["site_code"].unique() if isinstance(code, str)]
+def _site_codes(staged: pd.DataFrame) -> list:
+    """Every distinct site of the batch but missing ones (whatever their type: a number is refused)."""
+    return [code for code in staged["site_code"].unique() if not pd.isna(code)]
 
 
 def _registered(staged: pd.DataFrame):

@@ -1,8 +1,8 @@
 """Records → staging batches and the errors that forbid writing them (pure).
 
-Values are parsed column-wise; Python loops run only over unique values
-(sites, labels, periods) and over rows already known to be in error, to word
-their messages.
+Values are parsed column-wise; Python loops run only over distinct values
+(sites, labels, periods: `Coded` keeps a column as codes into its distinct
+values) and over rows already known to be in error, to word their messages.
 """
 
 from __future__ import annotations
@@ -51,8 +51,8 @@ class Outcome:
 
 
 def staging(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """The batch in the staging column order and dtypes (text stays as Python strings: converting
-    45 000 of them to Arrow costs more than DuckDB saves scanning them)."""
+    """The batch in the staging column order and dtypes (text columns stay as built: categoricals
+    for indicator values, Python strings for the smaller survey and compliance batches)."""
     dtypes = {name: dtype for name, dtype in store.STAGING_COLUMNS[kind].items()
               if dtype != "string" and frame[name].dtype != dtype}
     names = list(store.STAGING_COLUMNS[kind])
@@ -62,11 +62,6 @@ def staging(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
     if isinstance(staged.index, pd.RangeIndex) and staged.index.start == 0 and staged.index.step == 1:
         return staged
     return staged.reset_index(drop=True)
-
-
-def _blank(series: pd.Series) -> pd.Series:
-    text = series if isinstance(series.dtype, pd.StringDtype) else series.astype("str")
-    return series.isna() | text.str.strip().eq("")
 
 
 def _is_missing(value) -> bool:
@@ -124,11 +119,6 @@ class Coded:
         categories = pd.Index(self.values, dtype=object)
         return pd.Series(pd.Categorical.from_codes(self.codes, categories=categories), index=self.index,
                          copy=False)
-
-
-def map_unique(series: pd.Series, func) -> pd.Series:
-    """`func` applied to each distinct value once (NaN → None), spread back to every row."""
-    return Coded.of(series).map(func).series()
 
 
 PERIOD_KINDS = ("month", "quarter", "year")
