@@ -55,12 +55,13 @@ incomplete as (
     where n_sent < n_expected
 ),
 
--- Labels of the reported indicators not sent, for the incomplete cells only.
+-- Labels of the reported indicators not sent, for the incomplete cells only, joined by
+-- " ; " (written chr(59): a semicolon in this file would read as a second statement).
 missing as (
     select
         c.site_code,
         c.period_start,
-        string_agg(i.indicator_label, ' ; ' order by i.indicator_label) as missing,
+        string_agg(i.indicator_label, ' ' || chr(59) || ' ' order by i.indicator_label) as missing,
     from incomplete as c
     join reported as r on r.site_code = c.site_code
     join monthly_indicators as i on i.indicator_code = r.indicator_code
