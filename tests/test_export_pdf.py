@@ -89,3 +89,20 @@ def test_poster_is_one_page_pdf_and_a_large_png(data):
     image = Image.open(io.BytesIO(png_bytes))
     assert image.format == "PNG"
     assert image.size == (int(figures.POSTER_WIDTH * 1.5), int(figures.POSTER_HEIGHT * 1.5))
+
+
+def test_chromium_failing_to_start_gives_a_french_error_and_the_next_export_starts_afresh(monkeypatch):
+    from plotly import graph_objects as go
+
+    from qualepref.export import render
+
+    image = render.Image(go.Figure(go.Scatter(x=[1, 2], y=[3, 4])), width=300, height=200)
+    render.close_browser()
+    monkeypatch.setenv("BROWSER_PATH", "/nulle/part/chromium")  # where kaleido looks for Chromium first
+    with pytest.raises(render.RenderError, match="Chromium est-il installé"):
+        render.render([image])
+    monkeypatch.delenv("BROWSER_PATH")
+    png = render.render([image])[0]
+    assert Image.open(io.BytesIO(png)).size == (600, 400)  # scale 2
+    # Kept open for the next export, which does not start Chromium again.
+    assert render._browser is not None
