@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import time
 from datetime import date
 
 import pytest
@@ -106,3 +107,17 @@ def test_chromium_failing_to_start_gives_a_french_error_and_the_next_export_star
     assert Image.open(io.BytesIO(png)).size == (600, 400)  # scale 2
     # Kept open for the next export, which does not start Chromium again.
     assert render._browser is not None
+
+
+def test_the_kept_chromium_is_closed_after_idle_time(monkeypatch):
+    from plotly import graph_objects as go
+
+    from qualepref.export import render
+
+    monkeypatch.setattr(render, "IDLE_CLOSE_S", 0.5)
+    render.render([render.Image(go.Figure(go.Bar(x=["a"], y=[1])), width=200, height=200)])
+    assert render._browser is not None
+    deadline = time.monotonic() + 30
+    while render._browser is not None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert render._browser is None

@@ -2,8 +2,9 @@
 
 Starting Chromium costs a few seconds, rendering one more figure very
 little: the first export of a process starts kaleido's browser and keeps it
-for the next ones (a PDF pack took 8 s, the poster 4.5 s, most of it
-Chromium starting; 0.6 s for three figures once it runs). Requests are
+for the next ones, closing it after ten idle minutes (a PDF pack took 8 s,
+the poster 4.5 s, most of it Chromium starting; 0.6 s for three figures
+once it runs). Requests are
 served one at a time; a failure closes the browser, and the next request
 starts a new one. MathJax is disabled (kaleido would otherwise fetch it from
 a CDN) and plotly.js comes from the installed plotly package.
@@ -38,6 +39,9 @@ class Image:
 # Seconds to start Chromium, and to render one document's images.
 START_TIMEOUT_S = 60
 RENDER_TIMEOUT_S = 300
+# Chromium kept open holds about 330 MB (PSS): closed after this many idle seconds. A référent
+# preparing a COPIL exports the PDF pack and the poster within minutes of each other.
+IDLE_CLOSE_S = 600
 
 
 class _Browser:
@@ -74,6 +78,7 @@ class _Browser:
 
 _lock = threading.Lock()
 _browser: _Browser | None = None
+_idle_timer: threading.Timer | None = None
 
 
 @atexit.register
@@ -91,7 +96,25 @@ def render(images: list[Image]) -> list[bytes]:
     if not images:
         return []
     with _lock:
-        return _render(images)
+        try:
+            return _render(images)
+        finally:
+            _close_when_idle()
+
+
+def _close_when_idle() -> None:
+    """(Re)start the countdown after which the kept Chromium is closed."""
+    global _idle_timer
+    if _idle_timer is not None:
+        _idle_timer.cancel()
+    _idle_timer = threading.Timer(IDLE_CLOSE_S, _close_idle_browser)
+    _idle_timer.daemon = True
+    _idle_timer.start()
+
+
+def _close_idle_browser() -> None:
+    with _lock:
+        close_browser()
 
 
 def _render(images: list[Image]) -> list[bytes]:
