@@ -1,13 +1,17 @@
 -- Per site × module of the scope: the latest assessment of each engagement on
 -- or before $as_of, counted by result. The latest is the one of compliance_latest.sql
--- (latest date, then the first assessment type in alphabetical order), found with
+-- (latest date, then an external audit before an internal one, a mystery visit, a
+-- self-assessment), found with
 -- arg_min instead of a window: half the time at 1,000 sites. The module × prefecture
 -- heatmap needs these counts only, not the 30,000 engagement rows behind them.
 with assessed as (
     select
         c.site_code,
         c.module,
-        arg_min(c.result, {'newest': -epoch(c.assessed_on), 'assessment_type': c.assessment_type}) as result,
+        arg_min(c.result, {
+            'newest': -epoch(c.assessed_on),
+            'precedence': list_position(['audit_externe', 'audit_interne', 'enquete_mystere', 'auto_evaluation'], c.assessment_type),
+        }) as result,
     from v_compliance as c
     where list_contains($sites, c.site_code) and c.assessed_on <= $as_of
     group by c.site_code, c.module, c.engagement

@@ -12,14 +12,7 @@ with latest as (
     where list_contains($sites, site_code)
     qualify row_number() over (
         partition by site_code, module, engagement
-        order by
-            assessed_on desc,
-            case assessment_type
-                when 'audit_externe' then 0
-                when 'audit_interne' then 1
-                when 'enquete_mystere' then 2
-                else 3
-            end
+        order by assessed_on desc, list_position(['audit_externe', 'audit_interne', 'enquete_mystere', 'auto_evaluation'], assessment_type)
     ) = 1
 )
 

@@ -8,7 +8,8 @@ with latest as (
         and site_code = $site_code
         and assessed_on <= $until
     qualify row_number() over (
-        partition by module, engagement order by assessed_on desc, assessment_type
+        partition by module, engagement
+        order by assessed_on desc, list_position(['audit_externe', 'audit_interne', 'enquete_mystere', 'auto_evaluation'], assessment_type)
     ) = 1
 )
 

@@ -246,3 +246,33 @@ def test_compliance_module_counts_count_the_latest_assessments(demo_db, names):
         assert (got[f"n_{result}"] == expected.get(result, 0).reindex(got.index)).all(), result
     chosen = latest[(latest.site_code == row[0]) & (latest.engagement == row[2]) & (latest.module == row[1])]
     assert chosen.assessment_type.tolist() == ["audit_externe"]
+
+
+def test_every_compliance_query_lets_the_same_assessment_win_on_the_same_day(demo_db, names):
+    """Audit externe > audit interne > enquête mystère > auto-évaluation, whichever page asks."""
+    scope = NATIONAL_PRINCIPAL.scope(names)
+    with demo_db.cursor() as cur:
+        site, module, engagement, day = cur.execute(
+            "select site_code, module, engagement, assessed_on from compliance_assessments "
+            "where site_code = '87' and assessment_type = 'auto_evaluation' and result = 'conforme' "
+            "order by assessed_on desc limit 1").fetchone()
+        cur.execute("delete from compliance_assessments where site_code = ? and module = ? and engagement = ? "
+                    "and assessed_on > ?", [site, module, engagement, day])
+        # Alphabetically the self-assessment would come first: precedence must not be alphabetical.
+        cur.execute("insert into compliance_assessments (site_code, module, engagement, assessed_on, "
+                    "assessment_type, result) values (?, ?, ?, ?, 'enquete_mystere', 'non_conforme')",
+                    [site, module, engagement, day])
+    as_of = date(2026, 10, 31)
+    latest = sql.run(demo_db, "compliance_latest", scope=scope, as_of=as_of)
+    chosen = latest[(latest.site_code == site) & (latest.module == module) & (latest.engagement == engagement)]
+    assert chosen.result.tolist() == ["non_conforme"]
+    counts = sql.run(demo_db, "compliance_module_counts", scope=scope, as_of=as_of).set_index(["module", "site_code"])
+    in_latest = latest[(latest.site_code == site) & (latest.module == module)]
+    assert counts.loc[(module, site), "n_non_conforme"] == (in_latest.result == "non_conforme").sum()
+    pack = sql.run(demo_db, "pack_compliance_latest", scope=scope, site_code=site, until=as_of)
+    assert pack[(pack.module == module) & (pack.engagement == engagement)].result.tolist() == ["non_conforme"]
+    one_site = scope.narrowed([site])
+    overview = sql.run(demo_db, "overview_compliance", scope=one_site).set_index("module")
+    in_site_latest = sql.run(demo_db, "compliance_latest", scope=one_site, as_of=date(2100, 1, 1))
+    expected = in_site_latest[in_site_latest.module == module].result.eq("non_conforme").sum()
+    assert overview.loc[module, "n_non_conforme"] == expected
