@@ -5,6 +5,7 @@ The only module of the package that imports Streamlit.
 
 from __future__ import annotations
 
+import functools
 import logging
 
 import pandas as pd
@@ -150,20 +151,24 @@ def query(name: str, scope: SiteScope | None = None, **params) -> pd.DataFrame:
     return _cached_query(name, frozen, scope.key(), _key(), scope)
 
 
-_SHARED: dict = {}
+@st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
+def _shared_call(name: str, key: tuple, _func, *args, **kwargs):
+    # `name` tells the functions apart (`_func` is not hashed); `key` is the data version: Streamlit
+    # hashes only a sample of a table of 50,000 rows or more, so a change of data that kept the
+    # arguments' size could otherwise hand back a stale result.
+    return _func(*args, **kwargs)
 
 
 def shared(func):
-    """`func`, a pure function, memoised across reruns and sessions on its arguments' values.
+    """`func`, a pure function, memoised across reruns and sessions on its arguments and the data version.
 
     For builders of figures and tables: a page of sixteen charts spent most of
     its time rebuilding identical plotly figures on every rerun. The result is
     one object shared by every caller, never copied: it must be treated as
     read-only (`st.plotly_chart` and `chart_with_table` only read it).
     """
-    if func not in _SHARED:
-        _SHARED[func] = st.cache_resource(func, max_entries=256, ttl=3600, show_spinner=False)
-    return _SHARED[func]
+    name = f"{func.__module__}.{func.__qualname__}"
+    return functools.partial(_shared_call, name, _key(), func)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
