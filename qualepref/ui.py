@@ -151,7 +151,8 @@ def query(name: str, scope: SiteScope | None = None, **params) -> pd.DataFrame:
     return _cached_query(name, frozen, scope.key(), _key(), scope)
 
 
-@st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
+# Bounded: one Tendances result (sixteen figures) holds about 1.5 MB, so at most ~100 MB here.
+@st.cache_resource(max_entries=64, ttl=3600, show_spinner=False)
 def _shared_call(name: str, key: tuple, _func, *args, **kwargs):
     # `name` tells the functions apart (`_func` is not hashed); `key` is the data version: Streamlit
     # hashes only a sample of a table of 50,000 rows or more, so a change of data that kept the
