@@ -138,8 +138,8 @@ def require_role(*roles: Role) -> Principal:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached_query(name: str, params: tuple, scope_key: tuple, key: tuple, _scope: SiteScope) -> pd.DataFrame:
-    # `_scope` is not hashed; `scope_key` (its sites and rights) keys the cache.
+def _cached_query(name: str, params: tuple, scope_key: str, key: tuple, _scope: SiteScope) -> pd.DataFrame:
+    # `_scope` is not hashed; `scope_key` (the fingerprint of its sites and rights) keys the cache.
     return sql.run(get_db(), name, scope=_scope, **dict(params))
 
 
