@@ -133,7 +133,9 @@ def test_transmission_status_and_grid():
     fig = national.transmission_grid(status, title="Transmissions", month_label=lambda m: m.strftime("%m/%Y"))
     heat = fig.data[0]
     assert list(heat.y) == ["29 – 29", "87 – 87"] and list(heat.x) == ["01/2025", "02/2025"]
-    assert heat.text.tolist() == [["✗", "✓"], ["✓", "½"]]  # a symbol in every cell, not colour alone
+    # Not colour alone: a symbol on every month to chase, explained in the legend; a month sent is blank.
+    assert heat.text.tolist() == [["✗", ""], ["", "½"]]
+    assert list(heat.colorbar.ticktext) == ["✗ Non transmis", "½ Partiel", "Transmis (case sans symbole)"]
     assert national.transmission_status(pd.DataFrame(columns=rows[0].keys())).empty
     # Cell texts are copied once by plotly (read-only), then shared by its deep copies.
     assert copy.deepcopy(heat.text) is heat.text and copy.deepcopy(heat.customdata) is heat.customdata

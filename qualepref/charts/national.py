@@ -191,7 +191,12 @@ STATUS_SENT, STATUS_PARTIAL, STATUS_MISSING = "transmis", "partiel", "manquant"
 STATUS_LABELS = {STATUS_SENT: "Transmis", STATUS_PARTIAL: "Partiel", STATUS_MISSING: "Non transmis"}
 # Blue / light orange / dark orange: distinct in hue and in lightness (colour-blind and greyscale).
 STATUS_COLOURS = {STATUS_SENT: "#2166AC", STATUS_PARTIAL: "#FDB863", STATUS_MISSING: "#B35806"}
-STATUS_SYMBOLS = {STATUS_SENT: "✓", STATUS_PARTIAL: "½", STATUS_MISSING: "✗"}
+# Colour is never the only sign (RGAA 3.1): the months to chase carry a symbol, a month sent
+# stays blank. A symbol in all of the 2,400 cells of a national grid took the browser a second
+# to draw, and hid the exceptions the page is about among the ticks.
+STATUS_SYMBOLS = {STATUS_SENT: "", STATUS_PARTIAL: "½", STATUS_MISSING: "✗"}
+STATUS_KEYS = {STATUS_SENT: "Transmis (case sans symbole)", STATUS_PARTIAL: "½ Partiel",
+               STATUS_MISSING: "✗ Non transmis"}
 
 
 def transmission_status(monthly: pd.DataFrame) -> pd.DataFrame:
@@ -213,7 +218,7 @@ def transmission_status(monthly: pd.DataFrame) -> pd.DataFrame:
 
 def transmission_grid(status: pd.DataFrame, *, title: str, month_label, show_names: bool = True,
                       meeting_mode: bool = False) -> go.Figure:
-    """Prefecture (rows) × month (columns), three discrete colours plus a symbol in each cell."""
+    """Prefecture (rows) × month (columns), three discrete colours, a symbol on each month to chase."""
     order = [STATUS_MISSING, STATUS_PARTIAL, STATUS_SENT]
     sites = status[["site_code", "site_name"]].drop_duplicates("site_code").sort_values("site_code")
     months = sorted(status.period_start.unique())
@@ -237,7 +242,7 @@ def transmission_grid(status: pd.DataFrame, *, title: str, month_label, show_nam
         z=z, x=[month_label(m) for m in months], y=labels, zmin=-0.5, zmax=n - 0.5, colorscale=scale,
         text=text, texttemplate="%{text}", customdata=hover, xgap=1, ygap=1,
         hovertemplate="%{y}<br>%{x} : %{customdata}<extra></extra>",
-        colorbar={"tickvals": list(range(n)), "ticktext": [STATUS_LABELS[s] for s in order], "len": 180,
+        colorbar={"tickvals": list(range(n)), "ticktext": [STATUS_KEYS[s] for s in order], "len": 180,
                   "lenmode": "pixels", "y": 1, "yanchor": "top"},
     )
     # Month labels sit on top (visible without scrolling down a tall grid): room for them under the title.
