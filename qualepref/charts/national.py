@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from qualepref import geo
 from qualepref.charts.shared import shared_array
-from qualepref.charts.theme import BLEU_FRANCE, CATEGORICAL, GRIS, SEQUENTIAL, layout
+from qualepref.charts.theme import BLEU_FRANCE, CATEGORICAL, GRIS, SEQUENTIAL, layout, vertical_line
 
 HIGHLIGHT = CATEGORICAL[1]  # Okabe–Ito orange: stands out from the State blue for every reader
 NO_DATA = "#D9D9D9"  # not a colour of the sequential scale: "no figure" never reads as a value
@@ -121,15 +121,10 @@ def _marker(value, label: str, text: str, y="Préfectures") -> go.Scatter:
 
 
 def _target_line(target) -> dict:
-    """Layout entries of a dashed vertical line labelled "Cible" (what `fig.add_vline` would add)."""
+    """Layout entries of the dashed vertical "Cible" line (none without a target)."""
     if target is None or pd.isna(target):
         return {}
-    return {
-        "shapes": [{"type": "line", "x0": target, "x1": target, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
-                    "line": {"color": "#161616", "dash": "dash"}}],
-        "annotations": [{"text": "Cible", "showarrow": False, "x": target, "xanchor": "center", "xref": "x",
-                         "y": 1, "yanchor": "bottom", "yref": "y domain"}],
-    }
+    return vertical_line(target, "Cible", {"color": "#161616", "dash": "dash"})
 
 
 # Map ---------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from qualepref import fmt
-from qualepref.charts.theme import BLEU_FRANCE, CATEGORICAL, GRIS, ROUGE_MARIANNE, layout
+from qualepref.charts.theme import BLEU_FRANCE, CATEGORICAL, GRIS, ROUGE_MARIANNE, layout, vertical_line
 from qualepref.stats import MIN_SAMPLE, THRESHOLD
 
 FREQUENCIES = {"month": "MS", "quarter": "QS", "year": "YS"}
@@ -317,18 +317,13 @@ def satisfaction_by_question(frame: pd.DataFrame, *, title: str, meeting_mode: b
             customdata=hover, hovertemplate="%{customdata}<extra></extra>",
         ))
     traces.reverse()
-    threshold = THRESHOLD * 100
     return go.Figure(data=traces, layout=layout(
         title, meeting_mode=meeting_mode,
         barmode="group", height=max(360, 150 + len(order) * (22 * max(1, len(campaigns)) + 18)),
         bargap=0.25, margin={"b": 70},
         # Under the plot whatever its height (the default offset grows with it).
         legend={"yref": "container", "y": 0, "yanchor": "bottom"},
-        # The 75 % line across the whole plot height, labelled at its top.
-        shapes=[{"type": "line", "xref": "x", "yref": "y domain", "x0": threshold, "x1": threshold,
-                 "y0": 0, "y1": 1, "line": {"color": ROUGE_MARIANNE, "dash": "dash", "width": 2}}],
-        annotations=[{"text": "Seuil 75 %", "xref": "x", "yref": "y domain", "x": threshold, "y": 1,
-                      "yanchor": "bottom", "showarrow": False}],
+        **vertical_line(THRESHOLD * 100, "Seuil 75 %", {"color": ROUGE_MARIANNE, "dash": "dash", "width": 2}),
         xaxis={"range": [0, 100], "ticksuffix": " %", "title": {"text": "Taux de satisfaction (avis exprimés)"}},
         yaxis={"autorange": "reversed", "title": {"text": None}, "gridcolor": "rgba(0,0,0,0)"},
     ))
