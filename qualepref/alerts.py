@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
-from urllib.parse import quote_plus, urlencode
+from urllib.parse import quote_plus
 
 import numpy as np
 import pandas as pd
@@ -68,26 +68,16 @@ def window_start(end: date, months: int = WINDOW_MONTHS) -> date:
     return (pd.Timestamp(end).to_period("M") - (months - 1)).start_time.date()
 
 
-def trend_link(site_code: str, *, module: int | None = None, indicator: str | None = None,
-               view: str | None = None) -> str:
-    """A relative link to the Tendances page showing the trend behind an alert (filters in the URL)."""
-    params = {"pref": site_code}
-    if module is not None and not pd.isna(module):
-        params["module"] = int(module)
-    if indicator:
-        params["indicateur"] = indicator
-    if view:
-        params["vue"] = view
-    return f"{TRENDS_PAGE}?{urlencode(params)}"
-
-
 @lru_cache(maxsize=4096)
 def _quoted(value: str) -> str:
     return quote_plus(value)
 
 
 def trend_links(site_codes, *, modules=None, indicators=None, view: str | None = None) -> list[str]:
-    """`trend_link` of each row (the same strings), without urlencode per row: thousands of alerts."""
+    """Relative links to the Tendances page showing the trend behind each alert (filters in the URL).
+
+    Built by hand rather than with `urlencode` per row: a national table has thousands of alerts.
+    """
     n = len(site_codes)
     modules = [None] * n if modules is None else modules
     indicators = [None] * n if indicators is None else indicators
