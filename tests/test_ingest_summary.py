@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from qualepref import fmt
+from qualepref import fmt, ingest
 from qualepref.ingest import report, samples
-from tests.test_ingest_support import analyse, import_file
+from tests.test_ingest_support import analyse, import_file, indicator_rows, national_scope
 
 LONG = ["Site", "Indicateur", "Période", "Valeur"]
 SURVEY = ["Site", "Campagne", "Question", "Très satisfait", "Satisfait", "Peu satisfait", "Pas du tout satisfait",
@@ -140,3 +140,19 @@ def test_summary_of_a_plan_without_data_is_empty(db, tmp_path):
     plan = analyse(db, path)
     assert list(plan.summary_frame().columns) == report.SUMMARY_COLUMNS
     assert plan.summary_frame().empty
+
+
+def test_a_preview_made_stale_by_another_import_is_counted_again_at_commit(db, tmp_path):
+    """The commit reuses the preview's counts only when nothing was written since: here the other
+    file writes the same keys in between, so the first one must replace them (not insert twice)."""
+    first = samples.write_rows_xlsx(tmp_path / "premier.xlsx", {
+        "Indicateurs": [LONG, ["87", "COURRIER_DELAI", "2025-01", 9], ["87", "COURRIER_DELAI", "2025-02", 8]]})
+    other = samples.write_rows_xlsx(tmp_path / "autre.xlsx", {
+        "Indicateurs": [LONG, ["87", "COURRIER_DELAI", "2025-01", 4]]})
+    plan = analyse(db, first)
+    assert plan.counts["indicator_values"].new == 2  # previewed on an empty base
+    import_file(db, other)
+    result = ingest.commit(plan, db=db, scope=national_scope(db), uploaded_by="tests")
+    assert (result.rows_written, result.rows_replaced) == (2, 1)
+    assert indicator_rows(db, "87") == [("87", "COURRIER_DELAI", "2025-01-01", "month", 9.0),
+                                        ("87", "COURRIER_DELAI", "2025-02-01", "month", 8.0)]

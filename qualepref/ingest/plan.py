@@ -216,11 +216,6 @@ def _describe(plan: ImportPlan) -> None:
     plan.period_max = max(periods) if periods else None
 
 
-def _data_version(cur) -> int:
-    rows = sql.execute(cur, "data_version")
-    return int(rows[0][0]) if rows else 0
-
-
 class _NothingChanged(Exception):
     """Rolls back a transaction that would only add a history row."""
 
@@ -233,7 +228,8 @@ def commit(plan: ImportPlan, *, db, scope: SiteScope, uploaded_by: str) -> Commi
     try:
         with db.transaction() as cur:
             # Nothing written since the preview: its counts still hold (and say what to delete).
-            fresh = plan._version is not None and _data_version(cur) == plan._version
+            # (Inside the transaction, the version known to `db` is the committed one: writes wait on its lock.)
+            fresh = plan._version is not None and db.data_version() == plan._version
             upload_id = store.next_upload_id(cur)
             for batch_kind, batch in plan.batches.items():
                 if batch.empty:
