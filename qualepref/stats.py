@@ -5,7 +5,6 @@ Pure functions over scalars or pandas objects; no I/O.
 
 from __future__ import annotations
 
-import math
 from enum import StrEnum
 
 import numpy as np
@@ -56,17 +55,11 @@ def alert_level(rate: float | None, n: int, upper: float | None = None) -> Alert
     n < 30 → insufficient sample (whatever the rate); else upper bound < 75 %
     → significantly below; else rate < 75 % → below; else no alert.
     """
-    if rate is None or (isinstance(rate, float) and math.isnan(rate)) or not n:
-        return AlertLevel.INSUFFICIENT if n is not None and n < MIN_SAMPLE else AlertLevel.NONE
-    if n < MIN_SAMPLE:
-        return AlertLevel.INSUFFICIENT if rate < THRESHOLD else AlertLevel.NONE
-    if upper is None:
+    if upper is None and rate is not None and n:
         _, upper = wilson_interval(rate * n, n)
-    if upper < THRESHOLD:
-        return AlertLevel.SIGNIFICANT
-    if rate < THRESHOLD:
-        return AlertLevel.BELOW
-    return AlertLevel.NONE
+    # One row of `alert_levels`: the rule is written once.
+    return alert_levels([np.nan if rate is None else rate], [np.nan if n is None else n],
+                        [np.nan if upper is None else upper])[0]
 
 
 def with_satisfaction(frame: pd.DataFrame) -> pd.DataFrame:
@@ -84,14 +77,15 @@ _LEVELS = np.array([AlertLevel.SIGNIFICANT, AlertLevel.BELOW, AlertLevel.INSUFFI
 
 
 def alert_levels(rate, n, upper) -> np.ndarray:
-    """`alert_level` of each row (arrays of rates, answer counts and upper bounds), without a Python loop."""
+    """The alert level of each row (arrays of rates, answer counts and upper bounds), without a Python loop."""
     rate = np.asarray(rate, dtype=float)
     n = np.asarray(n, dtype=float)
     upper = np.asarray(upper, dtype=float)
     small = n < MIN_SAMPLE
-    no_rate = np.isnan(rate) | (n == 0)
+    no_rate = np.isnan(rate) | (n == 0) | np.isnan(n)
     below = rate < THRESHOLD
-    # The branches of alert_level, in its order (NaN compares false, as there).
+    # In order: no rate (or no count) and a small sample → insufficient; no rate → none; a small
+    # sample → insufficient when under 75 %, else none; then significantly below, below (NaN compares false).
     code = np.select(
         [no_rate & small, no_rate, small & below, small, upper < THRESHOLD, below],
         [2, 3, 2, 3, 0, 1], default=3)
