@@ -113,7 +113,7 @@ def show_summary(summary: dict) -> None:
     """What a confirmed import wrote, with links to see it."""
     written, replaced, deleted = summary["rows_written"], summary["rows_replaced"], summary["rows_deleted"]
     if written == 0 and deleted == 0:
-        st.info(f"« {summary['file_name']} » : aucune modification, les données étaient déjà enregistrées.")
+        st.info(f"« {ui.plain(summary['file_name'])} » : aucune modification, les données étaient déjà enregistrées.")
     else:
         st.success(
             f"Import n° {summary['upload_id']} enregistré : {fmt.number(written, 0)} ligne(s) écrite(s), "
@@ -147,7 +147,7 @@ def show_plan(plan, summary, *, names: dict[str, str], file_key: str, scope, upl
         )
         if plan.layouts:
             st.caption("Mise en forme reconnue : " + " ; ".join(
-                f"{sheet} : {label}" if sheet else label for sheet, label in plan.layouts))
+                f"{ui.plain(sheet)} : {label}" if sheet else label for sheet, label in plan.layouts))
     if counts is not None and not plan.errors:
         cols = st.columns(4)
         cols[0].metric("Nouvelles", fmt.number(counts.new, 0), help="Valeurs absentes de la base, qui seront ajoutées.")
@@ -179,14 +179,14 @@ def show_plan(plan, summary, *, names: dict[str, str], file_key: str, scope, upl
 
 def confirm(plan, *, file_key: str, scope, uploaded_by: str) -> None:
     """Write the previewed plan in one transaction, then remember the summary for this upload."""
-    with st.status(f"Import de « {plan.file_name} » en cours…", expanded=True) as status:
+    with st.status(f"Import de « {ui.plain(plan.file_name)} » en cours…", expanded=True) as status:
         st.write("Écriture dans la base de données (une seule transaction : tout ou rien)…")
         try:
             result = ingest.commit(plan, db=ui.get_db(), scope=scope, uploaded_by=uploaded_by)
         except Exception as exc:  # the transaction rolled back: say so instead of a traceback
             log.exception("échec de l'import de %s", plan.file_name)
             status.update(label="Import refusé", state="error")
-            st.error(f"L'import a échoué et rien n'a été enregistré : {exc}")
+            st.error(f"L'import a échoué et rien n'a été enregistré : {ui.plain(exc)}")
             return
         status.update(label="Import terminé", state="complete", expanded=False)
     st.session_state.setdefault("import_results", {})[file_key] = {
@@ -276,7 +276,7 @@ for uploaded in uploads or []:
     shown_shas.add(sha)
     file_key = f"import-{uploaded.file_id}"
     with st.container(border=True):
-        st.subheader(uploaded.name, anchor=False)
+        st.subheader(ui.plain(uploaded.name), anchor=False)
         st.caption(f"{fmt.number(len(content) / 1024, 1)} Ko · SHA-256 {sha[:12]}…")
         if file_key in results:
             show_summary(results[file_key])
@@ -284,7 +284,7 @@ for uploaded in uploads or []:
         try:
             plan, summary = analyse(content, uploaded.name, sha, options, scope=scope)
         except ingest.IngestError as exc:
-            st.error(f"Fichier refusé : {exc}", icon=":material/block:")
+            st.error(f"Fichier refusé : {ui.plain(exc)}", icon=":material/block:")
             continue
         show_plan(plan, summary, names=names, file_key=file_key, scope=scope, uploaded_by=principal.user)
 # Plans hold whole batches: forget those of files removed from the uploader.

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
+import string
 
 import pandas as pd
 import streamlit as st
@@ -17,6 +19,31 @@ from qualepref.config import GEO_ATTRIBUTION, db_path
 from qualepref.db import Database
 
 log = logging.getLogger(__name__)
+
+# Every ASCII punctuation character: CommonMark lets each be backslash-escaped, and together they
+# start every construct Streamlit's Markdown knows (images, links, HTML, emphasis, headings, lists,
+# tables, `$` maths, `:red[…]` colours, `:material/…:` icons, `&…;` entities).
+_MARKDOWN_ESCAPES = str.maketrans({c: "\\" + c for c in string.punctuation})
+# GFM turns bare addresses into links after escapes are undone (`https://…`, `www.…`, `mailto:…`,
+# e-mails): an invisible word joiner where each pattern needs two characters side by side breaks it.
+_WORD_JOINER = "\u2060"
+_AUTOLINK_SEAMS = re.compile(r"(?<=:)(?=\S)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
+
+
+def plain(text) -> str:
+    """`text` for a Markdown-rendering element, shown exactly as typed: no image, link or format.
+
+    For every user-controlled string (file and sheet names, labels an administrator edits, free
+    text, messages that quote a cell) passed to `st.subheader`, `st.caption`, `st.markdown`, alerts,
+    expander, tab, metric and widget labels: `![x](http://…)` in a file name would otherwise make
+    the browser fetch an image. Line breaks and runs of spaces become one space (a title is one
+    line; an indented line would become a code block). Where no formatting is wanted around the
+    text at all, `st.text` shows it as is.
+    """
+    if text is None:
+        return ""
+    one_line = " ".join(str(text).split())
+    return _AUTOLINK_SEAMS.sub(_WORD_JOINER, one_line).translate(_MARKDOWN_ESCAPES)
 
 
 @st.cache_resource(show_spinner="Ouverture de la base de données…")
@@ -231,7 +258,7 @@ def chart_with_table(fig, table: pd.DataFrame, *, file_stem: str, headers: dict[
             kwargs["selection_mode"] = selection_mode
     state = st.plotly_chart(fig, **kwargs)
     title = fig.layout.title.text or file_stem
-    with st.expander(f"Données du graphique : {title}"):
+    with st.expander(f"Données du graphique : {plain(title)}"):
         shown = table.rename(columns=headers or {})
         st.dataframe(shown, hide_index=True, width="stretch")
         left, right = st.columns(2)
