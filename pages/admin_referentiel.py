@@ -1,8 +1,9 @@
 """Édition du référentiel: targets, labels, synonyms, new indicators and engagements; history."""
 
+import pandas as pd
 import streamlit as st
 
-from qualepref import auth, referentiel_edit, ui
+from qualepref import auth, fmt, referentiel_edit, ui, vocab
 from qualepref.access import Role
 from qualepref.referentiel_edit import FREQUENCIES, Engagement, ReferentielError
 
@@ -18,8 +19,8 @@ engagements = ui.query("referentiel_engagements")
 indicators = ui.query("referentiel_indicators")
 questions = ui.query("referentiel_questions")
 module_names = dict(zip(modules.module.astype(int), modules.module_name, strict=True))
-DIRECTION_LABELS = {"": "— suivi sans cible", "baisse": "baisse (plus bas = mieux)",
-                    "hausse": "hausse (plus haut = mieux)"}
+DIRECTION_LABELS = {"": f"— {vocab.NO_TARGET}",
+                    **{code: f"{code} ({d.hint})" for code, d in vocab.DIRECTIONS.items()}}
 
 
 def apply(action, success: str) -> None:
@@ -58,7 +59,7 @@ with tab_edit:
         direction = left.selectbox("Sens", list(DIRECTION_LABELS), format_func=DIRECTION_LABELS.get,
                                    index=list(DIRECTION_LABELS).index(blank(row.direction)))
         target = right.text_input("Cible (nombre ; vide = sans cible)", key=f"cible_{code}",
-                                  value=blank(row.target).replace(".", ",").removesuffix(",0"))
+                                  value="" if pd.isna(row.target) else fmt.compact(row.target, 3))
         unit = left.text_input("Unité", value=row.unit)
         frequency = right.selectbox("Fréquence", FREQUENCIES, index=list(FREQUENCIES).index(row.frequency)
                                     if row.frequency in FREQUENCIES else 0)

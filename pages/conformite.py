@@ -9,8 +9,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from qualepref import charts, filters, fmt, ui
-from qualepref.charts.compliance import ASSESSMENT_LABELS, RESULT_LABELS, module_label
+from qualepref import charts, filters, fmt, ui, vocab
+from qualepref.charts.compliance import module_label
 
 ui.page_header(
     "Conformité",
@@ -35,9 +35,9 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
     """Result and assessment codes in French words, dates as dd/mm/yyyy."""
     out = frame.copy()
     if "result" in out:
-        out["result"] = out.result.map(RESULT_LABELS)
+        out["result"] = out.result.map(vocab.COMPLIANCE_RESULTS.labels())
     if "assessment_type" in out:
-        out["assessment_type"] = out.assessment_type.map(ASSESSMENT_LABELS)
+        out["assessment_type"] = out.assessment_type.map(vocab.ASSESSMENT_TYPES.labels())
     if "assessed_on" in out:
         out["assessed_on"] = out.assessed_on.map(fmt.day)
     return out

@@ -5,15 +5,10 @@ import re
 import pandas as pd
 import streamlit as st
 
-from qualepref import filters, fmt, ui
+from qualepref import filters, fmt, ui, vocab
 from qualepref.export import tables
 
-KIND_LABELS = {
-    "indicateurs": "Indicateurs",
-    "enquete": "Enquête",
-    "conformite": "Conformité",
-    "mixte": "Plusieurs types",
-}
+KIND_LABELS = vocab.UPLOAD_KINDS.short_labels()
 ALL = "__tous__"
 SHORT_SHA = 12
 MAX_SITES_LISTED = 6

@@ -13,19 +13,13 @@ import re
 import pandas as pd
 import streamlit as st
 
-from qualepref import config, fmt, ingest, template, ui
+from qualepref import config, fmt, ingest, template, ui, vocab
 from qualepref.export import tables
 
 log = logging.getLogger(__name__)
 
-KINDS = {
-    "auto": "Automatique",
-    "indicateurs": "Indicateurs",
-    "enquete": "Enquête",
-    "conformite": "Conformité",
-}
-KIND_LABELS = {"indicateurs": "indicateurs", "enquete": "enquête de satisfaction",
-               "conformite": "évaluations de conformité", "mixte": "plusieurs types de données"}
+KIND_LABELS = vocab.UPLOAD_KINDS.labels()
+KINDS = {"auto": "Automatique", **{k: v for k, v in KIND_LABELS.items() if k != "mixte"}}
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ISSUE_COLUMNS = ["Feuille", "Ligne", "Colonne", "Valeur", "Message"]
 NO_SITE = "__aucun__"

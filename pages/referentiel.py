@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from qualepref import fmt, ui
+from qualepref import fmt, ui, vocab
 
 ui.page_header(
     "Référentiel",
@@ -34,8 +34,9 @@ with tab_engagements:
     )
 with tab_indicators:
     shown = indicators.assign(
-        target=[fmt.with_unit(t, u, 1) for t, u in zip(indicators.target, indicators.unit, strict=True)],
-        direction=indicators.direction.map({"baisse": "plus bas = mieux", "hausse": "plus haut = mieux"}),
+        target=[fmt.target(t, u, d, indicative=i) for t, u, d, i in zip(
+            indicators.target, indicators.unit, indicators.direction, indicators.target_indicative, strict=True)],
+        direction=indicators.direction.map({c: d.hint for c, d in vocab.DIRECTIONS.items()}),
     )
     st.dataframe(
         shown[["indicator_code", "indicator_label", "module", "engagement", "unit", "direction",

@@ -1,5 +1,7 @@
 """Vue d'ensemble: key figures of the selected scope for the last complete period."""
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
@@ -96,7 +98,7 @@ for column, (level, count) in zip(st.columns(len(counts)), counts.items(), stric
     column.metric(level, fmt.number(count, 0))
 
 st.subheader("Conformité par module")
-compliance = overview.compliance_rates(ui.query("overview_compliance", scope=scope))
+compliance = overview.compliance_rates(ui.query("compliance_module_counts", scope=scope, as_of=date.today()))
 if compliance.empty:
     st.info("Aucune évaluation de conformité pour cette sélection.")
 else:

@@ -26,25 +26,24 @@ from urllib.parse import quote_plus
 import numpy as np
 import pandas as pd
 
-from qualepref import fmt, stats
-from qualepref.charts.trends import target_label
+from qualepref import fmt, stats, vocab
 from qualepref.stats import AlertLevel
 
 WINDOW_MONTHS = 6  # indicator alerts look at the last six months of the selected period
 TREND_RUN = 2  # consecutive misses that make a trend
 TRENDS_PAGE = "tendances"  # url path of pages/tendances.py
 
-SURVEY = "Enquête de satisfaction"
-INDICATOR = "Indicateur"
+SURVEY = vocab.ALERT_KINDS.label("enquete")
+INDICATOR = vocab.ALERT_KINDS.label("indicateur")
 KINDS = (SURVEY, INDICATOR)
 
 LEVEL_SIGNIFICANT = stats.ALERT_LABELS[AlertLevel.SIGNIFICANT]
 LEVEL_BELOW = stats.ALERT_LABELS[AlertLevel.BELOW]
 LEVEL_INSUFFICIENT = stats.ALERT_LABELS[AlertLevel.INSUFFICIENT]
-LEVEL_TREND = "Hors cible (tendance)"
-LEVEL_MISS = "Hors cible"
+LEVEL_TREND = vocab.ALERT_LEVELS.label("hors_cible_tendance")
+LEVEL_MISS = vocab.ALERT_LEVELS.label("hors_cible")
 # Most severe first: this order sorts the table and lists the levels in filters.
-LEVELS = (LEVEL_SIGNIFICANT, LEVEL_TREND, LEVEL_BELOW, LEVEL_MISS, LEVEL_INSUFFICIENT)
+LEVELS = tuple(t.label for t in vocab.ALERT_LEVELS)
 SEVERITY = {level: rank for rank, level in enumerate(LEVELS)}
 _SURVEY_LEVELS = {AlertLevel.SIGNIFICANT: LEVEL_SIGNIFICANT, AlertLevel.BELOW: LEVEL_BELOW,
                   AlertLevel.INSUFFICIENT: LEVEL_INSUFFICIENT}
@@ -135,6 +134,14 @@ def survey_alerts(results: pd.DataFrame) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+def _target(target, unit, direction, indicative) -> str:
+    return fmt.target(target, unit, direction, indicative=bool(indicative))
+
+
+def _column(frame: pd.DataFrame, name: str, default) -> pd.Series:
+    return frame[name] if name in frame else pd.Series(default, index=frame.index)
+
+
 def _fraction_percent(rate) -> str:
     return fmt.percent(rate, fraction=True)
 
@@ -191,7 +198,8 @@ def indicator_alerts(values: pd.DataFrame) -> pd.DataFrame:
         "subject": open_["indicator_label"],
         "period": _each(fmt.period, open_["period_start"], open_["period_kind"]),
         "value": _each(fmt.with_unit, open_["value"], open_["unit"]),
-        "reference": _each(target_label, open_["target"], open_["unit"]),
+        "reference": _each(_target, open_["target"], open_["unit"], open_["direction"],
+                           _column(open_, "target_indicative", False)),
         "n": pd.array([pd.NA] * len(open_), dtype="Int64"),
         "interval": "",
         "misses_in_a_row": open_["run"].astype("Int64"),

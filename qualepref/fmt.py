@@ -11,9 +11,10 @@ from babel.core import Locale
 from babel.dates import format_date
 from babel.numbers import NumberPattern, parse_pattern
 
+from qualepref import vocab
+
 LOCALE = "fr_FR"
 _LOCALE = Locale.parse(LOCALE)
-_UNIT_SUFFIX = {"jours ouvrés": "j", "jours": "j", "minutes": "min", "%": "%", "nombre": ""}
 
 
 def _missing(value) -> bool:
@@ -50,7 +51,7 @@ def with_unit(value, unit: str, decimals: int = 1) -> str:
     """An indicator value with its short unit: `4,2 j`, `12 min`, `7,5 %`, `31`."""
     if _missing(value):
         return "–"
-    suffix = _UNIT_SUFFIX.get(unit, unit)
+    suffix = vocab.unit(unit).suffix
     if suffix == "%":
         return percent(value, decimals)
     text = number(value, decimals if suffix else 0)
@@ -60,6 +61,39 @@ def with_unit(value, unit: str, decimals: int = 1) -> str:
 def with_units(values: Iterable, unit: str, decimals: int = 1) -> list[str]:
     """`with_unit` of each value (hover labels of a whole series)."""
     return [with_unit(v, unit, decimals) for v in values]
+
+
+def compact(value, decimals: int = 1) -> str:
+    """A number without decimals when it is whole: `20` → `20`, `2.5` → `2,5`, `1234` → `1 234`."""
+    if _missing(value):
+        return "–"
+    return number(value, 0 if float(value).is_integer() else decimals)
+
+
+def target_value(target, unit: str, direction: str | None) -> str:
+    """A target with its direction and unit: `≤ 15 j`, `≥ 90 %` (`Sans cible` without one)."""
+    if _missing(target):
+        return "Sans cible"
+    known = vocab.DIRECTIONS.get(direction) if isinstance(direction, str) else None
+    decimals = 0 if float(target).is_integer() else 1
+    value = with_unit(target, unit, decimals)
+    return f"{known.sign} {value}" if known else value
+
+
+def target(target, unit: str, direction: str | None, *, indicative: bool = False) -> str:
+    """`Cible : ≤ 15 j`, or `Cible indicative : ≤ 15 j` while an administrator has not confirmed it."""
+    text = target_value(target, unit, direction)
+    if text == "Sans cible":
+        return text
+    name = vocab.ILLUSTRATIVE_TARGET_LABEL if indicative else vocab.TARGET_LABEL
+    return f"{name} : {text}"
+
+
+def file_size(n_bytes) -> str:
+    """`20971520` → `20 Mo`, `1572864` → `1,5 Mo` (1 Mo = 1 048 576 octets, as the size limit)."""
+    if _missing(n_bytes):
+        return "–"
+    return f"{compact(n_bytes / 1_048_576)}\u00a0Mo"
 
 
 def month(value) -> str:

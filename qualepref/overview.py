@@ -87,8 +87,24 @@ def headline_satisfaction(by_question: pd.DataFrame, campaign: str | None = None
                         None if pooled else str(headline["question_label"].iloc[0]))
 
 
-def compliance_rates(per_module: pd.DataFrame) -> pd.DataFrame:
-    """Add `rate` (points): conforme over applicable engagements, partial counting as not conforme."""
+def compliance_rates(counts: pd.DataFrame) -> pd.DataFrame:
+    """Per module of the scope, from the site × module rows of `queries/compliance_module_counts.sql`.
+
+    Counts of each result summed over the sites, `n_applicable` (non applicable
+    engagements excluded), `n_sites` (sites with an assessment in the module),
+    `last_assessed_on`, and `rate` (points): conforme over applicable engagements,
+    a partial one counting as not conforme — the rule of the module × prefecture heatmap.
+    """
+    columns = ["module", "module_name", "n_conforme", "n_partiel", "n_non_conforme", "n_non_applicable",
+               "n_applicable", "n_sites", "last_assessed_on", "rate"]
+    if counts.empty:
+        return pd.DataFrame(columns=columns)
+    per_module = counts.groupby(["module", "module_name"], as_index=False, sort=True).agg(
+        n_conforme=("n_conforme", "sum"), n_partiel=("n_partiel", "sum"),
+        n_non_conforme=("n_non_conforme", "sum"), n_non_applicable=("n_non_applicable", "sum"),
+        n_sites=("site_code", "nunique"), last_assessed_on=("last_assessed_on", "max"))
+    per_module["n_applicable"] = per_module.n_conforme + per_module.n_partiel + per_module.n_non_conforme
     applicable = per_module["n_applicable"].astype(float)
-    rate = np.where(applicable > 0, per_module["n_conforme"] / applicable.where(applicable > 0) * 100, np.nan)
-    return per_module.assign(rate=rate)
+    per_module["rate"] = np.where(applicable > 0, per_module["n_conforme"] / applicable.where(applicable > 0) * 100,
+                                  np.nan)
+    return per_module[columns]

@@ -2,7 +2,9 @@
 
 Reads take the caller's `SiteScope`: a statement touching site data must
 filter on `$sites`, which is always filled from the scope, never from the
-caller's keyword arguments. A statement that reads site data without
+caller's keyword arguments. Parameters named in `CONSTANTS` are filled from
+the vocabulary (`qualepref.vocab`) the same way: a rule shared by several
+statements, such as the same-day precedence of assessments, is written once. A statement that reads site data without
 `$sites` is refused unless its file declares `-- scope: aggregate` (it then
 returns figures over all sites with no site named, e.g. a national median).
 """
@@ -14,6 +16,7 @@ import re
 
 import pandas as pd
 
+from qualepref import vocab
 from qualepref.access import ScopeError, SiteScope
 from qualepref.config import QUERIES_DIR
 
@@ -29,6 +32,13 @@ SCOPED_TABLES = (
     "v_compliance",
 )
 _SCOPED = re.compile(r"\b(" + "|".join(SCOPED_TABLES) + r")\b", re.IGNORECASE)
+
+
+# Parameters every statement may use, filled from the vocabulary (never from arguments).
+CONSTANTS = {
+    # Same-day precedence of assessments: `list_position($assessment_precedence, assessment_type)`.
+    "assessment_precedence": list(vocab.ASSESSMENT_TYPES.codes),
+}
 
 
 class ProgrammingError(RuntimeError):
@@ -63,10 +73,14 @@ def bind(name: str, params: dict, scope: SiteScope | None) -> dict:
     wanted = parameters_of(name)
     if "sites" in params:
         raise ProgrammingError("`sites` comes from the scope, never from arguments.")
-    missing = wanted - set(params) - {"sites"}
+    if set(params) & CONSTANTS.keys():
+        raise ProgrammingError(f"{sorted(set(params) & CONSTANTS.keys())} come from the vocabulary, never from "
+                               "arguments.")
+    missing = wanted - set(params) - {"sites"} - CONSTANTS.keys()
     if missing:
         raise ProgrammingError(f"queries/{name}.sql needs {sorted(missing)}")
     bound = {k: v for k, v in params.items() if k in wanted}
+    bound |= {k: v for k, v in CONSTANTS.items() if k in wanted}
     if "sites" in wanted:
         if not isinstance(scope, SiteScope):
             raise ScopeError(f"queries/{name}.sql needs the caller's site scope.")

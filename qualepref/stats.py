@@ -10,6 +10,8 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
+from qualepref import vocab
+
 THRESHOLD = 0.75  # satisfaction below 75 % calls for improvement actions
 MIN_SAMPLE = 30  # below this many expressed answers a rate is shown, never ranked
 Z_95 = 1.959963984540054
@@ -23,9 +25,8 @@ class AlertLevel(StrEnum):
 
 
 ALERT_LABELS = {
-    AlertLevel.SIGNIFICANT: "Significativement sous 75 %",
-    AlertLevel.BELOW: "Sous 75 %",
-    AlertLevel.INSUFFICIENT: "Effectif insuffisant",
+    **{level: vocab.ALERT_LEVELS.label(level.value)
+       for level in (AlertLevel.SIGNIFICANT, AlertLevel.BELOW, AlertLevel.INSUFFICIENT)},
     AlertLevel.NONE: "Pas d'alerte",
 }
 # Most severe first (used for sorting).

@@ -22,18 +22,20 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from qualepref import fmt, vocab
 from qualepref.ingest.layouts import TEMPLATE_HELP_SHEETS
 
-HEADER_FILL = PatternFill("solid", fgColor="000091")  # bleu France
+HEADER_FILL = PatternFill("solid", fgColor=vocab.BLEU_FRANCE.lstrip("#"))
 HEADER_FONT = Font(bold=True, color="FFFFFF")
-TITLE_FONT = Font(bold=True, size=14, color="000091")
-SECTION_FONT = Font(bold=True, size=12, color="000091")
+TITLE_FONT = Font(bold=True, size=14, color=vocab.BLEU_FRANCE.lstrip("#"))
+SECTION_FONT = Font(bold=True, size=12, color=vocab.BLEU_FRANCE.lstrip("#"))
 # Validations and formats reach this row: far more than a year of a tableau de bord.
 LAST_ROW = 5000
 
-ASSESSMENT_TYPES = ("Auto-évaluation", "Audit interne", "Audit externe", "Enquête mystère")
-RESULTS = ("Conforme", "Partiellement conforme", "Non conforme", "Non applicable")
-SURVEY_LEVELS = ("Très satisfait", "Satisfait", "Peu satisfait", "Pas du tout satisfait", "Sans avis")
+ASSESSMENT_TYPES = tuple(vocab.ASSESSMENT_TYPES.label(code) for code in vocab.ASSESSMENT_FORM_ORDER)
+RESULTS = tuple(vocab.COMPLIANCE_RESULTS.label(code) for code in ("conforme", "partiel", "non_conforme",
+                                                                   "non_applicable"))
+SURVEY_LEVELS = tuple(vocab.SURVEY_ANSWERS.labels().values())
 # The importer skips these two sheets of the template silently (`ingest.layouts.TEMPLATE_HELP_SHEETS`).
 INSTRUCTIONS_SHEET, LISTS_SHEET = TEMPLATE_HELP_SHEETS
 
@@ -125,7 +127,7 @@ def _instructions(indicators: pd.DataFrame, site_label: str | None, max_upload_m
         ("text", "Valeur manquante : -, NC, ND, n.c. ou s.o. (jamais 0). Une cellule vide est simplement ignorée."),
         ("text", "Fichiers : .xlsx (plusieurs feuilles possibles) ou .csv (séparateur ; ou ,). Les anciens .xls "
                  "et les fichiers protégés par mot de passe sont refusés. Taille maximale : "
-                 + f"{max_upload_mb:g}".replace(".", ",") + " Mo."),
+                 + fmt.compact(max_upload_mb) + " Mo."),
         ("section", "Ce qui remplace quoi"),
         ("text", "Une valeur remplace la valeur enregistrée pour la même préfecture, le même indicateur et la même "
                  "période : réimporter un mois corrigé le remplace."),
@@ -140,8 +142,8 @@ def _instructions(indicators: pd.DataFrame, site_label: str | None, max_upload_m
     for row in indicators.itertuples(index=False):
         target = ""
         if pd.notna(row.target):
-            sign = {"baisse": "≤ ", "hausse": "≥ "}.get(row.direction, "")
-            target = f" — cible {sign}{row.target:g} {row.unit}".replace(".", ",")
+            target = " — " + fmt.target(row.target, row.unit, row.direction,
+                                         indicative=bool(getattr(row, "target_indicative", False))).lower()
         lines.append(("text", f"{row.indicator_code} — {row.indicator_label} — {row.unit}{target}"))
     return lines
 

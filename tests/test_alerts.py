@@ -65,7 +65,7 @@ def test_indicator_alerts_flag_two_consecutive_misses_and_let_gaps_break_runs():
     assert table.loc["01", "level"] == "Hors cible (tendance)" and table.loc["01", "misses_in_a_row"] == 2
     assert table.loc["02", "level"] == "Hors cible" and table.loc["02", "misses_in_a_row"] == 1
     assert table.loc["05", "misses_in_a_row"] == 4
-    assert table.loc["01", "value"] == "17,0\u00a0j" and table.loc["01", "reference"] == "Cible : 15\u00a0j"
+    assert table.loc["01", "value"] == "17,0\u00a0j" and table.loc["01", "reference"] == "Cible : ≤ 15\u00a0j"
     assert table.loc["01", "period"] == "oct. 2026"
     assert table.loc["01", "link"] == "tendances?pref=01&module=1&indicateur=COURRIER"
 
@@ -195,7 +195,8 @@ def test_overview_queries_on_demo_data(demo_db):
     complete = reporting.set_index(reporting.period_start.dt.date).n_sites
     assert complete[month] >= 0.8 * len(scope.site_codes)
     assert all(complete[m] < 0.8 * len(scope.site_codes) for m in complete.index if m > month)
-    compliance = overview.compliance_rates(sql.run(demo_db, "overview_compliance", scope=scope))
+    compliance = overview.compliance_rates(sql.run(demo_db, "compliance_module_counts", scope=scope,
+                                                          as_of=date(2100, 1, 1)))
     assert 1 in set(compliance.module) and compliance.rate.between(0, 100).all()
     module_1 = compliance.set_index("module").loc[1]
     assert module_1.n_sites == len(scope.site_codes)

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from qualepref import geo
+from qualepref import geo, vocab
 from qualepref.charts import compliance, national
 from qualepref.charts.theme import SEQUENTIAL
 
@@ -200,4 +200,4 @@ def test_engagement_assessment_heatmap_writes_the_result_and_avoids_red_green(la
     assert "Non conforme" in text[0] and "Conforme" in text[0]
     colours = {c.lower() for _, c in heat.colorscale}
     assert not colours & {"#00ff00", "#008000", "#ff0000", "red", "green"}
-    assert heat.colorbar.ticktext == tuple(compliance.RESULT_LABELS[r] for r in compliance.RESULT_ORDER)
+    assert heat.colorbar.ticktext == tuple(vocab.COMPLIANCE_RESULTS.label(r) for r in compliance.RESULT_ORDER)

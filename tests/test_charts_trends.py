@@ -65,7 +65,7 @@ def test_indicator_trend_draws_gaps_target_and_national_band():
     line = traces["Haute-Vienne (87)"]
     assert line.connectgaps is False
     assert list(line.y) == [4.0, 5.0, None, 7.0, 8.0, 9.0]  # March is a gap, not a zero
-    target = traces["Cible : 5\u00a0j"]
+    target = traces["Cible : ≤ 5\u00a0j"]
     assert set(target.y) == {5.0}
     assert target.x[0] == pd.Timestamp("2025-01-01") and target.x[-1] == pd.Timestamp("2025-06-01")
     assert list(traces["Médiane nationale"].y) == [5.0, 5.5, 6.0, 6.5, 7.0, 7.5]
@@ -140,7 +140,7 @@ def test_year_over_year_one_line_per_year_over_january_to_december():
     frame = trends.trend_frame(values, None, start=date(2024, 1, 1), end=date(2025, 3, 1))
     fig = trends.year_over_year(frame, title="t", unit="jours", target=10, direction="baisse")
     traces = _by_name(fig)
-    assert [t.name for t in fig.data] == ["2024", "2025", "Cible : 10\u00a0j"]
+    assert [t.name for t in fig.data] == ["2024", "2025", "Cible : ≤ 10\u00a0j"]
     assert list(traces["2024"].x) == list(range(1, 13))
     assert traces["2024"].y[10:] == (10.0, 11.0) and traces["2024"].y[0] is None
     assert list(traces["2025"].y[:3]) == [12.0, None, 13.0] and traces["2025"].y[3] is None

@@ -12,7 +12,7 @@ from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-from qualepref import fmt, sql, stats
+from qualepref import fmt, sql, stats, vocab
 from qualepref.access import Principal, Role, ScopeError
 from qualepref.db import Database
 from qualepref.export import pack, pack_data
@@ -219,7 +219,7 @@ def test_compliance_table_has_the_latest_result_in_text_and_colour(deck, demo_ro
             for r, row in enumerate(rows[1:], start=1):
                 shown.append((int(row[0]), int(row[1]), row[3]))
                 colours.setdefault(row[3], set()).add(str(table.cell(r, 3).fill.fore_color.rgb))
-    assert shown == [(m, e, pack_data.RESULT_LABELS[r]) for m, e, r in latest]
+    assert shown == [(m, e, vocab.COMPLIANCE_RESULTS.label(r)) for m, e, r in latest]
     assert all(len(c) == 1 for c in colours.values()), "one colour per result"
     assert len({next(iter(c)) for c in colours.values()}) == len(colours), "results differ in colour"
 

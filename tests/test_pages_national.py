@@ -6,8 +6,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from qualepref import overview as overview_
 from qualepref import sql, stats
 from qualepref.access import NATIONAL_PRINCIPAL, Principal, Role
+from qualepref.export import pack_data
 from tests.conftest import DEMO_END_MONTH, ROOT
 
 START = date(DEMO_END_MONTH.year - 1, DEMO_END_MONTH.month, 1)
@@ -269,10 +271,11 @@ def test_every_compliance_query_lets_the_same_assessment_win_on_the_same_day(dem
     counts = sql.run(demo_db, "compliance_module_counts", scope=scope, as_of=as_of).set_index(["module", "site_code"])
     in_latest = latest[(latest.site_code == site) & (latest.module == module)]
     assert counts.loc[(module, site), "n_non_conforme"] == (in_latest.result == "non_conforme").sum()
-    pack = sql.run(demo_db, "pack_compliance_latest", scope=scope, site_code=site, until=as_of)
+    pack = pack_data.load_pack_data(demo_db, scope, site, date(2026, 1, 1), date(2026, 10, 1)).compliance
     assert pack[(pack.module == module) & (pack.engagement == engagement)].result.tolist() == ["non_conforme"]
     one_site = scope.narrowed([site])
-    overview = sql.run(demo_db, "overview_compliance", scope=one_site).set_index("module")
+    overview = overview_.compliance_rates(sql.run(demo_db, "compliance_module_counts", scope=one_site,
+                                                  as_of=date(2100, 1, 1))).set_index("module")
     in_site_latest = sql.run(demo_db, "compliance_latest", scope=one_site, as_of=date(2100, 1, 1))
     expected = in_site_latest[in_site_latest.module == module].result.eq("non_conforme").sum()
     assert overview.loc[module, "n_non_conforme"] == expected

@@ -13,6 +13,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
+from qualepref import fmt
 from qualepref.bench import concurrency, datasets, imports, pages, queries, report
 from qualepref.bench.measure import CHECK_HEADERS, check_rows, load_now, machine, text_table
 from qualepref.bench.session import ROOT
@@ -56,7 +57,7 @@ def capacity(levels: list[dict], nproc: int) -> dict | None:
     per_view = max(cpu)
     one_core = concurrency.users_carried(per_view, cores=1, think_time_s=THINK_TIME_S)
     all_cores = concurrency.users_carried(per_view, cores=nproc, think_time_s=THINK_TIME_S)
-    demand = f"{per_view / THINK_TIME_S:.1f}".replace(".", ",")
+    demand = fmt.number(per_view / THINK_TIME_S, 1)
     text = (
         f"**Capacité estimée** : {per_view:.0f} ms de CPU serveur par page vue (pire niveau mesuré). "
         f"Un utilisateur qui ouvre une page toutes les {THINK_TIME_S:.0f} s (lecture d'un graphique, "

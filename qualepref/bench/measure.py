@@ -13,6 +13,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from qualepref import fmt
+
 
 def median(values) -> float | None:
     data = sorted(float(v) for v in values)
@@ -85,17 +87,11 @@ class Check:
 def _number(value: float | None, unit: str) -> str:
     if value is None:
         return "—"
-    if unit == "×":
-        text = f"{value:.2f} ×"
-    elif unit == "ms":
-        text = f"{value:.0f} ms" if value >= 10 else f"{value:.1f} ms"
-    elif unit == "s":
-        text = f"{value:.2f} s"
-    elif unit == "":
-        text = f"{value:g}"
-    else:
-        text = f"{value:.2f} {unit}"
-    return text.replace(".", ",")
+    if unit == "ms":
+        return f"{fmt.number(value, 0 if value >= 10 else 1)} ms"
+    if unit == "":
+        return fmt.compact(value, 2)
+    return f"{fmt.number(value, 2)} {unit}"
 
 
 def check_rows(checks) -> list[list[str]]:
@@ -104,7 +100,7 @@ def check_rows(checks) -> list[list[str]]:
     for check in checks:
         sign = "≤" if check.sense == "max" else "≥"
         verdict = {True: "OK", False: "MANQUÉ", None: "non mesuré"}[check.passed]
-        ratio = "—" if check.ratio is None else f"{check.ratio:.2f}".replace(".", ",")
+        ratio = "—" if check.ratio is None else fmt.number(check.ratio, 2)
         rows.append([check.part, check.label, f"{sign} {_number(check.target, check.unit)}",
                      _number(check.measured, check.unit), ratio, verdict])
     return rows

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from qualepref import fmt
 from qualepref.bench.measure import (
     CHECK_HEADERS,
     Check,
@@ -33,7 +34,7 @@ def import_checks(result: dict | None) -> list[Check]:
 
 
 def _s(value) -> str:
-    return "—" if value is None else f"{value:.2f} s".replace(".", ",")
+    return "—" if value is None else f"{fmt.number(value, 2)} s"
 
 
 def _warm_ms(pages: dict) -> dict[str, float | None]:
@@ -139,7 +140,7 @@ def query_rows(result: dict, names: list[str], *, top: int | None = None) -> tup
 def _q(ms) -> str:
     if ms is None:
         return "—"
-    return (f"{ms:.1f}" if ms < 10 else f"{ms:.0f}").replace(".", ",")
+    return fmt.number(ms, 1 if ms < 10 else 0)
 
 
 def query_status_counts(result: dict) -> dict[str, int]:
@@ -154,7 +155,7 @@ def query_status_counts(result: dict) -> dict[str, int]:
 def markdown_section(results: dict, checks: list[Check]) -> str:
     """The README's "Performances" section body (between the markers)."""
     m = results["machine"]
-    minutes = f"{results['elapsed_s'] / 60:.1f}".replace(".", ",")
+    minutes = fmt.number(results["elapsed_s"] / 60, 1)
     lines = [
         f"Mesuré le {results['finished_at']} par `make bench` (`python -m qualepref.bench`, "
         f"{minutes} min) sur : {m['nproc']} cœurs ({m['cpu_model']}), "
@@ -177,7 +178,7 @@ def markdown_section(results: dict, checks: list[Check]) -> str:
     imported = results.get("import")
     if imported and imported.get("median"):
         m = imported["median"]
-        size_mb = f"{imported['file']['bytes'] / 1e6:.1f}".replace(".", ",")
+        size_mb = fmt.number(imported["file"]["bytes"] / 1e6, 1)
         lines += [f"**Import** du fichier long national ({imported['file']['rows']} lignes, "
                   f"{size_mb} Mo ; médianes de {imported['runs']} essais) : "
                   f"import réel {_s(m.get('real_s'))} (analyse {_s(m.get('analyse_s'))}, "
@@ -207,7 +208,7 @@ def markdown_section(results: dict, checks: list[Check]) -> str:
 
 
 def _load(values) -> str:
-    return " / ".join(f"{v:.1f}".replace(".", ",") for v in values) if values else "—"
+    return " / ".join(fmt.number(v, 1) for v in values) if values else "—"
 
 
 def replace_section(readme: str, body: str) -> str:

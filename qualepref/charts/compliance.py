@@ -10,20 +10,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from qualepref import fmt
+from qualepref import fmt, vocab
 from qualepref.charts.shared import SharedArray, shared_array
 from qualepref.charts.theme import SEQUENTIAL, layout
 
-RESULT_LABELS = {"conforme": "Conforme", "partiel": "Partiellement conforme",
-                 "non_conforme": "Non conforme", "non_applicable": "Non applicable"}
-RESULT_SHORT = {"conforme": "Conforme", "partiel": "Partiel", "non_conforme": "Non conforme",
-                "non_applicable": "N/A"}
-ASSESSMENT_LABELS = {"auto_evaluation": "Auto-évaluation", "audit_interne": "Audit interne",
-                     "audit_externe": "Audit externe", "enquete_mystere": "Enquête mystère"}
-# Worst first; blue–orange, distinct in lightness too; not applicable in neutral grey.
-RESULT_ORDER = ["non_conforme", "partiel", "conforme", "non_applicable"]
-RESULT_COLOURS = {"non_conforme": "#B35806", "partiel": "#FDB863", "conforme": "#2166AC",
-                  "non_applicable": "#E0E0E0"}
+RESULTS = vocab.COMPLIANCE_RESULTS  # worst first; blue–orange, distinct in lightness; N/A in grey
+RESULT_ORDER = list(RESULTS.codes)
 
 
 def _clickable_cells(x, y, z, hover) -> go.Scatter:
@@ -114,7 +106,7 @@ def module_site_heatmap(rates: pd.DataFrame, *, title: str, transpose: bool | No
 
 
 def assessment_label(assessed_on, assessment_type: str) -> str:
-    return f"{ASSESSMENT_LABELS.get(assessment_type, assessment_type)}<br>{fmt.day(assessed_on)}"
+    return f"{vocab.ASSESSMENT_TYPES.label(assessment_type)}<br>{fmt.day(assessed_on)}"
 
 
 def engagement_label(module: int, engagement: int, label, width: int = 48) -> str:
@@ -139,17 +131,17 @@ def engagement_assessment_heatmap(assessments: pd.DataFrame, *, title: str,
     # The first result of each cell (as pivot_table's "first"), laid by position.
     first = frame.drop_duplicates(["row", "column"])
     z = _grid(rows, columns, first.row, first.column, first.result.map(code_of).to_numpy(dtype=float), np.nan, float)
-    short = np.array([RESULT_SHORT[r] for r in RESULT_ORDER] + [""], dtype=object)
+    short = np.array([RESULTS.short(r) for r in RESULT_ORDER] + [""], dtype=object)
     text = short[np.where(np.isnan(z), len(RESULT_ORDER), z).astype(int)]
     n = len(RESULT_ORDER)
     scale = []
     for i, r in enumerate(RESULT_ORDER):
-        scale += [[i / n, RESULT_COLOURS[r]], [(i + 1) / n, RESULT_COLOURS[r]]]
+        scale += [[i / n, RESULTS.colour(r)], [(i + 1) / n, RESULTS.colour(r)]]
     heatmap = go.Heatmap(
         z=z, x=list(columns), y=list(rows), zmin=-0.5, zmax=n - 0.5, colorscale=scale, text=text,
         texttemplate="%{text}", xgap=2, ygap=2, textfont={"size": 11},
         hovertemplate="%{y}<br>%{x}<br>%{text}<extra></extra>", hoverinfo="skip",
-        colorbar={"tickvals": list(range(n)), "ticktext": [RESULT_LABELS[r] for r in RESULT_ORDER], "len": 0.6,
+        colorbar={"tickvals": list(range(n)), "ticktext": [RESULTS.label(r) for r in RESULT_ORDER], "len": 0.6,
                   "y": 1, "yanchor": "top"},
     )
     hover = np.vectorize(lambda r, c, v: f"{r}<br>{c.replace('<br>', ' – ')}<br>{v}", otypes=[object])(

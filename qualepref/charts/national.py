@@ -11,12 +11,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from qualepref import geo
+from qualepref import geo, vocab
 from qualepref.charts.shared import shared_array
-from qualepref.charts.theme import BLEU_FRANCE, CATEGORICAL, GRIS, SEQUENTIAL, layout, vertical_line
+from qualepref.charts.theme import BLEU_FRANCE, GRIS, NOIR, SEQUENTIAL, layout, vertical_line
 
-HIGHLIGHT = CATEGORICAL[1]  # Okabe–Ito orange: stands out from the State blue for every reader
-NO_DATA = "#D9D9D9"  # not a colour of the sequential scale: "no figure" never reads as a value
+HIGHLIGHT = vocab.ORANGE  # Okabe–Ito orange: stands out from the State blue for every reader
+NO_DATA = vocab.NO_DATA  # not a colour of the sequential scale: "no figure" never reads as a value
 NO_DATA_TEXT = "Pas de donnée"
 
 
@@ -115,7 +115,7 @@ def distribution_summary(summary: dict, *, title: str, axis_title: str, own_valu
 def _marker(value, label: str, text: str, y="Préfectures") -> go.Scatter:
     return go.Scatter(
         x=[value], y=[y], mode="markers+text", name=label, text=[label], textposition="top center",
-        marker={"color": HIGHLIGHT, "size": 16, "symbol": "diamond", "line": {"color": "#161616", "width": 1.5}},
+        marker={"color": HIGHLIGHT, "size": 16, "symbol": "diamond", "line": {"color": NOIR, "width": 1.5}},
         hovertext=[f"{label}<br>{text}"], hoverinfo="text",
     )
 
@@ -124,7 +124,7 @@ def _target_line(target) -> dict:
     """Layout entries of the dashed vertical "Cible" line (none without a target)."""
     if target is None or pd.isna(target):
         return {}
-    return vertical_line(target, "Cible", {"color": "#161616", "dash": "dash"})
+    return vertical_line(target, "Cible", {"color": NOIR, "dash": "dash"})
 
 
 # Map ---------------------------------------------------------------------------------------------
@@ -169,7 +169,7 @@ def choropleth(values: pd.DataFrame, *, title: str, axis_title: str, lower_is_be
         traces.append(go.Choropleth(
             geojson=geo.subset([highlight]), featureidkey=geo.FEATURE_ID_KEY, locations=[highlight], z=[0],
             colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
-            marker_line={"color": "#161616", "width": 3}, hoverinfo="skip", name="Préfecture choisie",
+            marker_line={"color": NOIR, "width": 3}, hoverinfo="skip", name="Préfecture choisie",
         ))
     lon, lat = geo.inset_frame_lines()
     traces.append(go.Scattergeo(lon=list(lon), lat=list(lat), mode="lines", line={"color": GRIS, "width": 1},
@@ -182,16 +182,13 @@ def choropleth(values: pd.DataFrame, *, title: str, axis_title: str, lower_is_be
 
 # Transmissions -----------------------------------------------------------------------------------
 
+STATUSES = vocab.TRANSMISSION_STATUSES
 STATUS_SENT, STATUS_PARTIAL, STATUS_MISSING = "transmis", "partiel", "manquant"
-STATUS_LABELS = {STATUS_SENT: "Transmis", STATUS_PARTIAL: "Partiel", STATUS_MISSING: "Non transmis"}
-# Blue / light orange / dark orange: distinct in hue and in lightness (colour-blind and greyscale).
-STATUS_COLOURS = {STATUS_SENT: "#2166AC", STATUS_PARTIAL: "#FDB863", STATUS_MISSING: "#B35806"}
+STATUS_LABELS = STATUSES.labels()
 # Colour is never the only sign (RGAA 3.1): the months to chase carry a symbol, a month sent
 # stays blank. A symbol in all of the 2,400 cells of a national grid took the browser a second
 # to draw, and hid the exceptions the page is about among the ticks.
-STATUS_SYMBOLS = {STATUS_SENT: "", STATUS_PARTIAL: "½", STATUS_MISSING: "✗"}
-STATUS_KEYS = {STATUS_SENT: "Transmis (case sans symbole)", STATUS_PARTIAL: "½ Partiel",
-               STATUS_MISSING: "✗ Non transmis"}
+STATUS_KEYS = {t.code: f"{t.symbol} {t.label}" if t.symbol else f"{t.label} (case sans symbole)" for t in STATUSES}
 
 
 def transmission_status(monthly: pd.DataFrame) -> pd.DataFrame:
@@ -226,13 +223,13 @@ def transmission_grid(status: pd.DataFrame, *, title: str, month_label, show_nam
     # Index len(order) = no row for that cell: blank text and hover.
     cell = np.where(np.isnan(z), len(order), z).astype(int)
     # Shared arrays: plotly's deep copies of 25,000 texts each were a third of the grid's cost.
-    text = shared_array([STATUS_SYMBOLS[s] for s in order] + [""])[cell]
+    text = shared_array([STATUSES[s].symbol for s in order] + [""])[cell]
     hover = shared_array([STATUS_LABELS[s] for s in order] + [""])[cell]
     labels = [site_label(c, n) if show_names else c for c, n in zip(sites.site_code, sites.site_name, strict=True)]
     n = len(order)
     scale = []
     for i, s in enumerate(order):
-        scale += [[i / n, STATUS_COLOURS[s]], [(i + 1) / n, STATUS_COLOURS[s]]]
+        scale += [[i / n, STATUSES.colour(s)], [(i + 1) / n, STATUSES.colour(s)]]
     heatmap = go.Heatmap(
         z=z, x=[month_label(m) for m in months], y=labels, zmin=-0.5, zmax=n - 0.5, colorscale=scale,
         text=text, texttemplate="%{text}", customdata=hover, xgap=1, ygap=1,

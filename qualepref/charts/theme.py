@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-BLEU_FRANCE = "#000091"
-ROUGE_MARIANNE = "#E1000F"
-GRIS = "#666666"
-GRIS_CLAIR = "#DDDDDD"
-# Okabe–Ito palette: distinguishable by colour-blind readers.
-CATEGORICAL = ["#000091", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#666666"]
+from qualepref.vocab import BLEU_FRANCE, CATEGORICAL, GRIS, GRIS_CLAIR, NOIR, ROUGE_MARIANNE
+
+__all__ = ["BLEU_FRANCE", "CATEGORICAL", "FONT", "GRIS", "GRIS_CLAIR", "NOIR", "ROUGE_MARIANNE", "SEQUENTIAL",
+           "base_layout", "layout", "merged", "vertical_line"]
 # Sequential scale readable in grey and by colour-blind readers (viridis, light = better).
 SEQUENTIAL = "Viridis"
 FONT = "Marianne, Arial, sans-serif"
@@ -40,7 +38,7 @@ def _frame_layout(title: str, meeting_mode: bool) -> dict:
     return {
         "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": size + 4}},
         "separators": ", ",
-        "font": {"family": FONT, "size": size, "color": "#161616"},
+        "font": {"family": FONT, "size": size, "color": NOIR},
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
         "margin": {"l": 10, "r": 10, "t": 60, "b": 10},

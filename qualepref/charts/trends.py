@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from qualepref import fmt
+from qualepref import fmt, vocab
 from qualepref.charts.theme import BLEU_FRANCE, CATEGORICAL, GRIS, ROUGE_MARIANNE, layout, vertical_line
 from qualepref.stats import MIN_SAMPLE, THRESHOLD
 
@@ -26,9 +26,6 @@ MONTHS_FR = ["janv.", "févr.", "mars", "avr.", "mai", "juin",
 MOVING_WINDOW = 3  # months
 ORANGE = CATEGORICAL[1]
 BAND = "rgba(86, 180, 233, 0.25)"  # Okabe–Ito sky blue, light: the national inter-quartile band
-UNIT_TITLES = {"jours ouvrés": "jours ouvrés", "jours": "jours", "minutes": "minutes", "%": "%",
-               "nombre": "nombre"}
-DIRECTION_HINTS = {"baisse": "plus bas = mieux", "hausse": "plus haut = mieux"}
 
 
 def period_kind_of(kinds: pd.Series, frequency: str | None = None) -> str:
@@ -102,20 +99,14 @@ def _nullable(series: pd.Series) -> list:
 
 
 def _axis_title(unit: str, direction: str | None) -> str:
-    title = UNIT_TITLES.get(unit, unit)
-    hint = DIRECTION_HINTS.get(direction or "")
-    return f"{title} ({hint})" if hint else title
-
-
-def target_label(target: float, unit: str) -> str:
-    """`Cible : 15 j` (a whole target is written without decimals)."""
-    decimals = 0 if float(target).is_integer() else 1
-    return f"Cible : {fmt.with_unit(target, unit, decimals)}"
+    title = vocab.unit(unit).axis_title
+    known = vocab.DIRECTIONS.get(direction or "")
+    return f"{title} ({known.hint})" if known else title
 
 
 def indicator_trend(frame: pd.DataFrame, *, title: str, unit: str, label: str,
                     target: float | None = None, direction: str | None = None,
-                    period_kind: str = "month", moving_average: bool = False,
+                    target_indicative: bool = False, period_kind: str = "month", moving_average: bool = False,
                     national_median: bool = True, meeting_mode: bool = False) -> go.Figure:
     """The scope's line with the national inter-quartile band and median, the target, gaps.
 
@@ -155,7 +146,7 @@ def indicator_trend(frame: pd.DataFrame, *, title: str, unit: str, label: str,
             hovertemplate="%{customdata[0]}<br>Moyenne mobile 3 mois : %{customdata[1]}<extra></extra>",
         ))
     if target is not None and not pd.isna(target) and x:
-        traces.append(_target_trace(x, target, unit))
+        traces.append(_target_trace(x, target, unit, direction, target_indicative))
     tickvals, ticktext = _ticks(frame["period_start"], period_kind)
     return go.Figure(data=traces, layout=layout(
         title, meeting_mode=meeting_mode, **_legend_below(meeting_mode),
@@ -191,8 +182,8 @@ def _band_polygon(x: list, when: list[str], low: pd.Series, high: pd.Series, uni
     return xs, ys, texts
 
 
-def _target_trace(x: list, target: float, unit: str) -> go.Scatter:
-    text = target_label(target, unit)
+def _target_trace(x: list, target: float, unit: str, direction: str | None, indicative: bool) -> go.Scatter:
+    text = fmt.target(target, unit, direction, indicative=indicative)
     return go.Scatter(
         x=[x[0], x[-1]], y=[float(target), float(target)], name=text, mode="lines",
         line={"color": ROUGE_MARIANNE, "dash": "dashdot", "width": 2},
@@ -238,7 +229,7 @@ def _slot_labels(period_kind: str) -> list[str]:
 
 
 def year_over_year(frame: pd.DataFrame, *, title: str, unit: str, target: float | None = None,
-                   direction: str | None = None, period_kind: str = "month",
+                   direction: str | None = None, target_indicative: bool = False, period_kind: str = "month",
                    meeting_mode: bool = False) -> go.Figure:
     """One line per year over January–December (or T1–T4), the latest year in bleu France."""
     wide = year_over_year_frame(frame, period_kind)
@@ -261,7 +252,7 @@ def year_over_year(frame: pd.DataFrame, *, title: str, unit: str, target: float 
     # Traces are made newest first (colour order); the legend reads oldest to newest.
     traces.reverse()
     if target is not None and not pd.isna(target):
-        traces.append(_target_trace([1, len(labels)], target, unit))
+        traces.append(_target_trace([1, len(labels)], target, unit, direction, target_indicative))
     return go.Figure(data=traces, layout=layout(
         title, meeting_mode=meeting_mode, **_legend_below(meeting_mode),
         xaxis={"tickmode": "array", "tickvals": list(range(1, len(labels) + 1)), "ticktext": labels,

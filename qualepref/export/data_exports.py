@@ -13,10 +13,10 @@ from datetime import date
 import pandas as pd
 from openpyxl import Workbook
 
-from qualepref import sql
+from qualepref import sql, vocab
 from qualepref.access import SiteScope
 from qualepref.export import tables
-from qualepref.export.pack_data import ASSESSMENT_LABELS, RESULT_LABELS, end_of_month
+from qualepref.export.pack_data import end_of_month
 
 INDICATOR_HEADERS = {
     "site_code": "Code préfecture",
@@ -36,11 +36,7 @@ SURVEY_HEADERS = {
     "campaign": "Campagne",
     "question_code": "Code question",
     "question_label": "Question",
-    "n_tres_satisfait": "Très satisfait",
-    "n_satisfait": "Satisfait",
-    "n_peu_satisfait": "Peu satisfait",
-    "n_pas_du_tout_satisfait": "Pas du tout satisfait",
-    "n_sans_avis": "Sans avis",
+    **vocab.SURVEY_ANSWERS.labels(),
     "n_expressed": "Avis exprimés",
     "satisfaction_rate": "Taux de satisfaction",
 }
@@ -54,7 +50,7 @@ COMPLIANCE_HEADERS = {
     "assessment_type": "Type d'évaluation",
     "result": "Résultat",
 }
-PERIOD_KINDS = {"month": "Mois", "quarter": "Trimestre", "year": "Année"}
+PERIOD_KINDS = vocab.PERIOD_KINDS.labels()
 # File / sheet key → (query, French headers)
 DATASETS = {
     "indicateurs": ("export_indicator_values", INDICATOR_HEADERS),
@@ -73,9 +69,9 @@ def load(db, scope: SiteScope, start: date, end: date) -> dict[str, pd.DataFrame
     surveys = sql.run(db, "export_survey_results", scope=scope, first_campaign=str(start.year),
                       last_campaign=str(end.year))
     compliance = sql.run(db, "export_compliance", scope=scope, start=start, until=end_of_month(end))
-    compliance["assessment_type"] = compliance.assessment_type.map(ASSESSMENT_LABELS).fillna(
+    compliance["assessment_type"] = compliance.assessment_type.map(vocab.ASSESSMENT_TYPES.labels()).fillna(
         compliance.assessment_type)
-    compliance["result"] = compliance.result.map(RESULT_LABELS).fillna(compliance.result)
+    compliance["result"] = compliance.result.map(vocab.COMPLIANCE_RESULTS.labels()).fillna(compliance.result)
     for frame, column in ((indicators, "period_start"), (compliance, "assessed_on")):
         frame[column] = pd.to_datetime(frame[column])
     return {"indicateurs": indicators, "enquetes": surveys, "conformite": compliance}

@@ -5,12 +5,10 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from qualepref import fmt, stats
+from qualepref import fmt, stats, vocab
 from qualepref.charts.theme import BLEU_FRANCE, FONT, GRIS, ROUGE_MARIANNE, base_layout
 from qualepref.export import pack_data
 from qualepref.export.pack_data import PackData
-
-UNIT_SUFFIX = {"%": " %", "jours ouvrés": " j", "jours": " j", "minutes": " min"}
 
 
 def family_figure(data: PackData, family: pack_data.Family) -> go.Figure:
@@ -33,13 +31,18 @@ def family_figure(data: PackData, family: pack_data.Family) -> go.Figure:
                 line={"color": ROUGE_MARIANNE, "width": 2, "dash": "dash"},
                 showlegend=not any(t.name == "Cible" and t.showlegend for t in fig.data),
             ), row=row, col=col)
-        fig.update_yaxes(ticksuffix=UNIT_SUFFIX.get(item.unit, ""), rangemode="tozero", row=row, col=col)
+        fig.update_yaxes(ticksuffix=_suffix(item.unit), rangemode="tozero", row=row, col=col)
         fig.update_xaxes(type="category", tickangle=-45, tickfont={"size": 10}, row=row, col=col)
     base_layout(fig, "")
     fig.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 10},
                       legend={"orientation": "h", "yanchor": "bottom", "y": 1.06, "xanchor": "right", "x": 1})
     fig.update_annotations(font={"size": 15, "color": BLEU_FRANCE, "family": FONT})
     return fig
+
+
+def _suffix(unit: str) -> str:
+    suffix = vocab.unit(unit).suffix
+    return f" {suffix}" if suffix else ""
 
 
 def satisfaction_figure(data: PackData) -> go.Figure:
@@ -91,13 +94,13 @@ def poster_figure(data: PackData) -> go.Figure:
     fig.update_layout(
         width=POSTER_WIDTH, height=POSTER_HEIGHT, paper_bgcolor="white", plot_bgcolor="white",
         margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False, separators=", ",
-        font={"family": FONT, "color": "#161616"},
+        font={"family": FONT, "color": vocab.NOIR},
         xaxis={"visible": False, "range": [0, 1], "fixedrange": True},
         yaxis={"visible": False, "range": [0, 1], "fixedrange": True},
     )
     shapes, notes = [], []
 
-    def text(x, y, value, size, *, color="#161616", bold=False, anchor="left"):
+    def text(x, y, value, size, *, color=vocab.NOIR, bold=False, anchor="left"):
         notes.append({"x": x, "y": y, "xref": "x", "yref": "y", "showarrow": False, "xanchor": anchor,
                       "yanchor": "middle", "align": anchor, "text": f"<b>{value}</b>" if bold else value,
                       "font": {"size": size, "color": color, "family": FONT}})
@@ -129,8 +132,8 @@ def poster_figure(data: PackData) -> go.Figure:
     for index, (label, value, target, note, met) in enumerate(cards):
         y1 = top - index * (height + gap)
         y0 = y1 - height
-        box(0.05, y0, 0.95, y1, "#F2F2F9")
-        box(0.05, y0, 0.062, y1, BLEU_FRANCE if met else "#E69F00")
+        box(0.05, y0, 0.95, y1, vocab.ZEBRA)
+        box(0.05, y0, 0.062, y1, BLEU_FRANCE if met else vocab.ORANGE)
         text(0.09, y1 - 0.026, label, 26, bold=True)
         text(0.09, y0 + 0.042, target, 21, color=GRIS)
         text(0.09, y0 + 0.017, note, 19, color=GRIS)
@@ -138,7 +141,7 @@ def poster_figure(data: PackData) -> go.Figure:
     if not cards:
         text(0.06, 0.6, "Aucun indicateur publié sur la période.", 30)
     footer_y = 0.045
-    box(0, 0, 1, 0.09, "#F6F6F6")
+    box(0, 0, 1, 0.09, vocab.FOND_PIED)
     text(0.05, footer_y + 0.015, data.footer(), 17, color=GRIS)
     text(0.05, footer_y - 0.015, "Qual-e-Pref · Ministère de l'Intérieur · démarche qualité des préfectures",
          17, color=GRIS)

@@ -23,7 +23,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from qualepref import fmt, stats
+from qualepref import fmt, stats, vocab
 from qualepref.export import pack_data
 from qualepref.export.pack_data import PackData
 
@@ -32,27 +32,31 @@ MARGIN = Inches(0.5)
 CONTENT_TOP = Inches(1.35)
 CONTENT_BOTTOM = Inches(6.85)
 FONT = "Arial"  # Marianne is not installed everywhere; Arial/Liberation Sans are
-BLEU_FRANCE = RGBColor(0x00, 0x00, 0x91)
-ROUGE_MARIANNE = RGBColor(0xE1, 0x00, 0x0F)
-GRIS = RGBColor(0x66, 0x66, 0x66)
-NOIR = RGBColor(0x16, 0x16, 0x16)
-BLANC = RGBColor(0xFF, 0xFF, 0xFF)
-ZEBRA = RGBColor(0xF2, 0xF2, 0xF9)
-# Okabe–Ito colours (colour-blind safe), and the result is also written in the cell.
-RESULT_COLOURS = {
-    "conforme": (RGBColor(0x00, 0x9E, 0x73), BLANC),
-    "partiel": (RGBColor(0xE6, 0x9F, 0x00), NOIR),
-    "non_conforme": (RGBColor(0xD5, 0x5E, 0x00), BLANC),
-    "non_applicable": (RGBColor(0xDD, 0xDD, 0xDD), NOIR),
-}
-ALERT_COLOURS = {
-    stats.ALERT_LABELS[stats.AlertLevel.SIGNIFICANT]: (RGBColor(0xD5, 0x5E, 0x00), BLANC),
-    stats.ALERT_LABELS[stats.AlertLevel.BELOW]: (RGBColor(0xE6, 0x9F, 0x00), NOIR),
-    stats.ALERT_LABELS[stats.AlertLevel.INSUFFICIENT]: (RGBColor(0xDD, 0xDD, 0xDD), NOIR),
-}
+
+
+def colour(hex_colour: str) -> RGBColor:
+    """A vocabulary colour (`#RRGGBB`) for python-pptx."""
+    return RGBColor(*vocab.rgb(hex_colour))
+
+
+def fill_and_ink(hex_colour: str | None) -> tuple[RGBColor, RGBColor] | None:
+    """A cell's fill and the text colour readable on it (None: the table's own colours)."""
+    return None if hex_colour is None else (colour(hex_colour), colour(vocab.ink(hex_colour)))
+
+
+BLEU_FRANCE = colour(vocab.BLEU_FRANCE)
+ROUGE_MARIANNE = colour(vocab.ROUGE_MARIANNE)
+GRIS = colour(vocab.GRIS)
+GRIS_CLAIR = colour(vocab.GRIS_CLAIR)
+NOIR = colour(vocab.NOIR)
+BLANC = colour(vocab.BLANC)
+ZEBRA = colour(vocab.ZEBRA)
+# The colours of the web heatmap and the PDF; the result is also written in the cell.
+RESULT_COLOURS = {t.code: fill_and_ink(t.colour) for t in vocab.COMPLIANCE_RESULTS}
+ALERT_COLOURS = {t.label: fill_and_ink(t.colour) for t in vocab.ALERT_LEVELS}
+MISSED = fill_and_ink(vocab.ALERT_LEVELS.colour("hors_cible_tendance"))
 ROWS_PER_TABLE_SLIDE = 12
 ROW_HEIGHT = Inches(0.34)
-NUMBER_FORMATS = {"%": '0" %"', "jours ouvrés": '0" j"', "jours": '0" j"', "minutes": '0" min"'}
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
 
@@ -117,7 +121,7 @@ def _footer(slide, data: PackData, *, geo: bool = False) -> None:
                                        Inches(0.08), Inches(2.9), Inches(0.36))
         badge.name = "Démonstration"
         badge.fill.solid()
-        badge.fill.fore_color.rgb = RGBColor(0xFF, 0xE9, 0xE6)
+        badge.fill.fore_color.rgb = colour(vocab.ROSE_ALERTE)
         badge.line.color.rgb = ROUGE_MARIANNE
         frame = badge.text_frame
         frame.paragraphs[0].alignment = PP_ALIGN.CENTER
@@ -173,7 +177,7 @@ def _line_chart(slide, series: pack_data.Series, left, top, width, height):
     chart_data.categories = series.categories
     chart_data.add_series("Valeur", series.values)
     if series.target is not None:
-        chart_data.add_series(f"Cible ({pack_data.target_text(series.unit, series.direction, series.target)})",
+        chart_data.add_series(f"Cible ({fmt.target_value(series.target, series.unit, series.direction)})",
                               series.target_values)
     frame = slide.shapes.add_chart(XL_CHART_TYPE.LINE_MARKERS, left, top, width, height, chart_data)
     frame.name = f"Graphique {series.code}"
@@ -205,8 +209,8 @@ def _line_chart(slide, series: pack_data.Series, left, top, width, height):
         line.smooth = False
     axis = chart.value_axis
     axis.has_major_gridlines = True
-    axis.major_gridlines.format.line.color.rgb = RGBColor(0xDD, 0xDD, 0xDD)
-    axis.tick_labels.number_format = NUMBER_FORMATS.get(series.unit, "0")
+    axis.major_gridlines.format.line.color.rgb = GRIS_CLAIR
+    axis.tick_labels.number_format = vocab.unit(series.unit).excel_format
     axis.tick_labels.number_format_is_linked = False
     axis.minimum_scale = 0  # values are never negative (the importer refuses them)
     _style_axis_text(axis)
@@ -258,7 +262,7 @@ def _bar_with_threshold(slide, survey: pd.DataFrame, left, top, width, height):
     axis.maximum_scale = 100
     axis.major_unit = 25
     axis.has_major_gridlines = True
-    axis.major_gridlines.format.line.color.rgb = RGBColor(0xDD, 0xDD, 0xDD)
+    axis.major_gridlines.format.line.color.rgb = GRIS_CLAIR
     axis.tick_labels.number_format = '0" %"'
     axis.tick_labels.number_format_is_linked = False
     _style_axis_text(axis)
@@ -366,7 +370,7 @@ def _key_figures_slide(prs, data: PackData) -> None:
         return
     _table(slide, table, MARGIN, top, SLIDE_W - 2 * MARGIN, [5, 1.4, 1.3, 1.4, 2.6], size=10,
            row_height=row_height, name="Tableau des chiffres clés",
-           cell_colours=lambda r, c: ((RGBColor(0xD5, 0x5E, 0x00), BLANC)
+           cell_colours=lambda r, c: (MISSED
                                       if c == "Situation" and table.Situation.iloc[r].startswith("Cible manquée")
                                       else None))
 
@@ -435,7 +439,7 @@ def _alerts_slide(prs, data: PackData) -> None:
         return
     _table(slide, indicator_alerts, MARGIN, top, SLIDE_W - 2 * MARGIN, [5, 1.4, 1.2, 1.2, 3.1], size=10,
            row_height=ALERT_ROW, name="Alertes indicateurs",
-           cell_colours=lambda r, c: (RGBColor(0xD5, 0x5E, 0x00), BLANC)
+           cell_colours=lambda r, c: MISSED
            if c == "Tendance" and not indicator_alerts.Tendance.iloc[r].startswith("Première") else None)
 
 

@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from qualepref import fmt, sql, stats
+from qualepref import fmt, sql, stats, vocab
 from qualepref.access import ScopeError, SiteScope
 
 # Indicator families of module 1, one slide each (indicators of other modules are
@@ -30,18 +30,6 @@ POSTER_INDICATORS = ("COURRIER_DELAI", "COURRIEL_DELAI", "RECLAMATION_DELAI", "A
                      "ATTENTE_GUICHET")
 MAX_CHARTS_PER_SLIDE = 4
 
-RESULT_LABELS = {
-    "conforme": "Conforme",
-    "partiel": "Partiellement conforme",
-    "non_conforme": "Non conforme",
-    "non_applicable": "Non applicable",
-}
-ASSESSMENT_LABELS = {
-    "auto_evaluation": "Auto-évaluation",
-    "audit_interne": "Audit interne",
-    "audit_externe": "Audit externe",
-    "enquete_mystere": "Enquête mystère",
-}
 DEMO_NOTICE = "Données de démonstration"
 
 
@@ -63,7 +51,7 @@ class PackData:
     is_demo: bool
     values: pd.DataFrame  # pack_indicator_values
     survey: pd.DataFrame  # pack_survey_results + rate, Wilson bounds and alert (every campaign)
-    compliance: pd.DataFrame  # pack_compliance_latest
+    compliance: pd.DataFrame  # compliance_latest of the site at the end of the period
     module_names: dict[int, str] = field(default_factory=dict)
 
     @property
@@ -116,8 +104,7 @@ def load_pack_data(db, scope: SiteScope, site_code: str, start: date, end: date,
                      last_campaign=str(end.year))
     if not survey.empty:
         survey = stats.with_satisfaction(survey)
-    compliance = sql.run(db, "pack_compliance_latest", scope=scope, site_code=site_code,
-                         until=end_of_month(end))
+    compliance = sql.run(db, "compliance_latest", scope=scope.narrowed([site_code]), as_of=end_of_month(end))
     status = sql.run(db, "pack_data_status", scope=scope, site_code=site_code).iloc[0]
     modules = sql.run(db, "referentiel_modules", scope=scope)
     row = site.iloc[0]
@@ -246,13 +233,6 @@ def indicator_status(data: PackData) -> pd.DataFrame:
                                        "period_start", "period_kind", "value", "missed", "run"])
 
 
-def target_text(unit: str, direction: str | None, target: float | None) -> str:
-    if target is None or direction is None or pd.isna(target):
-        return "Sans cible"
-    sign = "≤" if direction == "baisse" else "≥"
-    return f"{sign} {fmt.with_unit(target, unit, 0 if float(target).is_integer() else 1)}"
-
-
 def key_figures(data: PackData) -> pd.DataFrame:
     """The table of the key-figures slide, ready to print (French text)."""
     status = indicator_status(data)
@@ -268,7 +248,7 @@ def key_figures(data: PackData) -> pd.DataFrame:
             "Indicateur": item.indicator_label,
             "Période": fmt.period(item.period_start, item.period_kind),
             "Valeur": fmt.with_unit(item.value, item.unit),
-            "Cible": target_text(item.unit, item.direction, item.target),
+            "Cible": fmt.target_value(item.target, item.unit, item.direction),
             "Situation": verdict,
         })
     return pd.DataFrame(rows, columns=["Indicateur", "Période", "Valeur", "Cible", "Situation"])
@@ -323,7 +303,7 @@ def indicator_alerts(data: PackData) -> pd.DataFrame:
         "Indicateur": missed.indicator_label,
         "Période": [fmt.period(p, k) for p, k in zip(missed.period_start, missed.period_kind, strict=True)],
         "Valeur": [fmt.with_unit(v, u) for v, u in zip(missed.value, missed.unit, strict=True)],
-        "Cible": [target_text(u, d, t) for u, d, t in zip(missed.unit, missed.direction, missed.target,
+        "Cible": [fmt.target_value(t, u, d) for u, d, t in zip(missed.unit, missed.direction, missed.target,
                                                           strict=True)],
         "Tendance": [f"{r} périodes consécutives hors cible" if r >= 2 else "Première période hors cible"
                      for r in missed.run],
@@ -337,8 +317,8 @@ def compliance_table(data: PackData) -> pd.DataFrame:
         "Module": [f"{int(m)}" for m in comp.module],
         "N°": [f"{int(e)}" for e in comp.engagement],
         "Engagement": [str(label) if isinstance(label, str) else "" for label in comp.engagement_label],
-        "Résultat": [RESULT_LABELS.get(r, r) for r in comp.result],
-        "Évaluation": [f"{ASSESSMENT_LABELS.get(t, t)}, {fmt.day(d)}"
+        "Résultat": [vocab.COMPLIANCE_RESULTS.label(r) for r in comp.result],
+        "Évaluation": [f"{vocab.ASSESSMENT_TYPES.label(t)}, {fmt.day(d)}"
                        for t, d in zip(comp.assessment_type, comp.assessed_on, strict=True)],
         "result": list(comp.result),
     })
@@ -379,7 +359,7 @@ def poster_figures(data: PackData) -> list[dict]:
             "label": item.indicator_label,
             "value": fmt.with_unit(item.value, item.unit),
             "period": fmt.period(item.period_start, item.period_kind),
-            "target": target_text(item.unit, item.direction, item.target),
+            "target": fmt.target_value(item.target, item.unit, item.direction),
             "met": not bool(item.missed),
         })
     return shown

@@ -13,7 +13,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from qualepref import fmt
+from qualepref import fmt, vocab
 from qualepref.export import figures, pack_data, render
 from qualepref.export.pack_data import PackData
 
@@ -22,21 +22,23 @@ PAGE_W, PAGE_H = 297, 210  # A4 landscape, mm
 MARGIN = 12
 CONTENT_W = PAGE_W - 2 * MARGIN
 IMAGE_PX = (1500, 660)  # chart images: width, height in CSS pixels (rendered at scale 2)
-BLEU = (0, 0, 145)
-ROUGE = (225, 0, 15)
-GRIS = (102, 102, 102)
-ZEBRA = (242, 242, 249)
-RESULT_FILLS = {
-    "conforme": ((0, 158, 115), (255, 255, 255)),
-    "partiel": ((230, 159, 0), (22, 22, 22)),
-    "non_conforme": ((213, 94, 0), (255, 255, 255)),
-    "non_applicable": ((221, 221, 221), (22, 22, 22)),
-}
-ALERT_FILLS = {
-    "Significativement sous 75 %": ((213, 94, 0), (255, 255, 255)),
-    "Sous 75 %": ((230, 159, 0), (22, 22, 22)),
-    "Effectif insuffisant": ((221, 221, 221), (22, 22, 22)),
-}
+BLEU = vocab.rgb(vocab.BLEU_FRANCE)
+ROUGE = vocab.rgb(vocab.ROUGE_MARIANNE)
+GRIS = vocab.rgb(vocab.GRIS)
+NOIR = vocab.rgb(vocab.NOIR)
+BLANC = vocab.rgb(vocab.BLANC)
+ZEBRA = vocab.rgb(vocab.ZEBRA)
+
+
+def fill_and_ink(hex_colour: str | None):
+    """A cell's fill and the text colour readable on it, as fpdf2 RGB tuples."""
+    return None if hex_colour is None else (vocab.rgb(hex_colour), vocab.rgb(vocab.ink(hex_colour)))
+
+
+# The colours of the web heatmap and the slides; the result is also written in the cell.
+RESULT_FILLS = {t.code: fill_and_ink(t.colour) for t in vocab.COMPLIANCE_RESULTS}
+ALERT_FILLS = {t.label: fill_and_ink(t.colour) for t in vocab.ALERT_LEVELS}
+MISSED = fill_and_ink(vocab.ALERT_LEVELS.colour("hors_cible_tendance"))
 # A Unicode TrueType font if the system has one (Debian: fonts-liberation, fonts-dejavu-core);
 # otherwise the PDF core font with the text reduced to Latin-1.
 FONT_CANDIDATES = (
@@ -73,7 +75,7 @@ class _Document(FPDF):
             return text.replace("\u202f", "\u00a0")
         return text.translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")
 
-    def font(self, size: float, *, bold: bool = False, color=(22, 22, 22)) -> None:
+    def font(self, size: float, *, bold: bool = False, color=NOIR) -> None:
         self.set_font(self.family, "B" if bold else "", size)
         self.set_text_color(*color)
 
@@ -109,7 +111,7 @@ class _Document(FPDF):
         self.font(13, bold=True, color=BLEU)
         self.cell(0, 8, self.t(text), new_x="LMARGIN", new_y="NEXT")
 
-    def paragraph(self, text: str, size: float = 11, color=(22, 22, 22)) -> None:
+    def paragraph(self, text: str, size: float = 11, color=NOIR) -> None:
         self.font(size, color=color)
         self.multi_cell(0, 6, self.t(text), new_x="LMARGIN", new_y="NEXT")
         self.ln(1)
@@ -118,7 +120,7 @@ class _Document(FPDF):
         """A table with a bleu France header; `fills(row, column)` may colour a cell (text stays)."""
         self.font(size)
         self.set_fill_color(*ZEBRA)
-        heading = FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=BLEU)
+        heading = FontFace(emphasis="BOLD", color=BLANC, fill_color=BLEU)
         with self.table(col_widths=widths, headings_style=heading, line_height=5.5, text_align="LEFT",
                         cell_fill_color=ZEBRA, cell_fill_mode="ROWS", first_row_as_headings=True,
                         borders_layout="NONE", padding=1.2) as table:
@@ -222,7 +224,7 @@ def _key_figures_page(doc: _Document, data: PackData) -> None:
         doc.paragraph("Aucun indicateur sur la période.")
         return
     doc.data_table(table, (50, 14, 12, 13, 25), fills=lambda r, c: (
-        ((213, 94, 0), (255, 255, 255)) if c == "Situation" and table.Situation.iloc[r].startswith("Cible manquée")
+        MISSED if c == "Situation" and table.Situation.iloc[r].startswith("Cible manquée")
         else None))
 
 
@@ -241,7 +243,7 @@ def _alerts_page(doc: _Document, data: PackData) -> None:
         doc.paragraph("Tous les indicateurs sont à la cible.")
     else:
         doc.data_table(indicator_alerts, (45, 12, 11, 11, 28), fills=lambda r, c: (
-            ((213, 94, 0), (255, 255, 255))
+            MISSED
             if c == "Tendance" and not indicator_alerts.Tendance.iloc[r].startswith("Première") else None))
 
 

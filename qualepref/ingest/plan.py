@@ -9,7 +9,7 @@ from datetime import date
 
 import pandas as pd
 
-from qualepref import sql, store
+from qualepref import sql, store, vocab
 from qualepref.access import SiteScope
 from qualepref.config import max_upload_bytes
 from qualepref.ingest import layouts, readers, reference, validate
@@ -18,7 +18,7 @@ from qualepref.ingest.text import norm
 
 KINDS = ("auto", "indicateurs", "enquete", "conformite")
 BATCH_OF_KIND = {"indicateurs": "indicator_values", "enquete": "survey_results", "conformite": "compliance"}
-KIND_LABELS = {"indicateurs": "Indicateurs", "enquete": "Enquête de satisfaction", "conformite": "Conformité"}
+KIND_LABELS = vocab.UPLOAD_KINDS.labels()
 # Decompressed size allowed per byte of upload limit: real workbooks compress
 # about 5–10×; a zip bomb reaches thousands.
 UNCOMPRESSED_RATIO = 30

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from qualepref import fmt
 from qualepref.ingest import xlsxmeta
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -91,8 +92,8 @@ def read(content: bytes, file_name: str, *, max_bytes: int, max_uncompressed: in
         raise RefusedFile("Le fichier est vide.")
     if len(content) > max_bytes:
         raise RefusedFile(
-            f"Le fichier fait {len(content) / 1_048_576:.1f} Mo, au-delà du maximum autorisé "
-            f"({max_bytes / 1_048_576:.0f} Mo).".replace(".", ",")
+            f"Le fichier fait {fmt.number(len(content) / 1_048_576, 1)}\u00a0Mo, au-delà du maximum autorisé "
+            f"({fmt.file_size(max_bytes)})."
         )
     lower = file_name.lower()
     if content.startswith(OLE2_MAGIC):

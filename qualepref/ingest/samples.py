@@ -14,19 +14,11 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
+from qualepref import vocab
+
 LONG_HEADERS = ("Site", "Indicateur", "Période", "Valeur")
-LEVEL_HEADERS = {
-    "n_tres_satisfait": "Très satisfait",
-    "n_satisfait": "Satisfait",
-    "n_peu_satisfait": "Peu satisfait",
-    "n_pas_du_tout_satisfait": "Pas du tout satisfait",
-    "n_sans_avis": "Sans avis",
-}
+LEVEL_HEADERS = vocab.SURVEY_ANSWERS.labels()
 MONTH_ABBR = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
-TYPE_LABELS = {"auto_evaluation": "Auto-évaluation", "audit_interne": "Audit interne",
-               "audit_externe": "Audit externe", "enquete_mystere": "Enquête mystère"}
-RESULT_LABELS = {"conforme": "Conforme", "partiel": "Partiellement conforme", "non_conforme": "Non conforme",
-                 "non_applicable": "Non applicable"}
 
 
 def period_text(start, kind: str = "month") -> str:
@@ -175,5 +167,6 @@ def write_compliance_xlsx(frame: pd.DataFrame, path, *, dates: str = "date", she
         day = pd.Timestamp(rec["assessed_on"]).date()
         rows.append([rec["site_code"], int(rec["module"]), int(rec["engagement"]),
                      day if dates == "date" else day.strftime("%d/%m/%Y"),
-                     TYPE_LABELS[rec["assessment_type"]], RESULT_LABELS[rec["result"]]])
+                     vocab.ASSESSMENT_TYPES.label(rec["assessment_type"]),
+                     vocab.COMPLIANCE_RESULTS.label(rec["result"])])
     return write_rows_xlsx(path, {sheet: rows})

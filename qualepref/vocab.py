@@ -1,0 +1,252 @@
+"""The product's vocabulary: each code with its French label, its order and its colour, written once.
+
+Pages, charts, the COPIL pack (pptx and PDF), the poster, the template and the
+exports all take their labels, orders and colours from here, so that
+*Conforme* reads and looks the same on the web heatmap, the slides and the PDF.
+Colours are hex strings (`#2166AC`); `rgb()` converts them for fpdf2 and
+python-pptx (`pack.py` wraps the tuple in `RGBColor`).
+
+A label set is a `Vocabulary`: an ordered tuple of `Term`s (the order is the
+one tables, legends and filters use). Add a new set here rather than a dict in
+a page: action statuses, site kinds, label events…
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+# -- brand colours (Marque de l'État) and neutral tones --------------------------------------------
+BLEU_FRANCE = "#000091"
+ROUGE_MARIANNE = "#E1000F"
+NOIR = "#161616"  # body text
+BLANC = "#FFFFFF"
+GRIS = "#666666"  # secondary text, national median
+GRIS_CLAIR = "#DDDDDD"  # grid lines
+ZEBRA = "#F2F2F9"  # alternate table rows, key-figure cards
+FOND_PIED = "#F6F6F6"  # poster footer band
+ROSE_ALERTE = "#FFE9E6"  # demonstration badge background
+# Okabe–Ito palette: distinguishable by colour-blind readers (series of a chart, in this order).
+CATEGORICAL = ("#000091", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#666666")
+ORANGE = CATEGORICAL[1]  # stands out from the State blue for every reader (highlight, "not met")
+# Blue–orange diverging tones, distinct in hue and lightness (colour-blind and greyscale readers):
+# the good state in blue, the bad in dark orange, in between light orange, "not applicable" grey.
+GOOD = "#2166AC"
+MIDDLE = "#FDB863"
+BAD = "#B35806"
+NEUTRAL = "#E0E0E0"
+NO_DATA = "#D9D9D9"  # a cell or area without a figure (never a colour of a value scale)
+
+
+def rgb(colour: str) -> tuple[int, int, int]:
+    """`#2166AC` → `(33, 102, 172)` (fpdf2 takes the tuple, python-pptx `RGBColor(*rgb(...))`)."""
+    text = colour.lstrip("#")
+    if len(text) != 6:
+        raise ValueError(f"colour {colour!r} is not #RRGGBB")
+    return int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16)
+
+
+@cache
+def ink(fill: str) -> str:
+    """The text colour readable on `fill`: white on dark tones, near-black on light ones (WCAG luminance)."""
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(v) for v in rgb(fill))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    # Contrast with white vs with NOIR: the larger wins.
+    on_white = 1.05 / (luminance + 0.05)
+    on_black = (luminance + 0.05) / 0.0596
+    return BLANC if on_white >= on_black else NOIR
+
+
+# -- label sets ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Term:
+    code: str
+    label: str
+    short: str = ""  # where room is scarce (heatmap cells); the label when empty
+    colour: str | None = None  # hex
+    symbol: str = ""  # a sign that carries the meaning without colour (RGAA 3.1)
+
+    @property
+    def short_label(self) -> str:
+        return self.short or self.label
+
+    @property
+    def ink(self) -> str:
+        """Text colour on this term's colour."""
+        return ink(self.colour or BLANC)
+
+
+class Vocabulary:
+    """An ordered set of terms: `labels()`, `label(code)`, `colour(code)`, `codes`, iteration in order."""
+
+    def __init__(self, *terms: Term):
+        self.terms: tuple[Term, ...] = terms
+        self._by_code = {t.code: t for t in terms}
+        if len(self._by_code) != len(terms):
+            raise ValueError("duplicate code in a vocabulary")
+
+    def __iter__(self) -> Iterator[Term]:
+        return iter(self.terms)
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def __contains__(self, code) -> bool:
+        return code in self._by_code
+
+    def __getitem__(self, code: str) -> Term:
+        return self._by_code[code]
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(t.code for t in self.terms)
+
+    def label(self, code, default: str | None = None) -> str:
+        """The French label of `code` (`default`, else the code itself, when unknown)."""
+        term = self._by_code.get(code)
+        if term is not None:
+            return term.label
+        return str(code) if default is None else default
+
+    def short(self, code) -> str:
+        term = self._by_code.get(code)
+        return term.short_label if term is not None else str(code)
+
+    def labels(self) -> dict[str, str]:
+        """code → label, in order (a fresh dict: callers may keep or change it)."""
+        return {t.code: t.label for t in self.terms}
+
+    def short_labels(self) -> dict[str, str]:
+        """code → short label (the label where none is shorter), in order."""
+        return {t.code: t.short_label for t in self.terms}
+
+    def colour(self, code) -> str | None:
+        term = self._by_code.get(code)
+        return None if term is None else term.colour
+
+    def colours(self) -> dict[str, str | None]:
+        return {t.code: t.colour for t in self.terms}
+
+    def position(self, code) -> int:
+        """Rank of `code` in the order (unknown codes after every known one)."""
+        return self.codes.index(code) if code in self._by_code else len(self.terms)
+
+
+# Compliance results, worst first (heatmap scale, legends, sort order).
+COMPLIANCE_RESULTS = Vocabulary(
+    Term("non_conforme", "Non conforme", colour=BAD),
+    Term("partiel", "Partiellement conforme", short="Partiel", colour=MIDDLE),
+    Term("conforme", "Conforme", colour=GOOD),
+    Term("non_applicable", "Non applicable", short="N/A", colour=NEUTRAL),
+)
+
+# Assessment types in their same-day precedence: on the same date, an external audit outweighs an
+# internal one, which outweighs a mystery visit and a self-assessment. The compliance queries take
+# this order as their `$assessment_precedence` parameter (`sql.CONSTANTS`): written nowhere else.
+ASSESSMENT_TYPES = Vocabulary(
+    Term("audit_externe", "Audit externe"),
+    Term("audit_interne", "Audit interne"),
+    Term("enquete_mystere", "Enquête mystère"),
+    Term("auto_evaluation", "Auto-évaluation"),
+)
+# The order people list them in (forms, the template's drop-down): from the first step of the process.
+ASSESSMENT_FORM_ORDER = ("auto_evaluation", "audit_interne", "audit_externe", "enquete_mystere")
+
+# What an upload holds (`uploads.kind`).
+UPLOAD_KINDS = Vocabulary(
+    Term("indicateurs", "Indicateurs"),
+    Term("enquete", "Enquête de satisfaction", short="Enquête"),
+    Term("conformite", "Conformité"),
+    Term("mixte", "Plusieurs types"),
+)
+
+# Survey answer levels, from the best; the column of `survey_results` holding each count.
+SURVEY_ANSWERS = Vocabulary(
+    Term("n_tres_satisfait", "Très satisfait"),
+    Term("n_satisfait", "Satisfait"),
+    Term("n_peu_satisfait", "Peu satisfait"),
+    Term("n_pas_du_tout_satisfait", "Pas du tout satisfait"),
+    Term("n_sans_avis", "Sans avis"),
+)
+
+# Alert levels, most severe first (this order sorts the alert table and lists the levels in filters).
+ALERT_LEVELS = Vocabulary(
+    Term("significativement_sous_75", "Significativement sous 75 %", colour=CATEGORICAL[5]),
+    Term("hors_cible_tendance", "Hors cible (tendance)", colour=CATEGORICAL[5]),
+    Term("sous_75", "Sous 75 %", colour=ORANGE),
+    Term("hors_cible", "Hors cible", colour=ORANGE),
+    Term("effectif_insuffisant", "Effectif insuffisant", colour=GRIS_CLAIR),
+)
+# What an alert is about.
+ALERT_KINDS = Vocabulary(
+    Term("enquete", "Enquête de satisfaction"),
+    Term("indicateur", "Indicateur"),
+)
+
+# Monthly transmission of a site: all its expected indicators, some, none.
+TRANSMISSION_STATUSES = Vocabulary(
+    Term("manquant", "Non transmis", colour=BAD, symbol="✗"),
+    Term("partiel", "Partiel", colour=MIDDLE, symbol="½"),
+    Term("transmis", "Transmis", colour=GOOD),
+)
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str  # as in indicateurs.csv
+    suffix: str  # after a number: `4,2 j`; empty for counts
+    axis_title: str  # a chart's value axis
+
+    @property
+    def excel_format(self) -> str:
+        """Number format of a chart axis in PowerPoint / Excel (`0" j"`)."""
+        return f'0" {self.suffix}"' if self.suffix else "0"
+
+
+UNITS = {u.code: u for u in (
+    Unit("jours ouvrés", "j", "jours ouvrés"),
+    Unit("jours", "j", "jours"),
+    Unit("minutes", "min", "minutes"),
+    Unit("%", "%", "%"),
+    Unit("nombre", "", "nombre"),
+)}
+
+
+def unit(code) -> Unit:
+    """The unit `code` (an unknown unit written after the number as it is)."""
+    found = UNITS.get(code)
+    return found if found is not None else Unit(str(code), str(code), str(code))
+
+
+@dataclass(frozen=True)
+class Direction:
+    code: str  # indicators.direction
+    hint: str  # "plus bas = mieux"
+    sign: str  # before the target: "≤ 15 j"
+
+
+DIRECTIONS = {d.code: d for d in (
+    Direction("baisse", "plus bas = mieux", "≤"),
+    Direction("hausse", "plus haut = mieux", "≥"),
+)}
+NO_TARGET = "suivi sans cible"
+
+# How often an indicator is reported (indicateurs.csv) → the period kind of its values.
+FREQUENCY_KINDS = {"mensuelle": "month", "trimestrielle": "quarter", "annuelle": "year"}
+PERIOD_KINDS = Vocabulary(
+    Term("month", "Mois"),
+    Term("quarter", "Trimestre"),
+    Term("year", "Année"),
+)
+
+# A target of indicateurs.csv marked illustrative (`target_source`) is shown as such until an
+# administrator confirms it (then `target_source` becomes CONFIRMED_TARGET).
+ILLUSTRATIVE_TARGET = "illustrative"
+CONFIRMED_TARGET = "confirmee"
+TARGET_LABEL = "Cible"
+ILLUSTRATIVE_TARGET_LABEL = "Cible indicative"
