@@ -100,7 +100,7 @@ def test_text_on_a_coloured_cell_is_readable():
 
 
 def test_same_day_precedence_is_written_once():
-    """The four compliance queries took a copied literal list; now one vocabulary order fills `$assessment_precedence`."""
+    """Four compliance queries held a copied literal list; one vocabulary order fills `$assessment_precedence`."""
     literal = re.compile(r"\[\s*'audit_externe'", re.IGNORECASE)
     for path in QUERIES_DIR.glob("*.sql"):
         assert not literal.search(path.read_text(encoding="utf-8")), path.name
