@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextvars
 import functools
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -144,12 +144,16 @@ class Principal:
     def label(self) -> str:
         return self.display_name or self.user
 
-    def scope(self, all_site_codes) -> SiteScope:
-        """Référent: own prefecture, read and write. COPIL: own prefecture, read.
+    def scope(self, all_site_codes: Iterable[str] | Mapping[str, str | None]) -> SiteScope:
+        """Référent: own site and its sub-sites, read and write. COPIL: the same, read.
 
         Ministry: every site, read. Administrator: every site, read and write
-        (accounts, référentiel, corrections and bulk loads).
+        (accounts, référentiel, corrections and bulk loads). `all_site_codes`
+        is the active sites, as a mapping site → parent site (or None) when
+        sites have parents: a prefecture's référent also acts for its
+        sub-prefectures, a sub-prefecture's référent for itself only.
         """
+        parents = all_site_codes if isinstance(all_site_codes, Mapping) else {}
         all_codes = frozenset(all_site_codes)
         with _mint():
             if self.role == Role.ADMIN:
@@ -158,9 +162,8 @@ class Principal:
                 return SiteScope(all_codes, national=True, can_write=False)
             if not self.site_code or self.site_code not in all_codes:
                 raise ScopeError("Compte sans préfecture valide.")
-            return SiteScope(
-                frozenset({self.site_code}), national=False, can_write=self.role == Role.REFERENT
-            )
+            own = frozenset({self.site_code}) | {code for code, parent in parents.items() if parent == self.site_code}
+            return SiteScope(own, national=False, can_write=self.role == Role.REFERENT)
 
 
 # The operator of the command line (imports, demonstration data): national,

@@ -30,6 +30,11 @@ SCOPED_TABLES = (
     "v_indicator_values",
     "v_survey_results",
     "v_compliance",
+    "site_module_decisions",
+    "label_events",
+    "audit_findings",
+    "v_site_modules",
+    "v_label_events",
 )
 _SCOPED = re.compile(r"\b(" + "|".join(SCOPED_TABLES) + r")\b", re.IGNORECASE)
 

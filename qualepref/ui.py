@@ -100,10 +100,15 @@ def _key() -> tuple[str, int]:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _all_site_codes(key: tuple) -> tuple[str, ...]:
+def _site_parents(key: tuple) -> dict[str, str | None]:
+    """Active site → its parent site (None for a site without one): what scopes are minted from."""
     db = get_db()
     with db.cursor() as cur:
-        return tuple(row[0] for row in sql.execute(cur, "site_codes"))
+        return {code: parent for code, parent in sql.execute(cur, "site_parents")}
+
+
+def _all_site_codes(key: tuple) -> tuple[str, ...]:
+    return tuple(_site_parents(key))
 
 
 # Who acts in "mode découverte" until the newcomer picks a role: the
@@ -150,7 +155,7 @@ def current_principal() -> Principal:
 
 
 def current_scope() -> SiteScope:
-    return current_principal().scope(_all_site_codes(_key()))
+    return current_principal().scope(_site_parents(_key()))
 
 
 def require_role(*roles: Role) -> Principal:

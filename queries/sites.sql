@@ -1,6 +1,9 @@
 select
     s.site_code,
     s.site_name,
+    s.site_kind,
+    s.parent_code,
+    s.tncc,
     s.region_code,
     r.region_name,
     s.prefecture_city,
@@ -10,4 +13,4 @@ select
 from sites as s
 join regions as r using (region_code)
 where s.active and list_contains($sites, s.site_code)
-order by s.site_code
+order by coalesce(s.parent_code, s.site_code), s.parent_code is not null, s.site_code

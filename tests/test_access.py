@@ -77,6 +77,27 @@ def test_role_rights():
         ministry.require({"87"}, write=True)
 
 
+# Haute-Vienne (87) with its two sub-prefectures, and the Finistère with one.
+TREE = {"29": None, "29019": "29", "87": None, "87011": "87", "87126": "87", "2A": None}
+
+
+def test_a_prefecture_scope_holds_its_sub_prefectures_and_a_sub_prefecture_scope_only_itself():
+    referent = REFERENT_87.scope(TREE)
+    assert referent.site_codes == {"87", "87011", "87126"} and referent.can_write and not referent.national
+    copil = Principal("c@x.fr", Role.COPIL, "87").scope(TREE)
+    assert copil.site_codes == {"87", "87011", "87126"} and not copil.can_write
+    bellac = Principal("b@x.fr", Role.REFERENT, "87011").scope(TREE)
+    assert bellac.site_codes == {"87011"} and bellac.can_write
+    with pytest.raises(ScopeError):
+        bellac.require({"87"}, write=True)  # never its prefecture, nor its sibling
+    with pytest.raises(ScopeError):
+        bellac.require({"87126"})
+    referent.require({"87011"}, write=True)
+    # Narrowing to a sub-prefecture stays inside; a national scope sees every site.
+    assert referent.narrowed({"87011"}).site_codes == {"87011"}
+    assert Principal("m@x.fr", Role.MINISTRY).scope(TREE).site_codes == set(TREE)
+
+
 def test_navigation_by_role_covers_every_page_file():
     files = {p.stem for p in (ROOT / "pages").glob("*.py")}
     offered = {stem for role in Role for stems in access.navigation(role).values() for stem in stems}

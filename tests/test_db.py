@@ -15,8 +15,14 @@ def test_migrations_from_empty_create_schema_views_and_referentiel(db):
     with db.cursor() as cur:
         views = {r[0] for r in cur.execute(
             "select view_name from duckdb_views() where not internal").fetchall()}
-        assert {"v_indicator_values", "v_survey_results", "v_compliance"} <= views
-        assert cur.execute("select count(*) from sites").fetchone()[0] == 101
+        assert {"v_indicator_values", "v_survey_results", "v_compliance", "v_sites", "v_site_modules",
+                "v_label_events"} <= views
+        # The 101 departmental prefectures are active; the overseas collectivités wait to be switched on.
+        assert cur.execute("select count(*) from sites where active").fetchone()[0] == 101
+        assert cur.execute("select count(*) from v_sites where site_kind = 'prefecture'").fetchone()[0] == 101
+        assert cur.execute("select site_kind, active from sites where site_code = '987'").fetchone() == (
+            "haut_commissariat", False)
+        assert cur.execute("select tncc from sites where site_code = '87'").fetchone()[0] == 3
         assert cur.execute("select count(*) from engagements where module = 1").fetchone()[0] == 20
         assert cur.execute("select count(*) from engagements where module = 7").fetchone()[0] == 4
         target, direction = cur.execute(

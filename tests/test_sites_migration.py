@@ -1,0 +1,74 @@
+"""Migrations 0060–0061 keep a database written by the code before them (migrations up to 0005,
+its demonstration data, an account) and give its sites a kind, an article and the new tables."""
+
+from __future__ import annotations
+
+import pytest
+
+from qualepref import auth, demo
+from qualepref import db as dbmod
+from qualepref.access import Principal, Role
+from qualepref.db import Database
+from tests.conftest import DEMO_END_MONTH, table_contents
+
+FACT_TABLES = ("indicator_values", "survey_results", "compliance_assessments", "uploads", "accounts", "audit_log",
+               "modules", "engagements", "indicators", "questions", "synonyms")
+
+
+@pytest.fixture(scope="module")
+def old_database(tmp_path_factory):
+    """A database as `main` wrote it before sites had kinds: migrations 0001–0005 and the demonstration."""
+    path = tmp_path_factory.mktemp("avant") / "avant-sites.duckdb"
+    previous = [m for m in dbmod._migrations() if m[0] <= 5]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dbmod, "_migrations", lambda: previous)
+        with Database(path) as database:
+            demo.load_facts(database, end_month=DEMO_END_MONTH)
+            auth.create_account(database, actor="tests", email="ref87@interieur.gouv.fr", display_name="Réf 87",
+                                role=Role.REFERENT, site_code="87")
+            with database.cursor() as cur:
+                assert max(r[0] for r in cur.execute("select version from schema_migrations").fetchall()) == 5
+                columns = {r[0] for r in cur.execute("describe sites").fetchall()}
+            assert "site_kind" not in columns
+            before = table_contents(database)
+            sites_before = database.cursor().execute("select * from sites order by site_code").fetchall()
+            database.checkpoint()
+    return path, before, sites_before
+
+
+def test_an_older_database_keeps_its_data_and_gains_site_kinds(old_database, tmp_path):
+    path, before, sites_before = old_database
+    copy = tmp_path / "copie.duckdb"
+    copy.write_bytes(path.read_bytes())
+    with Database(copy) as database:  # opening applies 0060 and later
+        after = table_contents(database)
+        for table in FACT_TABLES:
+            assert after[table] == before[table], table
+        # Regions: the same, plus the pseudo-region of the collectivités d'outre-mer.
+        assert set(after["regions"]) - set(before["regions"]) == {"('COM', \"Collectivités d'outre-mer\")"}
+        with database.cursor() as cur:
+            kept = cur.execute("select site_code, site_name, region_code, prefecture_city, zone, lon, lat, active "
+                               "from sites where site_code in (select unnest($codes)) order by site_code",
+                               {"codes": [row[0] for row in sites_before]}).fetchall()
+            assert kept == sites_before  # every prefecture as it was
+            assert cur.execute("select count(*), count(distinct site_kind) from v_sites").fetchone() == (101, 1)
+            assert cur.execute("select tncc from sites where site_code = '59'").fetchone()[0] == 2  # le Nord
+            assert cur.execute("select count(*) from v_label_events").fetchone()[0] >= 0
+            assert cur.execute("select count(*) from v_site_modules").fetchone()[0] >= 0
+        # The account still signs in and its scope is its prefecture (no sub-prefecture yet).
+        account = auth.get_account(database, "ref87@interieur.gouv.fr")
+        with database.cursor() as cur:
+            parents = dict(cur.execute("select site_code, parent_code from sites where active").fetchall())
+        assert account.principal().scope(parents).site_codes == {"87"}
+
+
+def test_migrating_twice_changes_nothing(old_database, tmp_path):
+    path, _, _ = old_database
+    copy = tmp_path / "copie.duckdb"
+    copy.write_bytes(path.read_bytes())
+    with Database(copy) as database:
+        first = table_contents(database)
+    with Database(copy) as database:
+        assert dbmod.apply_migrations(database) == []
+        assert table_contents(database) == first
+    assert Principal("x", Role.ADMIN)  # (the principal type is unchanged)
