@@ -3,6 +3,8 @@ select
     s.site_code,
     s.site_name,
     s.prefecture_city,
+    s.site_kind,
+    s.tncc,
     r.region_name,
 from sites as s
 join regions as r using (region_code)

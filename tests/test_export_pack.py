@@ -83,7 +83,7 @@ def _db_rows(database, query, *params):
 
 def test_slides_and_titles(deck, demo_ro):
     titles = [_title(s) for s in deck.slides]
-    assert titles[0] == "Haute-Vienne (87)"
+    assert titles[0] == "Préfecture de la Haute-Vienne (87)"
     assert titles[1] == "Chiffres clés"
     families = [t for t in titles if t.startswith("Indicateurs – ")]
     assert families == ["Indicateurs – Courriers, courriels et réclamations", "Indicateurs – Téléphone",
@@ -255,7 +255,7 @@ def test_pack_of_a_prefecture_without_data(db):
     data = pack_data.load_pack_data(db, scope, SITE, START, END)
     deck = Presentation(io.BytesIO(pack.build_pptx(data)))
     titles = [_title(s) for s in deck.slides]
-    assert titles == ["Haute-Vienne (87)", "Chiffres clés", "Satisfaction des usagers", "Alertes",
+    assert titles == ["Préfecture de la Haute-Vienne (87)", "Chiffres clés", "Satisfaction des usagers", "Alertes",
                       "Conformité aux engagements", "Transmissions manquantes"]
     assert not any("démonstration" in t for s in deck.slides for t in _texts(s))
     assert "Aucune enquête de satisfaction jusqu'à la fin de la période." in _texts(deck.slides[2])

@@ -43,7 +43,7 @@ def pdf(data):
 
 def test_pdf_pages_follow_the_slides(pdf, data):
     pages = [_plain(page.extract_text()) for page in pdf.pages]
-    assert "Haute-Vienne (87)" in pages[0] and "Période : janv. 2025 – oct. 2026" in pages[0]
+    assert "Préfecture de la Haute-Vienne (87)" in pages[0] and "Période : janv. 2025 – oct. 2026" in pages[0]
     assert "Licence Ouverte" in pages[0]
     assert pages[1].startswith("Chiffres clés") or "Chiffres clés" in pages[1]
     for family in pack_data.families(data):

@@ -323,7 +323,7 @@ def _title_slide(prs, data: PackData) -> None:
     red.fill.solid()
     red.fill.fore_color.rgb = ROUGE_MARIANNE
     red.line.fill.background()
-    _text_box(slide, Inches(1.2), Inches(1.4), Inches(11), Inches(0.5), "Qual-e-Pref · Comité de pilotage · Préfecture",
+    _text_box(slide, Inches(1.2), Inches(1.4), Inches(11), Inches(0.5), "Qual-e-Pref · Comité de pilotage",
               size=18, color=GRIS)
     _text_box(slide, Inches(1.2), Inches(2.0), Inches(11), Inches(1.4), data.title, size=40, bold=True,
               color=BLEU_FRANCE, name="Titre")

@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from qualepref import fmt, sql, stats, vocab
+from qualepref import fmt, sites, sql, stats, vocab
 from qualepref.access import ScopeError, SiteScope
 
 # Indicator families of module 1, one slide each (indicators of other modules are
@@ -53,6 +53,13 @@ class PackData:
     survey: pd.DataFrame  # pack_survey_results + rate, Wilson bounds and alert (every campaign)
     compliance: pd.DataFrame  # compliance_latest of the site at the end of the period
     module_names: dict[int, str] = field(default_factory=dict)
+    site_tncc: int = 0  # INSEE type of name: the article of "Préfecture de la Haute-Vienne"
+    site_kind: str = sites.PREFECTURE
+
+    @property
+    def site_title(self) -> str:
+        """`Préfecture de la Haute-Vienne` (the site as the public reads its name)."""
+        return sites.title(self.site_kind, self.site_name, self.site_tncc)
 
     @property
     def period_label(self) -> str:
@@ -71,7 +78,7 @@ class PackData:
 
     @property
     def title(self) -> str:
-        return f"{self.site_name} ({self.site_code})"
+        return f"{self.site_title} ({self.site_code})"
 
     def footer(self, *, geo: bool = False) -> str:
         """The source line every slide and page carries."""
@@ -122,6 +129,8 @@ def load_pack_data(db, scope: SiteScope, site_code: str, start: date, end: date,
         survey=survey,
         compliance=compliance,
         module_names={int(m): str(n) for m, n in zip(modules.module, modules.module_name, strict=True)},
+        site_tncc=0 if pd.isna(row.tncc) else int(row.tncc),
+        site_kind=str(row.site_kind),
     )
 
 

@@ -177,9 +177,9 @@ def _title_page(doc: _Document, data: PackData) -> None:
     doc.rect(9, 0, 3, PAGE_H, style="F")
     doc.set_xy(30, 45)
     doc.font(16, color=GRIS)
-    doc.cell(0, 10, doc.t("Qual-e-Pref · Comité de pilotage · Préfecture"), new_x="LMARGIN", new_y="NEXT")
+    doc.cell(0, 10, doc.t("Qual-e-Pref · Comité de pilotage"), new_x="LMARGIN", new_y="NEXT")
     doc.set_x(30)
-    doc.font(34, bold=True, color=BLEU)
+    doc.font(34 if len(data.title) <= 36 else 26, bold=True, color=BLEU)
     doc.cell(0, 18, doc.t(data.title), new_x="LMARGIN", new_y="NEXT")
     doc.ln(6)
     for line in (f"Région {data.region_name}", f"Période : {data.period_label}",
