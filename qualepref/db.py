@@ -29,6 +29,17 @@ _MIGRATION_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.(sql|py)$")
 # a `Database` of this process, which forgets the file's entry. Read once per commit instead of
 # once per cached query (a page asks for it a dozen times per run).
 _known_versions: dict[str, int] = {}
+# How many times each file's entry was forgotten. A version read from the database is kept only if
+# no commit forgot the entry while it was being read: otherwise a read racing a commit would keep
+# the version from before the commit, and every cache keyed on it would serve stale data.
+_forgotten: dict[str, int] = {}
+_versions_lock = threading.Lock()
+
+
+def _forget_version(key: str) -> None:
+    with _versions_lock:
+        _known_versions.pop(key, None)
+        _forgotten[key] = _forgotten.get(key, 0) + 1
 
 
 class DatabaseBusyError(RuntimeError):
@@ -57,7 +68,7 @@ class Database:
             raise
         self._write_lock = threading.RLock()
         self._version_key = str(self.path.resolve())
-        _known_versions.pop(self._version_key, None)  # another process may have written before
+        _forget_version(self._version_key)  # another process may have written before
         if migrate and not read_only:
             apply_migrations(self)
 
@@ -96,15 +107,26 @@ class Database:
                     cur.execute("ROLLBACK")
                     raise
             finally:
-                _known_versions.pop(self._version_key, None)
+                _forget_version(self._version_key)
                 cur.close()
 
     def data_version(self) -> int:
-        version = _known_versions.get(self._version_key)
+        """The committed data version (known in memory between commits); for cache keys.
+
+        A write never decides anything on it: what a write replaces is worked out inside its
+        own transaction (`store.write`).
+        """
+        key = self._version_key
+        with _versions_lock:
+            version = _known_versions.get(key)
+            generation = _forgotten.get(key, 0)
         if version is None:
             with self.cursor() as cur:
-                row = sql.execute(cur, "data_version")[0]
-            version = _known_versions[self._version_key] = int(row[0]) if row else 0
+                rows = sql.execute(cur, "data_version")
+            version = int(rows[0][0]) if rows else 0
+            with _versions_lock:
+                if _forgotten.get(key, 0) == generation:
+                    _known_versions[key] = version
         return version
 
     def checkpoint(self) -> None:
@@ -167,7 +189,7 @@ def apply_migrations(db: Database) -> list[int]:
                 cur.close()
             log.info("migration %04d_%s appliquée", version, name)
             done.append(version)
-        _known_versions.pop(db._version_key, None)
+        _forget_version(db._version_key)
         return done
 
 

@@ -1,10 +1,11 @@
 """The write path shared by imports and demonstration data.
 
 Each function runs inside `Database.transaction()`: a batch is staged as a
-DataFrame, compared with what is stored (counts for the preview and the
-history), then replaces the rows with the same key. A missing value
-(NaN) in an indicator batch deletes the stored value (explicit missing
-marker); a value absent from the batch leaves the stored one untouched.
+DataFrame, classified against what is stored (`classify_staged_*`: new,
+replaced, unchanged, deleted; counts for the preview and the history),
+then replaces the rows with the same key. A missing value (NaN) in an
+indicator batch deletes the stored value (explicit missing marker); a
+value absent from the batch leaves the stored one untouched.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from qualepref import sql
 from qualepref.access import SiteScope
@@ -91,9 +93,14 @@ def _staging(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
     return staged.assign(**converted) if converted else staged
 
 
-def _counts(cur, query: str) -> WriteCounts:
-    row = sql.execute(cur, query)[0]
-    return WriteCounts(new=row[0], replaced=row[1], unchanged=row[2], deleted=row[3])
+STATUSES = ("new", "replaced", "unchanged", "deleted", "absent")
+
+
+def _counts(classified: pa.Table) -> WriteCounts:
+    found = dict(zip(*(column.to_pylist() for column in
+                       pc.value_counts(classified["status"]).flatten()), strict=True)) if len(classified) else {}
+    return WriteCounts(new=found.get("new", 0), replaced=found.get("replaced", 0),
+                       unchanged=found.get("unchanged", 0), deleted=found.get("deleted", 0))
 
 
 def _site_codes(staged: pd.DataFrame) -> list:
@@ -116,42 +123,53 @@ def _registered(staged: pd.DataFrame):
     })
 
 
-def _stage(cur, kind: str, frame: pd.DataFrame, scope: SiteScope) -> None:
+def classify(cur, kind: str, frame: pd.DataFrame, scope: SiteScope, *, is_demo: bool = False) -> pa.Table:
+    """Each row of the batch with its status against what is stored now, and the stored row's image.
+
+    Read on `cur`: inside a write transaction it is exactly what the write will meet.
+    """
     staged = _staging(kind, frame)
     # The data layer's own check, whatever the caller verified before.
     scope.require(_site_codes(staged), write=True)
     cur.register(f"staging_{kind}", _registered(staged))
-
-
-def preview(cur, kind: str, frame: pd.DataFrame, scope: SiteScope) -> WriteCounts:
-    """What writing `frame` would do, without writing (usable on any cursor)."""
-    _stage(cur, kind, frame, scope)
     try:
-        return _counts(cur, f"count_staged_{kind}")
+        name = f"classify_staged_{kind}"
+        return cur.sql(sql.query_text(name), params=sql.bind(name, {"is_demo": is_demo}, scope)).to_arrow_table()
     finally:
         cur.unregister(f"staging_{kind}")
 
 
+def preview(cur, kind: str, frame: pd.DataFrame, scope: SiteScope) -> WriteCounts:
+    """What writing `frame` would do, without writing (usable on any cursor)."""
+    return _counts(classify(cur, kind, frame, scope))
+
+
 def write(cur, kind: str, frame: pd.DataFrame, *, scope: SiteScope, upload_id: int,
-          is_demo: bool = False, counts: WriteCounts | None = None) -> WriteCounts:
+          is_demo: bool = False) -> WriteCounts:
     """Replace stored rows by the batch; call inside `Database.transaction()`.
 
-    `counts`: what `preview` returned for this very batch, when nothing was written since (the
-    caller checks the data version inside this transaction); spares counting again, and the
-    deletion when no stored row has the key of a staged one.
+    What to replace is decided here, inside the transaction that writes (writes are serialized):
+    never from an earlier preview, which another write may have made stale. Unchanged rows are
+    left as they are; the fact tables' primary keys refuse a second row for a key whatever happens.
     """
-    _stage(cur, kind, frame, scope)
-    if counts is None:
-        counts = _counts(cur, f"count_staged_{kind}")
-    # Every stored row meeting a staged key is counted replaced, unchanged or deleted: when none
-    # is, there is nothing to delete.
-    if counts.replaced or counts.unchanged or counts.deleted:
-        sql.execute(cur, f"delete_staged_{kind}", scope=scope)
-    sql.execute(cur, f"insert_staged_{kind}", scope=scope, upload_id=upload_id, is_demo=is_demo)
+    classified = classify(cur, kind, frame, scope, is_demo=is_demo)
+    counts = _counts(classified)
+    cur.register(f"classified_{kind}", classified)
+    if counts.replaced or counts.deleted:
+        sql.execute(cur, f"delete_classified_{kind}", scope=scope)
+    if counts.written:
+        sql.execute(cur, f"insert_classified_{kind}", scope=scope, upload_id=upload_id, is_demo=is_demo)
     # Not in a `finally`: after a failed statement the transaction is aborted and
     # unregistering would hide the real error; the cursor dies with the transaction.
-    cur.unregister(f"staging_{kind}")
+    cur.unregister(f"classified_{kind}")
     return counts
+
+
+def register_empty(cur, scope: SiteScope) -> None:
+    """Register every relation the staged statements read, empty (to prepare them in tests)."""
+    for kind in STAGING_COLUMNS:
+        cur.register(f"classified_{kind}", classify(cur, kind, empty_staging(kind), scope))
+        cur.register(f"staging_{kind}", empty_staging(kind))
 
 
 def record_upload(cur, *, upload_id: int, uploaded_by: str, file_name: str, sha256: str,

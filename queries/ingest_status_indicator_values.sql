@@ -1,43 +1,19 @@
--- What writing the staged batch would do (import preview), per site × indicator: the first
--- and last period, the rows, and the rows per status (a value replacing a different one,
--- unchanged, deleted by a missing marker, new; a missing marker on nothing stored is none).
-with stored as (
-    select site_code, indicator_code, period_start, period_kind, value,
-    from indicator_values
-    where list_contains($sites, site_code)
-),
-rows as (
-    select
-        s.site_code,
-        s.indicator_code as item,
-        {'start': s.period_start, 'kind': s.period_kind} as period,
-        case
-            when s.value is null and t.value is null then 'absente'
-            when s.value is null then 'supprimée'
-            when t.value is null then 'nouvelle'
-            when t.value = s.value then 'inchangée'
-            else 'remplacée'
-        end as status,
-    from staging_indicator_values as s
-    left join stored as t
-        on t.site_code = s.site_code
-        and t.indicator_code = s.indicator_code
-        and t.period_start = s.period_start
-        and t.period_kind = s.period_kind
-),
-summary as (
+-- What writing the classified batch would do (import preview), per site × indicator: the first
+-- and last period, the rows, and the rows per status (a missing marker on nothing stored is none).
+with summary as (
     select
         site_code,
-        item,
-        min(period) as first_period,
-        max(period) as last_period,
+        indicator_code as item,
+        min({'start': period_start, 'kind': period_kind}) as first_period,
+        max({'start': period_start, 'kind': period_kind}) as last_period,
         count(*) as n_rows,
-        count(*) filter (where status = 'nouvelle') as n_new,
-        count(*) filter (where status = 'remplacée') as n_replaced,
-        count(*) filter (where status = 'inchangée') as n_unchanged,
-        count(*) filter (where status = 'supprimée') as n_deleted,
-    from rows
-    group by site_code, item
+        count(*) filter (where status = 'new') as n_new,
+        count(*) filter (where status = 'replaced') as n_replaced,
+        count(*) filter (where status = 'unchanged') as n_unchanged,
+        count(*) filter (where status = 'deleted') as n_deleted,
+    from classified_indicator_values
+    where list_contains($sites, site_code)
+    group by site_code, indicator_code
 )
 select
     site_code,

@@ -47,8 +47,8 @@ def test_forged_scope_never_reaches_the_data_layer(demo_db):
     })
     with pytest.raises(ScopeError), demo_db.transaction() as cur:
         # The write path re-checks the scope even if the check in `store` were bypassed.
-        cur.register("staging_indicator_values", store._staging("indicator_values", batch))
-        sql.execute(cur, "delete_staged_indicator_values", scope=FakeScope())
+        cur.register("classified_indicator_values", store._staging("indicator_values", batch).assign(status="replaced"))
+        sql.execute(cur, "delete_classified_indicator_values", scope=FakeScope())
 
 
 def test_narrowing_only_shrinks():

@@ -92,7 +92,7 @@ def test_every_query_file_is_classified_as_read_or_write():
         body = text.lower()
         kind = queries.statement_kind(text)
         assert kind in ("read", "write")
-        if path.stem.startswith(("insert_", "delete_", "seed_", "count_staged_")):
+        if path.stem.startswith(("insert_", "delete_", "seed_")):
             assert kind == "write", path.stem
         if path.stem in ("site_codes", "sites", "data_version"):
             assert kind == "read", path.stem

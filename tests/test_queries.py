@@ -6,7 +6,7 @@ import pytest
 
 from qualepref import sql, store
 from qualepref.config import QUERIES_DIR
-from tests.conftest import ROOT
+from tests.conftest import ROOT, national_scope
 
 QUERY_NAMES = sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
 CODE_FILES = [
@@ -30,8 +30,7 @@ def _used_names() -> tuple[set[str], list[re.Pattern]]:
 @pytest.mark.parametrize("name", QUERY_NAMES)
 def test_query_prepares_against_schema(db, name):
     with db.cursor() as cur:
-        for kind in store.STAGING_COLUMNS:
-            cur.register(f"staging_{kind}", store.empty_staging(kind))
+        store.register_empty(cur, national_scope(db))
         text = sql.query_text(name)
         if re.match(r"\s*create\b", re.sub(r"--[^\n]*", "", text), re.IGNORECASE):
             # DDL cannot be prepared; run it (it is idempotent) to prove it parses and binds.
@@ -56,6 +55,6 @@ def test_one_statement_per_file():
 
 def test_queries_reading_site_data_filter_on_the_scope():
     for name in QUERY_NAMES:
-        if sql.reads_site_data(name) and not name.startswith(("delete_demo_", "count_staged_", "next_upload")):
+        if sql.reads_site_data(name) and not name.startswith(("delete_demo_", "next_upload")):
             text = sql.query_text(name)
             assert "$sites" in text or sql.is_aggregate(name) or name.startswith("insert_upload"), name

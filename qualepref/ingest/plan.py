@@ -45,7 +45,6 @@ class ImportPlan:
     layouts: list[tuple[str | None, str]] = field(default_factory=list)  # (sheet, layout label)
     _db: object = field(default=None, repr=False, compare=False)
     _scope: SiteScope | None = field(default=None, repr=False, compare=False)
-    _version: int | None = field(default=None, repr=False, compare=False)  # data version the counts saw
 
     @property
     def ok(self) -> bool:
@@ -185,7 +184,6 @@ def analyse(content: bytes, file_name: str, *, db, scope: SiteScope, site: str |
     _describe(plan)
     _progress(progress, 0.8, "Comparaison avec les données enregistrées…")
     with db.cursor() as cur:
-        plan._version = db.data_version()
         for batch_kind, batch in plan.batches.items():
             plan.counts[batch_kind] = store.preview(cur, batch_kind, batch, scope)
     if plan.ok and plan.changes_nothing:
@@ -227,15 +225,13 @@ def commit(plan: ImportPlan, *, db, scope: SiteScope, uploaded_by: str) -> Commi
     total = store.WriteCounts()
     try:
         with db.transaction() as cur:
-            # Nothing written since the preview: its counts still hold (and say what to delete).
-            # (Inside the transaction, the version known to `db` is the committed one: writes wait on its lock.)
-            fresh = plan._version is not None and db.data_version() == plan._version
+            # What to replace is worked out again inside this transaction (`store.write`): another
+            # import may have been confirmed since the preview.
             upload_id = store.next_upload_id(cur)
             for batch_kind, batch in plan.batches.items():
                 if batch.empty:
                     continue
-                counts = plan.counts.get(batch_kind) if fresh else None
-                total = total + store.write(cur, batch_kind, batch, scope=scope, upload_id=upload_id, counts=counts)
+                total = total + store.write(cur, batch_kind, batch, scope=scope, upload_id=upload_id)
             if total.written == 0 and total.deleted == 0:
                 raise _NothingChanged
             store.record_upload(

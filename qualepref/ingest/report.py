@@ -59,12 +59,11 @@ def _summarise(batch_kind: str, summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def _statuses(cur, batch_kind: str, batch: pd.DataFrame, scope) -> pd.DataFrame:
-    staged = store._staging(batch_kind, batch)
-    cur.register(f"staging_{batch_kind}", store._registered(staged))
+    cur.register(f"classified_{batch_kind}", store.classify(cur, batch_kind, batch, scope))
     try:
         return sql.run(cur, f"ingest_status_{batch_kind}", scope=scope)
     finally:
-        cur.unregister(f"staging_{batch_kind}")
+        cur.unregister(f"classified_{batch_kind}")
 
 
 def summary_frame(plan, db, scope) -> pd.DataFrame:

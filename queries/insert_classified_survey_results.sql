@@ -1,3 +1,4 @@
+-- The new and replacing survey results of a classified batch.
 insert into survey_results
 select
     site_code,
@@ -10,5 +11,6 @@ select
     n_sans_avis,
     $upload_id as upload_id,
     $is_demo as is_demo,
-from staging_survey_results
-where list_contains($sites, site_code)
+from classified_survey_results
+where status in ('new', 'replaced')
+    and list_contains($sites, site_code)

@@ -1,3 +1,4 @@
+-- The new and replacing values of a classified batch.
 insert into indicator_values
 select
     site_code,
@@ -8,6 +9,6 @@ select
     comment,
     $upload_id as upload_id,
     $is_demo as is_demo,
-from staging_indicator_values
-where value is not null
+from classified_indicator_values
+where status in ('new', 'replaced')
     and list_contains($sites, site_code)

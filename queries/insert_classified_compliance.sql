@@ -1,3 +1,4 @@
+-- The new and replacing assessments of a classified batch.
 insert into compliance_assessments
 select
     site_code,
@@ -8,5 +9,6 @@ select
     result,
     $upload_id as upload_id,
     $is_demo as is_demo,
-from staging_compliance
-where list_contains($sites, site_code)
+from classified_compliance
+where status in ('new', 'replaced')
+    and list_contains($sites, site_code)
