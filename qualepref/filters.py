@@ -46,11 +46,35 @@ def _narrow(scope: SiteScope, codes) -> SiteScope:
     return scope.narrowed(codes)
 
 
+def _page() -> str:
+    """The page this run draws (its script hash), or "" outside a Streamlit run."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.page_script_hash if ctx is not None else ""
+
+
+def _arriving(key: str) -> bool:
+    """True when the widget `key` is drawn on another page than on its previous run.
+
+    Widget identities include the page, so a filter drawn on a new page is a
+    new widget: Streamlit would start it at its first option while
+    `st.session_state[key]` still answered with the old page's value (the
+    period jumped to the first month of the data, meeting mode switched off).
+    Arriving, the filter is set again from the URL or the remembered choice.
+    """
+    pages = st.session_state.setdefault("_filtre_pages", {})
+    page = _page()
+    arriving = pages.get(key) != page
+    pages[key] = page
+    return arriving
+
+
 def _select(container, label: str, options: list, key: str, *, default, format_func):
-    """A selectbox whose value lives in `st.query_params[key]` (as a code)."""
+    """A selectbox whose value lives in `st.query_params[key]` (as a code) and follows the user."""
     by_text = {str(o): o for o in options}
     remembered = st.session_state.get(f"_filtre_{key}")
-    if key not in st.session_state or st.session_state[key] not in options:
+    if _arriving(key) or key not in st.session_state or st.session_state[key] not in options:
         from_url = st.query_params.get(key)
         if from_url in by_text:
             st.session_state[key] = by_text[from_url]
@@ -68,9 +92,10 @@ def _select(container, label: str, options: list, key: str, *, default, format_f
 
 
 def _toggle(container, label: str, key: str) -> bool:
-    if key not in st.session_state:
-        st.session_state[key] = (st.query_params.get(key) in ("1", "true", "oui")
-                                 or bool(st.session_state.get(f"_filtre_{key}")))
+    if _arriving(key) or key not in st.session_state:
+        from_url = st.query_params.get(key)
+        st.session_state[key] = (from_url in ("1", "true", "oui") if from_url is not None
+                                 else bool(st.session_state.get(f"_filtre_{key}")))
     value = container.toggle(label, key=key)
     st.session_state[f"_filtre_{key}"] = value
     if value:
