@@ -8,7 +8,7 @@ queries that return no other site's code, name or value.
 import pandas as pd
 import streamlit as st
 
-from qualepref import charts, filters, fmt, stats, ui
+from qualepref import anonymity, charts, filters, fmt, stats, ui
 
 ui.page_header(
     "Comparaison nationale",
@@ -135,47 +135,63 @@ if national_view:
             st.dataframe(unranked[["site_code", "site_name", "region_name", "reason"]].rename(columns=HEADERS),
                          hide_index=True, width="stretch")
 else:
-    # One prefecture: national aggregates and its own rank only (no other site is named or valued).
+    # One prefecture: the national figures the anonymity rule lets it see, and its position (never
+    # another site, never its exact rank: see qualepref.anonymity).
     if subject == "Indicateur":
         summary = ui.query("national_indicator_summary", scope=selection.scope, mode=mode, **params).iloc[0]
-        own_value = summary.own_value
+        own_value = None if pd.isna(summary.own_value) else float(summary.own_value)
+        own_contributes = own_value is not None
+        unranked_reason = "Pas de valeur" + (" sur la période" if mode == MEAN else "")
         when = (fmt.month(summary.latest_period) if mode == LATEST
                 else f"{fmt.month(selection.start)} – {fmt.month(selection.end)}")
-        shown = lambda v: text(v)  # noqa: E731
     else:
         summary = ui.query("national_satisfaction_summary", scope=selection.scope, min_sample=stats.MIN_SAMPLE,
                            **params).iloc[0]
         summary[["p10", "q1", "median", "q3", "p90"]] = summary[["p10", "q1", "median", "q3", "p90"]] * 100
-        n = summary.own_expressed
-        own_value = summary.own_satisfied / n * 100 if n and not pd.isna(n) else None
+        n = 0 if pd.isna(summary.own_expressed) else int(summary.own_expressed)
+        own_value = summary.own_satisfied / n * 100 if n else None
+        own_contributes = n >= stats.MIN_SAMPLE
+        unranked_reason = (f"Effectif insuffisant (n = {n} < {stats.MIN_SAMPLE})" if n else "Pas de résultat")
         when = f"campagne {campaign}"
-        shown = lambda v: text(v)  # noqa: E731
+    figures = anonymity.national_figures(summary.to_dict(), names_visible=national_view, own_value=own_value,
+                                         own_contributes=own_contributes, direction=direction)
     site = next(iter(selection.scope.site_codes))
     st.subheader(subject_title)
-    n_sites = int(summary.n_sites or 0)
     cols = st.columns(3)
-    cols[0].metric("Votre valeur", shown(own_value), help=when)
+    cols[0].metric("Votre valeur", text(own_value), help=when)
     if direction is None:
-        cols[1].metric("Rang national", "–", help="Indicateur de suivi sans sens d'amélioration : pas de classement.")
+        where, why = "–", "Indicateur de suivi sans sens d'amélioration : pas de classement."
+    elif not own_contributes:
+        where, why = "non classée", unranked_reason
+    elif not figures.quartiles_shown:
+        where, why = "–", figures.withheld_text
     else:
-        cols[1].metric("Rang national", rank_sentence(summary.own_rank, n_sites),
-                       help="Parmi les préfectures ayant une valeur" + (
-                           f" et au moins {stats.MIN_SAMPLE} avis exprimés" if subject != "Indicateur" else ""))
-    cols[2].metric("Médiane nationale", shown(summary["median"]),
-                   help=f"1er quartile {shown(summary.q1)}, 3e quartile {shown(summary.q3)}")
-    if subject != "Indicateur" and own_value is not None and n < stats.MIN_SAMPLE:
-        st.warning(f"Effectif insuffisant (n = {int(n)} < {stats.MIN_SAMPLE}) : votre taux n'est pas classé.")
-    if n_sites and not pd.isna(summary["median"]):
+        where, why = figures.position, f"{anonymity.POSITION_HELP} {figures.n_sites} préfectures comparées."
+    cols[1].metric("Position nationale", where, help=why)
+    cols[2].metric("Médiane nationale", text(figures.median) if figures.quartiles_shown else "–",
+                   help=(f"1er quartile {text(figures.q1)}, 3e quartile {text(figures.q3)}"
+                         if figures.quartiles_shown else figures.withheld_text))
+    if subject != "Indicateur" and own_value is not None and not own_contributes:
+        st.warning(f"{unranked_reason} : votre taux n'est pas classé.")
+    if not figures.quartiles_shown:
+        st.info(figures.withheld_text)
+    else:
         fig = charts.distribution_summary(
-            summary.to_dict(), title=f"Votre position dans la distribution nationale ({when})",
-            axis_title=axis_title, own_value=own_value, own_label=site, own_text=shown(own_value), target=target,
+            figures.as_dict(), title=f"Votre position dans la distribution nationale ({when})",
+            axis_title=axis_title, own_value=own_value, own_label=site, own_text=text(own_value), target=target,
             meeting_mode=selection.meeting_mode)
+        withheld = figures.deciles_withheld_text
         table = pd.DataFrame({
             "Indicateur statistique": ["Préfectures comparées", "10e centile", "1er quartile", "Médiane",
-                                       "3e quartile", "90e centile", "Votre valeur", "Votre rang"],
-            "Valeur": [str(n_sites), *(shown(summary[k]) for k in ("p10", "q1", "median", "q3", "p90")),
-                       shown(own_value), rank_sentence(summary.own_rank, n_sites) if direction else "–"],
+                                       "3e quartile", "90e centile", "Votre valeur"],
+            "Valeur": [figures.n_sites, figures.p10, figures.q1, figures.median, figures.q3, figures.p90,
+                       own_value],
+            "Texte": [str(figures.n_sites), withheld or text(figures.p10), text(figures.q1), text(figures.median),
+                      text(figures.q3), withheld or text(figures.p90), text(own_value)],
         })
-        ui.chart_with_table(fig, table, file_stem=f"comparaison-{site}", key="cmp_summary")
+        if direction is not None:
+            table.loc[len(table)] = ["Votre position", None, where]
+        ui.chart_with_table(fig, table, file_stem=f"comparaison-{site}", key="cmp_summary",
+                            headers={"Valeur": f"Valeur ({unit})" if unit else "Valeur", "Texte": "En clair"})
     st.info("La carte et le classement nominatif des préfectures sont réservés au niveau national.")
 ui.footer()

@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from qualepref import filters, fmt, stats, trend_view, ui
+from qualepref import anonymity, filters, fmt, stats, trend_view, ui
 from qualepref.charts import trends as charts
 
 ui.page_header(
@@ -49,15 +49,18 @@ def draw_indicators() -> None:
     start = date(selection.start.year, 1, 1) if yearly else selection.start
     codes = list(indicators.indicator_code)
     values = ui.query("trend_scope_values", scope=scope, indicators=codes, start=start, end=selection.end)
-    national = ui.query("trend_national_quartiles", scope=scope, indicators=codes, start=start,
-                        end=selection.end, min_sites=trend_view.MIN_NATIONAL_SITES)
+    national = anonymity.trend_band(
+        ui.query("trend_national_quartiles", scope=scope, indicators=codes, start=start, end=selection.end),
+        names_visible=scope.names_visible)
     if indicators.empty:
         st.info("Aucun indicateur suivi pour ce module.")
     st.caption(
         f"{line_label.description} · du {fmt.month(start)} au {fmt.month(selection.end)}. "
-        "Un mois sans donnée est un trou dans la courbe, jamais un zéro. "
-        f"La situation nationale n'est montrée que pour les mois où au moins {trend_view.MIN_NATIONAL_SITES} "
-        "préfectures ont transmis."
+        "Un mois sans donnée est un trou dans la courbe, jamais un zéro."
+        + ("" if scope.names_visible else
+           " La situation nationale n'est montrée que pour les mois où au moins "
+           f"{anonymity.MIN_OTHERS_QUARTILES} autres préfectures que la vôtre ont transmis : "
+           "en deçà, elle permettrait de retrouver leurs valeurs.")
     )
     # Shared across reruns and sessions: sixteen figures cost most of the page's time to build.
     charts_ = ui.shared(trend_view.indicator_charts)(
@@ -68,6 +71,8 @@ def draw_indicators() -> None:
                             key=chart.key)
         if not chart.has_values:
             st.caption(f"{line_label.name} : aucune valeur transmise sur la période pour cet indicateur.")
+        if chart.national_note:
+            st.caption(chart.national_note)
 
 
 def draw_satisfaction() -> None:

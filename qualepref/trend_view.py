@@ -7,12 +7,8 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
+from qualepref import anonymity, fmt
 from qualepref.charts import trends as charts
-
-# National medians and quartiles are shown only for periods where at least
-# this many sites reported: fewer, and the "quartiles" would give away
-# individual prefectures' values.
-MIN_NATIONAL_SITES = 5
 
 
 @dataclass(frozen=True)
@@ -59,6 +55,7 @@ class TrendChart:
     headers: dict[str, str] | None
     file_stem: str
     has_values: bool  # False: the scope's line is empty over the period
+    national_note: str | None = None  # why the national band is missing, where it is withheld
 
 
 def indicator_charts(indicators: pd.DataFrame, values: pd.DataFrame, national: pd.DataFrame, *,
@@ -66,8 +63,9 @@ def indicator_charts(indicators: pd.DataFrame, values: pd.DataFrame, national: p
                      meeting_mode: bool = False) -> list[TrendChart]:
     """A chart per row of `indicators` (`queries/referentiel_indicators.sql`), in their order.
 
-    `values` and `national` are rows of `queries/trend_scope_values.sql` and
-    `trend_national_quartiles.sql` for those indicators over [start, end].
+    `values` are rows of `queries/trend_scope_values.sql` for those indicators
+    over [start, end], `national` those of `trend_national_quartiles.sql` as
+    `anonymity.trend_band` leaves them for the caller (withheld rows blanked).
     """
     own_by_code = dict(tuple(values.groupby("indicator_code", sort=False)))
     national_by_code = dict(tuple(national.groupby("indicator_code", sort=False)))
@@ -79,6 +77,7 @@ def indicator_charts(indicators: pd.DataFrame, values: pd.DataFrame, national: p
         own = own[own.period_kind == kind]
         nat = national_by_code.get(code, national.iloc[:0])
         nat = nat[nat.period_kind == kind]
+        note = _withheld_note(nat, kind)
         frame = charts.trend_frame(own, nat, start=start, end=end, period_kind=kind)
         target = None if pd.isna(indicator.target) else float(indicator.target)
         direction = None if pd.isna(indicator.direction) else indicator.direction
@@ -96,5 +95,17 @@ def indicator_charts(indicators: pd.DataFrame, values: pd.DataFrame, national: p
                                                 national_median=not line.is_nation)
         out.append(TrendChart(key=f"tendance-{code}", figure=figure, table=table, headers=headers,
                               file_stem=f"tendance-{code.lower()}-{line.file_part}",
-                              has_values=bool(frame["value"].notna().any())))
+                              has_values=bool(frame["value"].notna().any()), national_note=note))
     return out
+
+
+def _withheld_note(national: pd.DataFrame, kind: str) -> str | None:
+    """Say when the national band is withheld for anonymity (every period, or some of them)."""
+    if "withheld" not in national or not national["withheld"].any():
+        return None
+    withheld = national[national["withheld"].astype(bool)]
+    if len(withheld) == len(national):
+        return f"Situation nationale : {anonymity.TOO_FEW.lower()} sur la période."
+    periods = ", ".join(fmt.period(p, kind) for p in sorted(withheld.period_start))
+    return (f"Situation nationale non montrée pour {periods} : {anonymity.TOO_FEW.lower()} "
+            f"(il faut au moins {anonymity.MIN_OTHERS_QUARTILES} autres préfectures que la vôtre).")

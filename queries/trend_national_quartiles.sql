@@ -1,10 +1,12 @@
 -- scope: aggregate
 -- National context of the trend charts: per indicator and period, median and
--- quartiles over every site. Only these summaries leave the query (no site
--- code), and only where at least $min_sites sites reported, so a local user
--- sees the national picture without any other prefecture's value.
+-- quartiles over every site, with how many sites reported (n_sites) and how
+-- many of them are the caller's (n_own). No site code leaves the query;
+-- `anonymity.trend_band` decides which rows a one-prefecture scope may see
+-- (enough other prefectures behind each figure).
 with all_values as (
     select
+        site_code,
         indicator_code,
         period_start,
         period_kind,
@@ -22,7 +24,7 @@ select
     median(value) as median,
     quantile_cont(value, 0.75) as q3,
     count(*) as n_sites,
+    count(*) filter (where list_contains($sites, site_code)) as n_own,
 from all_values
 group by indicator_code, period_start, period_kind
-having count(*) >= $min_sites
 order by indicator_code, period_start

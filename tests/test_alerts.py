@@ -160,10 +160,10 @@ def test_alert_queries_stay_inside_the_scope(demo_db):
     assert set(table.site_code) <= {"87"}
 
 
-def test_national_quartiles_name_no_site_and_need_enough_sites(demo_db):
+def test_national_quartiles_name_no_site_and_count_the_callers_sites(demo_db):
     local = _narrowed(national_scope(demo_db), {"87"})
     params = {"indicators": ["COURRIER_DELAI"], "start": date(2026, 1, 1), "end": DEMO_END_MONTH}
-    national = sql.run(demo_db, "trend_national_quartiles", scope=local, min_sites=5, **params)
+    national = sql.run(demo_db, "trend_national_quartiles", scope=local, **params)
     assert "site_code" not in national.columns and len(national) == 10
     with demo_db.cursor() as cur:
         expected = cur.execute(
@@ -172,7 +172,14 @@ def test_national_quartiles_name_no_site_and_need_enough_sites(demo_db):
     last = national[national.period_start == pd.Timestamp(DEMO_END_MONTH)].iloc[0]
     assert (last["median"], last.n_sites) == pytest.approx(expected)
     assert (national.q1 <= national["median"]).all() and (national["median"] <= national.q3).all()
-    assert sql.run(demo_db, "trend_national_quartiles", scope=local, min_sites=1000, **params).empty
+    # n_own: whether 87 is among the sites behind each figure (what the anonymity rule subtracts).
+    with demo_db.cursor() as cur:
+        sent = {pd.Timestamp(r[0]) for r in cur.execute(
+            "select period_start from v_indicator_values where site_code = '87' "
+            "and indicator_code = 'COURRIER_DELAI' and period_start >= '2026-01-01'").fetchall()}
+    assert dict(zip(national.period_start, national.n_own, strict=True)) == {
+        p: int(p in sent) for p in national.period_start}
+    assert 0 < len(sent) < len(national)  # 87 missed a month: both cases are checked
 
 
 def test_scope_values_are_the_site_values_or_the_median(demo_db):

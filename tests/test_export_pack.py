@@ -12,7 +12,7 @@ from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-from qualepref import fmt, sql, stats, vocab
+from qualepref import anonymity, fmt, sql, stats, vocab
 from qualepref.access import Principal, Role, ScopeError
 from qualepref.db import Database
 from qualepref.export import pack, pack_data
@@ -81,7 +81,7 @@ def _db_rows(database, query, *params):
         return cur.execute(query, list(params)).fetchall()
 
 
-def test_slides_and_titles(deck, demo_ro):
+def test_slides_and_titles(deck, demo_ro, data):
     titles = [_title(s) for s in deck.slides]
     assert titles[0] == "Préfecture de la Haute-Vienne (87)"
     assert titles[1] == "Chiffres clés"
@@ -95,7 +95,26 @@ def test_slides_and_titles(deck, demo_ro):
                                       "where site_code = ? and assessed_on <= ?", SITE, date(2026, 10, 31))[0][0]
     compliance = [t for t in titles if t.startswith("Conformité aux engagements")]
     assert len(compliance) == -(-n_engagements // pack.ROWS_PER_TABLE_SLIDE)
-    assert len(titles) == 2 + len(families) + 1 + len(alerts) + len(compliance) + 1
+    national = [t for t in titles if t.startswith("Position nationale")]
+    compared = data.values.indicator_code.nunique() + 1  # each indicator, and the global satisfaction
+    assert len(national) == -(-compared // pack.ROWS_PER_TABLE_SLIDE) and national[0].startswith("Position")
+    assert len(titles) == 2 + len(families) + 1 + len(national) + len(alerts) + len(compliance) + 1
+
+
+def test_national_position_is_the_comparaison_pages_figure(data, demo_ro, referent_scope):
+    """Same query, same period, same rule as the Comparaison page; a quarter, never a rank."""
+    table = pack_data.national_position(data).set_index("Indicateur")
+    assert len(table) == data.values.indicator_code.nunique() + 1
+    summary = sql.run(demo_ro, "national_indicator_summary", scope=referent_scope, indicator="COURRIER_DELAI",
+                      start=START, end=END, mode="dernier").iloc[0]
+    row = table.loc["Délai moyen de réponse aux courriers"]
+    assert row["Médiane nationale"] == fmt.with_unit(summary["median"], "jours ouvrés")
+    assert row["Préfectures comparées"] == str(summary.n_sites) and row["Période"] == fmt.month(END)
+    satisfaction = table.loc["Satisfaction globale des usagers"]
+    assert satisfaction["Période"] == "campagne 2026"
+    assert set(table["Position nationale"]) <= {*anonymity.POSITIONS, "Indicateur de suivi (sans classement)",
+                                                 "Non classée (pas de valeur)"}
+    assert not table["Position nationale"].str.contains(r"\d", regex=True).any()
 
 
 def test_every_slide_names_its_source_and_the_demo(deck):

@@ -98,12 +98,16 @@ def distribution_summary(summary: dict, *, title: str, axis_title: str, own_valu
                          meeting_mode: bool = False) -> go.Figure:
     """The national distribution from its quartiles only (a one-prefecture scope sees no other site).
 
-    `summary` holds p10, q1, median, q3, p90; whiskers reach the 10th and 90th centiles.
+    `summary` holds q1, median, q3 and p10, p90; whiskers reach the 10th and
+    90th centiles, and are left out when those are None (withheld: too few
+    prefectures for an anonymous comparison).
     """
+    fences = {}
+    if summary.get("p10") is not None and summary.get("p90") is not None:
+        fences = {"lowerfence": [summary["p10"]], "upperfence": [summary["p90"]]}
     traces = [go.Box(
-        q1=[summary["q1"]], median=[summary["median"]], q3=[summary["q3"]],
-        lowerfence=[summary["p10"]], upperfence=[summary["p90"]], y=["National"], name="National",
-        orientation="h", line_color=BLEU_FRANCE, fillcolor="rgba(0,0,145,0.08)",
+        q1=[summary["q1"]], median=[summary["median"]], q3=[summary["q3"]], **fences, y=["National"],
+        name="National", orientation="h", line_color=BLEU_FRANCE, fillcolor="rgba(0,0,145,0.08)",
     )]
     if own_value is not None and not pd.isna(own_value):
         traces.append(_marker(own_value, own_label or "Votre préfecture", own_text, y="National"))

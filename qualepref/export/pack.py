@@ -404,6 +404,20 @@ def _satisfaction_slide(prs, data: PackData) -> None:
                         CONTENT_BOTTOM - CONTENT_TOP - Inches(0.35))
 
 
+def _national_slides(prs, data: PackData) -> None:
+    table = pack_data.national_position(data)
+    if table.empty:
+        return
+    chunks = [table.iloc[i:i + ROWS_PER_TABLE_SLIDE] for i in range(0, len(table), ROWS_PER_TABLE_SLIDE)]
+    for index, chunk in enumerate(chunks):
+        suffix = f" ({index + 1}/{len(chunks)})" if len(chunks) > 1 else ""
+        slide = _new_slide(prs, data, f"Position nationale{suffix}")
+        _text_box(slide, MARGIN, CONTENT_TOP - Inches(0.1), SLIDE_W - 2 * MARGIN, Inches(0.55),
+                  pack_data.NATIONAL_NOTE, size=10, color=GRIS)
+        _table(slide, chunk.reset_index(drop=True), MARGIN, CONTENT_TOP + Inches(0.5), SLIDE_W - 2 * MARGIN,
+               [4.4, 1.4, 1.3, 1.5, 3.4, 1.3], size=10, row_height=Inches(0.36), name="Position nationale")
+
+
 ALERT_ROW = Inches(0.3)
 
 
@@ -500,6 +514,7 @@ def build_pptx(data: PackData) -> bytes:
     for family in pack_data.families(data):
         _family_slide(prs, data, family)
     _satisfaction_slide(prs, data)
+    _national_slides(prs, data)
     _alerts_slide(prs, data)
     _compliance_slides(prs, data)
     _transmissions_slide(prs, data)

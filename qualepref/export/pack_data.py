@@ -11,8 +11,9 @@ from datetime import date
 
 import pandas as pd
 
-from qualepref import fmt, sites, sql, stats, vocab
+from qualepref import anonymity, fmt, sites, sql, stats, vocab
 from qualepref.access import ScopeError, SiteScope
+from qualepref.overview import HEADLINE_QUESTION
 
 # Indicator families of module 1, one slide each (indicators of other modules are
 # grouped by module). An indicator added by an administrator to module 1 lands in
@@ -31,6 +32,12 @@ POSTER_INDICATORS = ("COURRIER_DELAI", "COURRIEL_DELAI", "RECLAMATION_DELAI", "A
 MAX_CHARTS_PER_SLIDE = 4
 
 DEMO_NOTICE = "Données de démonstration"
+NATIONAL_NOTE = ("Chaque valeur est comparée aux préfectures ayant transmis la même période (indicateurs : dernier "
+                 "mois de la période ; satisfaction : question globale de la dernière campagne). Pour que la "
+                 "comparaison reste anonyme, la médiane n'est donnée qu'avec au moins "
+                 f"{anonymity.MIN_OTHERS_QUARTILES} autres préfectures, et la position par quart, jamais le rang.")
+NATIONAL_COLUMNS = ["label", "unit", "direction", "when", "n_sites", "p10", "q1", "median", "q3", "p90",
+                    "own_rank", "own_value", "own_contributes", "note"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,8 @@ class PackData:
     module_names: dict[int, str] = field(default_factory=dict)
     site_tncc: int = 0  # INSEE type of name: the article of "Préfecture de la Haute-Vienne"
     site_kind: str = sites.PREFECTURE
+    # One row per compared figure: national_*_summary with the label, unit and direction (see national_rows).
+    national: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=NATIONAL_COLUMNS))
 
     @property
     def site_title(self) -> str:
@@ -114,6 +123,7 @@ def load_pack_data(db, scope: SiteScope, site_code: str, start: date, end: date,
     compliance = sql.run(db, "compliance_latest", scope=scope.narrowed([site_code]), as_of=end_of_month(end))
     status = sql.run(db, "pack_data_status", scope=scope, site_code=site_code).iloc[0]
     modules = sql.run(db, "referentiel_modules", scope=scope)
+    national = national_rows(db, scope.narrowed([site_code]), values, survey, start, end)
     row = site.iloc[0]
     last_upload = status.last_upload_at
     return PackData(
@@ -131,7 +141,42 @@ def load_pack_data(db, scope: SiteScope, site_code: str, start: date, end: date,
         module_names={int(m): str(n) for m, n in zip(modules.module, modules.module_name, strict=True)},
         site_tncc=0 if pd.isna(row.tncc) else int(row.tncc),
         site_kind=str(row.site_kind),
+        national=national,
     )
+
+
+def national_rows(db, scope: SiteScope, values: pd.DataFrame, survey: pd.DataFrame, start: date,
+                  end: date) -> pd.DataFrame:
+    """The national figures behind the pack's « Position nationale », from the Comparaison page's queries.
+
+    Each indicator of the pack as the page compares it by default (the latest
+    month of the period), and the global satisfaction question of the latest
+    campaign. `scope` is the pack's prefecture alone: its own value and rank.
+    """
+    rows = []
+    indicators = values.drop_duplicates("indicator_code")
+    for item in indicators.itertuples():
+        summary = sql.run(db, "national_indicator_summary", scope=scope, indicator=item.indicator_code,
+                          start=start, end=end, mode="dernier").iloc[0]
+        direction = item.direction if isinstance(item.direction, str) else None
+        rows.append({**summary.to_dict(), "label": str(item.indicator_label), "unit": str(item.unit),
+                     "direction": direction, "when": summary.latest_period,
+                     "own_contributes": not pd.isna(summary.own_value), "note": None})
+    campaigns = survey.campaign.astype(str) if not survey.empty else pd.Series(dtype=str)
+    if len(campaigns):
+        campaign = campaigns.max()
+        summary = sql.run(db, "national_satisfaction_summary", scope=scope, campaign=campaign,
+                          question=HEADLINE_QUESTION, min_sample=stats.MIN_SAMPLE).iloc[0].to_dict()
+        for key in ("p10", "q1", "median", "q3", "p90"):
+            summary[key] = None if pd.isna(summary[key]) else summary[key] * 100
+        n = 0 if pd.isna(summary["own_expressed"]) else int(summary["own_expressed"])
+        label = "Satisfaction globale des usagers"
+        rows.append({**summary, "label": label, "unit": "%", "direction": "hausse", "when": f"campagne {campaign}",
+                     "own_value": summary["own_satisfied"] / n * 100 if n else None,
+                     "own_contributes": n >= stats.MIN_SAMPLE,
+                     "note": f"effectif insuffisant (n = {n} < {stats.MIN_SAMPLE})" if 0 < n < stats.MIN_SAMPLE
+                     else None})
+    return pd.DataFrame(rows, columns=NATIONAL_COLUMNS)
 
 
 # -- indicator families and series ---------------------------------------------------------------
@@ -372,3 +417,38 @@ def poster_figures(data: PackData) -> list[dict]:
             "met": not bool(item.missed),
         })
     return shown
+
+
+# -- national position ---------------------------------------------------------------------------
+def national_position(data: PackData) -> pd.DataFrame:
+    """The « Position nationale » table: own value, national median and position, per compared figure.
+
+    The pack goes to the prefecture's COPIL whoever builds it, so the
+    anonymity rule of a local scope applies even when the ministry prints it:
+    no figure over too few other prefectures, never the exact rank.
+    """
+    columns = ["Indicateur", "Période", "Votre valeur", "Médiane nationale", "Position nationale",
+               "Préfectures comparées"]
+    rows = []
+    for row in data.national.to_dict("records"):
+        figures = anonymity.national_figures(row, names_visible=False, own_value=row["own_value"],
+                                             own_contributes=bool(row["own_contributes"]),
+                                             direction=row["direction"])
+        if not figures.quartiles_shown:
+            where = anonymity.TOO_FEW
+        elif row["direction"] is None:
+            where = "Indicateur de suivi (sans classement)"
+        elif not row["own_contributes"]:
+            where = "Non classée" + (f" : {row['note']}" if row["note"] else " (pas de valeur)")
+        else:
+            where = figures.position
+        when = row["when"]
+        rows.append({
+            "Indicateur": row["label"],
+            "Période": when if isinstance(when, str) else ("–" if pd.isna(when) else fmt.month(when)),
+            "Votre valeur": fmt.with_unit(row["own_value"], row["unit"]),
+            "Médiane nationale": fmt.with_unit(figures.median, row["unit"]) if figures.quartiles_shown else "–",
+            "Position nationale": where,
+            "Préfectures comparées": str(figures.n_sites),
+        })
+    return pd.DataFrame(rows, columns=columns)

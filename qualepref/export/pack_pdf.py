@@ -162,6 +162,7 @@ def build_pdf(data: PackData) -> bytes:
                       "d'avis exprimés ; barres d'erreur : intervalle de confiance à 95 % (Wilson). Sous 75 %, "
                       "des actions d'amélioration sont attendues.", 10, GRIS)
         doc.image(io.BytesIO(images[-1]), x=MARGIN, w=CONTENT_W)
+    _national_page(doc, data)
     _alerts_page(doc, data)
     _compliance_pages(doc, data)
     _transmissions_page(doc, data)
@@ -226,6 +227,15 @@ def _key_figures_page(doc: _Document, data: PackData) -> None:
     doc.data_table(table, (50, 14, 12, 13, 25), fills=lambda r, c: (
         MISSED if c == "Situation" and table.Situation.iloc[r].startswith("Cible manquée")
         else None))
+
+
+def _national_page(doc: _Document, data: PackData) -> None:
+    table = pack_data.national_position(data)
+    if table.empty:
+        return
+    doc.page_title("Position nationale")
+    doc.paragraph(pack_data.NATIONAL_NOTE, 10, GRIS)
+    doc.data_table(table, (62, 22, 20, 22, 50, 22))
 
 
 def _alerts_page(doc: _Document, data: PackData) -> None:
