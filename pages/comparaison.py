@@ -136,16 +136,19 @@ if national_view:
                          hide_index=True, width="stretch")
 else:
     # One prefecture: the national figures the anonymity rule lets it see, and its position (never
-    # another site, never its exact rank: see qualepref.anonymity).
+    # another site, never its exact rank: see qualepref.anonymity). A prefecture's scope may also hold
+    # its sub-prefectures: the figures are those of the prefecture itself.
+    site = selection.site_code or ui.current_principal().site_code
+    own_scope = selection.scope.narrowed([site])
     if subject == "Indicateur":
-        summary = ui.query("national_indicator_summary", scope=selection.scope, mode=mode, **params).iloc[0]
+        summary = ui.query("national_indicator_summary", scope=own_scope, mode=mode, **params).iloc[0]
         own_value = None if pd.isna(summary.own_value) else float(summary.own_value)
         own_contributes = own_value is not None
         unranked_reason = "Pas de valeur" + (" sur la période" if mode == MEAN else "")
         when = (fmt.month(summary.latest_period) if mode == LATEST
                 else f"{fmt.month(selection.start)} – {fmt.month(selection.end)}")
     else:
-        summary = ui.query("national_satisfaction_summary", scope=selection.scope, min_sample=stats.MIN_SAMPLE,
+        summary = ui.query("national_satisfaction_summary", scope=own_scope, min_sample=stats.MIN_SAMPLE,
                            **params).iloc[0]
         summary[["p10", "q1", "median", "q3", "p90"]] = summary[["p10", "q1", "median", "q3", "p90"]] * 100
         n = 0 if pd.isna(summary.own_expressed) else int(summary.own_expressed)
@@ -155,7 +158,6 @@ else:
         when = f"campagne {campaign}"
     figures = anonymity.national_figures(summary.to_dict(), names_visible=national_view, own_value=own_value,
                                          own_contributes=own_contributes, direction=direction)
-    site = next(iter(selection.scope.site_codes))
     st.subheader(subject_title)
     cols = st.columns(3)
     cols[0].metric("Votre valeur", text(own_value), help=when)
