@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 ADDRESS ?= localhost
 
-.PHONY: run test lint bench browser libreoffice clean-venv
+.PHONY: run test lint bench browser libreoffice deploy-tools clean-venv
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,13 +29,22 @@ libreoffice:
 	@command -v soffice >/dev/null 2>&1 || { \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-impress; }
 
+# Debian's nginx and systemd-analyze: the tests run the shipped deploy/ files for real
+# (nginx in front of the app in the browser suite, `nginx -t`, `systemd-analyze verify`).
+# Installing nginx does not start it here (the tests start their own, on free ports).
+deploy-tools:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx; }
+	@command -v systemd-analyze >/dev/null 2>&1 || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends systemd; }
+
 run: $(VENV)/.runtime
 	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .
 
-test: $(VENV)/.dev browser libreoffice
+test: $(VENV)/.dev browser libreoffice deploy-tools
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 

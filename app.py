@@ -8,7 +8,7 @@ filtered by the caller's scope, so hiding a page is not the only guard.
 
 import streamlit as st
 
-from qualepref import access, auth, ui
+from qualepref import access, auth, events, ui
 from qualepref.access import LOCAL_ROLES, ROLE_LABELS, Principal, Role
 from qualepref.config import ROOT
 
@@ -58,10 +58,17 @@ def oidc_principal(db) -> Principal | None:
     if not st.user.is_logged_in:
         return None
     try:
-        return auth.principal_for_email(db, st.user.get("email"))
+        principal = auth.principal_for_email(db, st.user.get("email"))
     except auth.AuthError as exc:
         st.session_state["refus_connexion"] = str(exc)
+        if not st.session_state.get("refus_journalise"):  # one line per refused session, not per rerun
+            st.session_state["refus_journalise"] = True
+            events.emit("sign_in", outcome="failure", method="oidc", reason="no_active_account",
+                        user=auth.normalize_email(st.user.get("email") or ""))
         return None
+    if st.session_state.get("principal") is None:  # this session's first run since the provider said yes
+        events.emit("sign_in", outcome="success", method="oidc", user=principal.user, role=str(principal.role))
+    return principal
 
 
 def identify(db) -> Principal | None:

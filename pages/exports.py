@@ -4,7 +4,7 @@ import time
 
 import streamlit as st
 
-from qualepref import filters, fmt, ui
+from qualepref import events, filters, fmt, ui
 from qualepref.export import data_exports, pack, pack_data, pack_pdf, render
 
 ui.page_header(
@@ -42,13 +42,20 @@ def _offer(kind: str, key: tuple) -> None:
 
 def _build(kind: str, key: tuple, make) -> None:
     began = time.perf_counter()
+    # The data export's key starts with its site codes, a pack's with its one site.
+    who = {"user": ui.current_principal().user, "kind": kind, "period": period,
+           **({"n_sites": len(key[0])} if kind == "data" else {"site": key[0]})}
     try:
         with st.spinner("Préparation en cours…"):
             files = make()
     except render.RenderError as exc:
+        events.emit("export", outcome="failure", **who, error=type(exc).__name__)
         st.error(str(exc))
         return
-    _remember(kind, key, files, time.perf_counter() - began)
+    seconds = time.perf_counter() - began
+    events.emit("export", outcome="success", **who, files=",".join(f[2] for f in files),
+                bytes=sum(len(f[1]) for f in files), seconds=seconds)
+    _remember(kind, key, files, seconds)
 
 
 st.header("Pack COPIL", divider="blue")

@@ -19,7 +19,7 @@ import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from qualepref import sql
+from qualepref import events, sql
 from qualepref.access import LOCAL_ROLES, ROLE_LABELS, Principal, Role
 
 log = logging.getLogger(__name__)
@@ -135,6 +135,8 @@ def audit_history(db, entities=("compte", "indicateur", "engagement", "synonyme"
 def record_audit(cur, *, actor: str, action: str, entity: str, key: str,
                  before: dict | None, after: dict | None, now: datetime | None = None) -> None:
     """One line of the audit log, inside the transaction that made the change."""
+    # The operator's log line (no before/after: the audit table keeps them) once the change commits.
+    events.defer("admin_change", actor=actor, action=action, entity=entity, key=key)
     sql.execute(
         cur, "audit_insert", now=now or utcnow(), actor=actor, action=action, entity=entity, key=key,
         before=None if before is None else json.dumps(before, ensure_ascii=False, default=str),
@@ -249,11 +251,12 @@ def authenticate(db, email: str, password: str, *, now: datetime | None = None) 
     found = _fetch(db, email)
     if not found or not found[1] or not found[0].active:
         _verify(_DUMMY_HASH, password or "")
-        log.info("connexion refusée : compte inconnu, inactif ou sans mot de passe")
+        # The typed identifier is not logged: it is sometimes a password typed in the wrong field.
+        events.emit("sign_in", outcome="failure", reason="unknown_or_inactive_account")
         raise AuthError(WRONG_CREDENTIALS)
     account, password_hash = found
     if account.locked_until and account.locked_until > now:
-        log.info("connexion refusée : compte %s verrouillé", email)
+        events.emit("sign_in", outcome="failure", reason="locked", user=email)
         raise AuthError(_locked_message(account.locked_until))
     if not _verify(password_hash, password or ""):
         # A lock-out that has expired starts a new series of attempts.
@@ -267,7 +270,8 @@ def authenticate(db, email: str, password: str, *, now: datetime | None = None) 
                              before=None, after={"essais_infructueux": failures,
                                                  "verrouille_jusqua": locked_until.isoformat(timespec="minutes")},
                              now=now)
-        log.info("connexion refusée : mauvais mot de passe pour %s (%d/%d)", email, failures, MAX_FAILURES)
+        events.emit("sign_in", outcome="failure", reason="wrong_password", user=email, failures=failures,
+                    locked=locked_until is not None)
         if locked_until:
             raise AuthError(_locked_message(locked_until))
         raise AuthError(WRONG_CREDENTIALS)
@@ -275,7 +279,7 @@ def authenticate(db, email: str, password: str, *, now: datetime | None = None) 
         sql.execute(cur, "account_record_success", email=email, now=now)
         if _HASHER.check_needs_rehash(password_hash):
             sql.execute(cur, "account_rehash", email=email, password_hash=_HASHER.hash(password))
-    log.info("connexion : %s", email)
+    events.emit("sign_in", outcome="success", user=email, role=str(account.role))
     return account.principal()
 
 

@@ -90,6 +90,15 @@ def _register_accounts(sub) -> None:
 _EXTRA_COMMANDS.append(_register_accounts)
 
 
+def _register_backups(sub) -> None:
+    from qualepref.backups import register_cli
+
+    register_cli(sub)
+
+
+_EXTRA_COMMANDS.append(_register_backups)
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s", stream=sys.stderr)
     parser = build_parser()

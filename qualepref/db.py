@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from qualepref import sql
+from qualepref import events, sql
 from qualepref.config import MIGRATIONS_DIR, db_path
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,9 @@ class Database:
                     cur.execute("COMMIT")
                 except BaseException:
                     cur.execute("ROLLBACK")
+                    events.discard_deferred()
                     raise
+                events.flush_deferred()
             finally:
                 _forget_version(self._version_key)
                 cur.close()

@@ -13,7 +13,7 @@ import string
 import pandas as pd
 import streamlit as st
 
-from qualepref import auth, demo, sql
+from qualepref import auth, demo, events, sql
 from qualepref.access import ROLE_LABELS, Principal, Role, SiteScope
 from qualepref.config import GEO_ATTRIBUTION, db_path
 from qualepref.db import Database
@@ -267,12 +267,23 @@ def chart_with_table(fig, table: pd.DataFrame, *, file_stem: str, headers: dict[
         shown = table.rename(columns=headers or {})
         st.dataframe(shown, hide_index=True, width="stretch")
         left, right = st.columns(2)
+        signed_in = st.session_state.get("principal")
+        user = signed_in.user if isinstance(signed_in, Principal) else DISCOVERY_DEFAULT.user
+
+        def logged(build, kind: str):
+            def run() -> bytes:
+                content = build()
+                events.emit("export", outcome="success", user=user, kind=kind, file=f"{file_stem}.{kind}",
+                            bytes=len(content))
+                return content
+            return run
+
         # Files built on click, not on every run: an xlsx per chart per rerun was up to half of a
         # chart page's time (issue 7's benchmark), and its bytes stayed in memory for each session.
-        left.download_button("Télécharger (CSV)", lambda: tables.to_csv_bytes(table, headers),
+        left.download_button("Télécharger (CSV)", logged(lambda: tables.to_csv_bytes(table, headers), "csv"),
                              file_name=f"{file_stem}.csv", mime="text/csv",
                              key=None if key is None else f"{key}-csv")
-        right.download_button("Télécharger (Excel)", lambda: tables.to_xlsx_bytes(table, headers),
+        right.download_button("Télécharger (Excel)", logged(lambda: tables.to_xlsx_bytes(table, headers), "xlsx"),
                               file_name=f"{file_stem}.xlsx",
                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                               key=None if key is None else f"{key}-xlsx")

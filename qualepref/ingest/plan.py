@@ -9,7 +9,7 @@ from datetime import date
 
 import pandas as pd
 
-from qualepref import sql, store, vocab
+from qualepref import events, sql, store, vocab
 from qualepref.access import SiteScope
 from qualepref.config import max_upload_bytes
 from qualepref.ingest import layouts, readers, reference, validate
@@ -240,9 +240,22 @@ def commit(plan: ImportPlan, *, db, scope: SiteScope, uploaded_by: str) -> Commi
                 period_max=plan.period_max, counts=total,
             )
     except _NothingChanged:
+        _log_import(plan, uploaded_by, "unchanged")
         return CommitResult(upload_id=None, rows_written=0, rows_replaced=0, rows_deleted=0, unchanged=True)
+    except Exception as exc:
+        _log_import(plan, uploaded_by, "failure", error=type(exc).__name__)
+        raise
+    _log_import(plan, uploaded_by, "success", upload_id=upload_id, rows_written=total.written,
+                rows_replaced=total.replaced, rows_deleted=total.deleted)
     return CommitResult(upload_id=upload_id, rows_written=total.written, rows_replaced=total.replaced,
                         rows_deleted=total.deleted, unchanged=False)
+
+
+def _log_import(plan: ImportPlan, uploaded_by: str, outcome: str, **fields) -> None:
+    """The operator's log line of a committed (or failed) import."""
+    events.emit("import", outcome=outcome, user=uploaded_by, file=plan.file_name, sha256=plan.sha256[:16],
+                kind=plan.kind, sites=",".join(sorted(plan.site_codes)[:20]), n_sites=len(plan.site_codes),
+                **fields)
 
 
 def report_json(plan: ImportPlan, result: CommitResult | None = None) -> dict:
