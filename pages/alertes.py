@@ -12,16 +12,17 @@ ui.page_header(
 )
 selection = filters.sidebar_filters(module=True)
 scope = selection.scope
+# Open alerts (alerts.open_alerts): each site's latest campaign up to the chosen year, indicators judged
+# on their latest value of the six months up to the chosen month — the figures of Vue d'ensemble and the pack.
 if selection.end is None:
-    first_campaign, last_campaign = "0000", "9999"
+    last_campaign = "9999"
     values = None
 else:
-    first_campaign, last_campaign = str(selection.start.year), str(selection.end.year)
-    window_start = alerts.window_start(selection.end)
-    values = ui.query("alert_indicator_values", scope=scope, start=window_start, end=selection.end)
-survey = ui.query("alert_survey_results", scope=scope, first_campaign=first_campaign,
-                  last_campaign=last_campaign)
-table = alerts.all_alerts(survey, values)
+    last_campaign = str(selection.end.year)
+    values = ui.query("alert_indicator_values", scope=scope, start=alerts.window_start(selection.end),
+                      end=selection.end)
+survey = ui.query("alert_survey_results", scope=scope, first_campaign="0000", last_campaign=last_campaign)
+table = alerts.open_alerts(survey, values)
 table = alerts.filter_table(table, module=selection.module)
 
 levels = st.multiselect("Niveaux", list(alerts.LEVELS), default=list(alerts.LEVELS), key="niveaux")
@@ -29,9 +30,10 @@ kinds = st.multiselect("Types", list(alerts.KINDS), default=list(alerts.KINDS), 
 shown = alerts.filter_table(table, levels=levels, kinds=kinds)
 
 window = ("" if selection.end is None else
-          f" Indicateurs : dernière valeur entre {fmt.month(window_start)} et {fmt.month(selection.end)}.")
-campaigns = "toutes les campagnes" if selection.end is None else f"campagnes {first_campaign} à {last_campaign}"
-st.caption(f"Enquêtes : {campaigns}.{window} "
+          f" Indicateurs : dernière valeur entre {alerts.window_text(selection.end)}.")
+campaigns = ("dernière campagne de chaque préfecture" if selection.end is None
+             else f"dernière campagne de chaque préfecture jusqu'à {last_campaign}")
+st.caption(f"Alertes ouvertes. Enquêtes : {campaigns}.{window} "
            "« Effectif insuffisant » : moins de 30 avis exprimés, affiché mais jamais classé.")
 
 counts = alerts.count_by_level(shown)

@@ -4,16 +4,18 @@ Missing is not zero: a month a prefecture did not send is listed here, never
 counted as a value elsewhere.
 """
 
+import functools
+
 import streamlit as st
 
-from qualepref import charts, filters, fmt, ui
-from qualepref.charts.national import STATUS_LABELS, STATUS_MISSING, STATUS_SENT
+from qualepref import charts, filters, fmt, transmissions, ui
 from qualepref.export import tables
 
 ui.page_header(
     "Suivi des transmissions",
-    "Pour chaque préfecture et chaque mois de la période : transmis (tous les indicateurs mensuels "
-    "qu'elle suit), partiel (certains manquent) ou non transmis. Puis les campagnes d'enquête reçues.",
+    "Pour chaque préfecture du périmètre et chaque mois de la période : transmis (tous les indicateurs mensuels "
+    "attendus), partiel (certains manquent) ou non transmis ; de même par trimestre pour les indicateurs "
+    "trimestriels. Puis les campagnes d'enquête reçues.",
 )
 selection = filters.sidebar_filters()
 scope = selection.scope
@@ -25,42 +27,69 @@ HEADERS = {"site_code": "Code", "site_name": "Préfecture", "month": "Mois", "st
            "n_sent": "Indicateurs transmis", "n_expected": "Indicateurs suivis", "missing": "Indicateurs manquants",
            "campaign": "Campagne", "n_questions": "Questions reçues"}
 
-monthly = ui.query("transmission_monthly", scope=scope, start=selection.start, end=selection.end)
-status = charts.transmission_status(monthly)
-if status.empty:
-    st.info("Aucun indicateur mensuel suivi par ce périmètre.")
-else:
+# kind, adjective of the grid, the period word, its plural, adjective of the indicators.
+GRIDS = (("month", "mensuelles", "Mois", "Mois", "mensuels"),
+         ("quarter", "trimestrielles", "Trimestre", "Trimestres", "trimestriels"))
+st.caption(f"Définition — {transmissions.DEFINITION}.")
+
+
+def draw_grid(kind: str, adjective: str, period_word: str, plural: str, indicators_word: str) -> None:
+    grid = ui.query("transmission_grid", scope=scope, **transmissions.query_params(selection.start, selection.end,
+                                                                                   kind))
+    status = transmissions.status(grid)
+    if status.empty:
+        st.info(f"Aucun indicateur {indicators_word[:-1]} attendu pour ce périmètre sur la période.")
+        return
+    label = functools.partial(fmt.period, kind=kind)
     last = status.period_start.max()
-    at_last = status[status.period_start == last]
+    count = transmissions.count_at(status, last)
     cols = st.columns(3)
-    cols[0].metric(f"À jour en {fmt.month(last)}", f"{(at_last.status == STATUS_SENT).sum()} / {len(at_last)}",
-                   help="Préfectures ayant transmis tous leurs indicateurs mensuels ce mois-là")
-    cols[1].metric(f"Non transmis en {fmt.month(last)}", str((at_last.status == STATUS_MISSING).sum()))
-    late = status[status.status != STATUS_SENT]
-    cols[2].metric("Mois incomplets sur la période", str(len(late)),
-                   help="Nombre de couples préfecture × mois partiels ou non transmis")
+    cols[0].metric(f"À jour en {label(last)}", f"{count.n_sent} / {count.n_sites}",
+                   help=f"Préfectures ayant transmis tous leurs indicateurs {indicators_word} attendus")
+    cols[1].metric(f"Non transmis en {label(last)}", fmt.number(count.n_missing, 0),
+                   help="Préfectures n'ayant transmis aucun indicateur attendu")
+    late = status[status.status != transmissions.SENT]
+    cols[2].metric(f"{plural} incomplets sur la période", fmt.number(len(late), 0),
+                   help=f"Nombre de couples préfecture × {period_word.lower()} partiels ou non transmis")
+    # The non-transmitters named next to their count (a local user's scope is its own site anyway).
+    if scope.names_visible and (count.not_sent or count.partial):
+        named = []
+        if count.not_sent:
+            named.append(f"Non transmis en {label(last)} : " + ", ".join(count.not_sent) + ".")
+        if count.partial:
+            named.append(f"Partiels en {label(last)} : " + ", ".join(count.partial) + ".")
+        st.caption(ui.plain(" ".join(named)))
 
-    month_names = {m: fmt.month(m) for m in status.period_start.unique()}  # 24 labels, not one per row
-    shown = status.assign(month=status.period_start.map(month_names), status=status.status.map(STATUS_LABELS))
+    names = {m: label(m) for m in status.period_start.unique()}  # 24 labels, not one per row
+    shown = status.assign(month=status.period_start.map(names),
+                          status=status.status.map(transmissions.STATUSES.labels()))
     table = shown[["site_code", "site_name", "month", "status", "n_sent", "n_expected", "missing"]]
+    headers = HEADERS | {"month": period_word}
     fig = charts.transmission_grid(
-        status, title=f"Transmissions mensuelles, {fmt.month(selection.start)} – {fmt.month(selection.end)}",
-        month_label=fmt.month, meeting_mode=selection.meeting_mode)
-    ui.chart_with_table(fig, table, file_stem="transmissions-mensuelles", headers=HEADERS, key="tr_grid")
+        status, title=f"Transmissions {adjective}, {fmt.month(selection.start)} – {fmt.month(selection.end)}",
+        month_label=label, meeting_mode=selection.meeting_mode)
+    ui.chart_with_table(fig, table, file_stem=f"transmissions-{adjective}", headers=headers, key=f"tr_grid_{kind}")
 
-    st.subheader("Mois manquants ou incomplets")
-    missing = table[shown.status != STATUS_LABELS[STATUS_SENT]]
+    st.subheader(f"{plural} manquants ou incomplets")
+    missing = table[status.status != transmissions.SENT]
     if missing.empty:
-        st.success("Toutes les préfectures du périmètre ont transmis chaque mois de la période.")
-    else:
-        st.dataframe(missing.rename(columns=HEADERS), hide_index=True, width="stretch")
-        left, right = st.columns(2)
-        # Files built on click, not on every run (as in ui.chart_with_table).
-        left.download_button("Télécharger la liste (CSV)", lambda: tables.to_csv_bytes(missing, HEADERS),
-                             file_name="transmissions-manquantes.csv", mime="text/csv", key="tr_missing_csv")
-        right.download_button("Télécharger la liste (Excel)", lambda: tables.to_xlsx_bytes(missing, HEADERS),
-                              file_name="transmissions-manquantes.xlsx", key="tr_missing_xlsx",
-                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        st.success(f"Toutes les préfectures du périmètre ont transmis chaque {period_word.lower()} de la période.")
+        return
+    st.dataframe(missing.rename(columns=headers), hide_index=True, width="stretch")
+    left, right = st.columns(2)
+    # Files built on click, not on every run (as in ui.chart_with_table).
+    left.download_button("Télécharger la liste (CSV)", lambda: tables.to_csv_bytes(missing, headers),
+                         file_name=f"transmissions-{adjective}-manquantes.csv", mime="text/csv",
+                         key=f"tr_missing_csv_{kind}")
+    right.download_button("Télécharger la liste (Excel)", lambda: tables.to_xlsx_bytes(missing, headers),
+                          file_name=f"transmissions-{adjective}-manquantes.xlsx", key=f"tr_missing_xlsx_{kind}",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+for kind, adjective, period_word, plural, indicators_word in GRIDS:
+    if kind == "quarter":
+        st.subheader("Indicateurs trimestriels")
+    draw_grid(kind, adjective, period_word, plural, indicators_word)
 
 st.subheader("Campagnes d'enquête de satisfaction")
 campaigns = ui.query("transmission_campaigns", scope=scope, start_year=str(selection.start.year),

@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from qualepref import alerts, filters, fmt, overview, ui
+from qualepref import alerts, filters, fmt, overview, satisfaction, transmissions, ui
 
 ui.page_header(
     "Vue d'ensemble",
@@ -24,72 +24,78 @@ if reporting.empty and survey.empty:
     ui.footer()
     st.stop()
 
-month = overview.last_complete_period(reporting, n_scope)
-share = fmt.percent(overview.COMPLETE_SHARE * 100, 0)
-if month is not None:
-    st.subheader(f"Dernière période complète : {fmt.month(month)}")
-    st.caption(f"Le dernier mois pour lequel au moins {share} des {n_scope} préfectures de la sélection "
-               "ont transmis leurs indicateurs ; les mois suivants sont encore incomplets.")
-elif not reporting.empty:
-    month = pd.Timestamp(reporting.period_start.max()).date()
-    st.subheader(f"Dernier mois transmis : {fmt.month(month)}")
-    st.warning(f"Aucun mois n'atteint {share} de préfectures ayant transmis : les chiffres du dernier "
-               "mois reçu sont partiels.")
+# "Did we send this month?": the Transmissions page's status (every expected indicator sent), over the
+# twelve months up to the latest month anyone sent.
+month = None
+status = transmissions.status(pd.DataFrame())
+if not reporting.empty:
+    latest = pd.Timestamp(reporting.period_start.max()).date()
+    status = transmissions.status(ui.query(
+        "transmission_grid", scope=scope,
+        **transmissions.query_params(alerts.window_start(latest, 12), latest, "month")))
+    complete = transmissions.last_complete(status, overview.COMPLETE_SHARE)
+    share = fmt.percent(overview.COMPLETE_SHARE * 100, 0)
+    if complete is not None:
+        month = complete.date()
+        st.subheader(f"Dernière période complète : {fmt.month(month)}")
+        st.caption(f"Le dernier mois pour lequel au moins {share} des {n_scope} préfectures de la sélection "
+                   "étaient à jour (tous leurs indicateurs mensuels attendus transmis) ; les mois suivants sont "
+                   "encore incomplets.")
+    else:
+        month = latest
+        st.subheader(f"Dernier mois transmis : {fmt.month(month)}")
+        st.warning(f"Aucun mois n'atteint {share} de préfectures à jour : les chiffres du dernier mois reçu "
+                   "sont partiels.")
 
-n_reporting = 0
 if month is not None:
-    at_month = reporting[pd.to_datetime(reporting.period_start) == pd.Timestamp(month)]
-    n_reporting = int(at_month.n_sites.iloc[0]) if len(at_month) else 0
-    window_start = alerts.window_start(month)
-    window_values = ui.query("alert_indicator_values", scope=scope, start=window_start, end=month)
-    # The month's values are the last of the alert window's: no second query.
-    at_end = pd.to_datetime(window_values.period_start) == pd.Timestamp(month)
-    targets = overview.target_summary(window_values[at_end & (window_values.period_kind == "month")])
+    window_values = ui.query("alert_indicator_values", scope=scope, start=alerts.window_start(month), end=month)
+    targets = overview.target_summary(alerts.indicator_status(window_values))
+    sent = transmissions.count_at(status, month)
 else:
     targets = overview.TargetSummary(0, 0)
     window_values = None
+    sent = None
 
-headline = overview.headline_satisfaction(survey)
-survey_results = None if headline is None else ui.query(
-    "alert_survey_results", scope=scope, first_campaign=headline.campaign, last_campaign=headline.campaign)
-open_alerts = alerts.all_alerts(survey_results, window_values)
+headline = satisfaction.global_rate(survey)
+survey_results = ui.query("alert_survey_results", scope=scope, first_campaign="0000",
+                          last_campaign=str(month.year) if month is not None else "9999")
+open_alerts = alerts.open_alerts(survey_results, window_values)
 counts = alerts.count_by_level(open_alerts)
 
 reports, target_col, satisfaction_col, alert_col = st.columns(4, border=True)
 with reports:
-    st.metric("Préfectures ayant transmis", f"{n_reporting} / {n_scope}",
-              help="Préfectures de la sélection ayant transmis des indicateurs mensuels ce mois-là.")
-    st.caption(f"En {fmt.month(month)}" if month is not None else "Aucun indicateur transmis")
+    st.metric("Préfectures à jour", f"{sent.n_sent} / {sent.n_sites}" if sent else f"0 / {n_scope}",
+              help=f"Même définition que la page Suivi des transmissions — {transmissions.DEFINITION}.")
+    st.caption(sent.sentence() if sent else "Aucun indicateur transmis")
+    if sent and scope.names_visible and sent.not_sent:
+        st.caption(ui.plain("Non transmis : " + ", ".join(sent.not_sent[:10])
+                            + (f" et {len(sent.not_sent) - 10} autres" if len(sent.not_sent) > 10 else "") + "."))
     st.page_link("pages/transmissions.py", label="Suivi des transmissions", icon=":material/fact_check:",
                  query_params=link_params)
 with target_col:
     st.metric("Indicateurs à la cible", fmt.percent(targets.share))
-    st.caption(f"{fmt.number(targets.n_meeting, 0)} valeurs à la cible sur {fmt.number(targets.n_with_target, 0)}"
-               f" (indicateurs mensuels ayant une cible, {fmt.month(month) if month else '–'})")
+    st.caption(f"{fmt.number(targets.n_meeting, 0)} sur {fmt.number(targets.n_with_target, 0)} "
+               "(préfecture × indicateur ayant une cible) : dernière valeur "
+               + (f"entre {alerts.window_text(month)}" if month else "–")
+               + ", mensuelle ou trimestrielle ; la même règle que les alertes et le pack COPIL.")
     st.page_link("pages/tendances.py", label="Voir les tendances", icon=":material/show_chart:",
                  query_params=link_params)
 with satisfaction_col:
+    st.metric(satisfaction.LABEL, "–" if headline is None else fmt.percent(headline.rate, fraction=True))
     if headline is None:
-        st.metric("Taux de satisfaction", "–")
-        st.caption("Aucune enquête de satisfaction")
+        st.caption("La question de satisfaction globale n'a pas été posée.")
     else:
-        st.metric("Taux de satisfaction", fmt.percent(headline.rate, fraction=True))
-        subject = "question « satisfaction globale »" if headline.question_label else "toutes questions confondues"
-        st.caption(f"Campagne {headline.campaign}, {subject} : intervalle de confiance à 95 % "
+        st.caption(f"Campagne {headline.campaign}, {satisfaction.DEFINITION} : intervalle de confiance à 95 % "
                    f"{fmt.percent(headline.low, fraction=True)} – {fmt.percent(headline.high, fraction=True)}, "
-                   f"{fmt.number(headline.n, 0)} avis exprimés")
+                   f"{fmt.number(headline.n, 0)} répondants")
     st.page_link("pages/tendances.py", label="Satisfaction par question", icon=":material/sentiment_satisfied:",
                  query_params={**link_params, "vue": "satisfaction"})
 with alert_col:
     st.metric("Alertes ouvertes", fmt.number(len(open_alerts), 0))
-    st.caption("Dernière campagne d'enquête et dernières valeurs des indicateurs "
-               f"({fmt.month(window_start) + ' – ' + fmt.month(month) if month else '–'})")
-    # The same campaign and months on the Alertes page, so its counts match these.
-    alert_period = {}
-    if month is not None:
-        alert_period["fin"] = month.strftime("%Y-%m")
-        if headline is not None:
-            alert_period["debut"] = f"{headline.campaign}-01"
+    st.caption(alerts.OPEN_DEFINITION[0].upper() + alerts.OPEN_DEFINITION[1:]
+               + (f" ({alerts.window_text(month)})." if month else "."))
+    # The same month on the Alertes page, so its counts match these.
+    alert_period = {"fin": month.strftime("%Y-%m")} if month is not None else {}
     st.page_link("pages/alertes.py", label="Voir les alertes", icon=":material/notifications:",
                  query_params={**link_params, **alert_period})
 

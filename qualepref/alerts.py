@@ -11,10 +11,19 @@ severe first:
 5. *Effectif insuffisant*: rate under 75 % on fewer than 30 answers, shown
    but never ranked (listed last, in site order, not by rate).
 
-An indicator alert is "open" when the latest value reported in the window
-misses the target; a miss followed by a met target is resolved. A period
-with no value breaks a run: two misses are consecutive only when the two
-periods were both reported and adjacent (missing is not a miss).
+The indicator rule, one for every page and the pack (`indicator_status`):
+the window is the six months ending with the chosen month (`WINDOW_MONTHS`);
+each site × indicator is judged on its latest value reported in the window
+(monthly or quarterly, whichever is newer); it is *hors cible* when that value
+misses its target (`stats.misses_target`, each row with its own target,
+direction and strictness), and its run is the number of periods missed in a
+row ending there, within the window. A period with no value breaks a run:
+two misses are consecutive only when the two periods were both reported and
+adjacent (missing is not a miss). A miss followed by a met target is resolved.
+
+Survey alerts are *open* for each site's latest campaign up to the chosen
+year (`open_survey_rows`): an older campaign's alert is superseded by the next
+campaign's result.
 """
 
 from __future__ import annotations
@@ -26,7 +35,7 @@ from urllib.parse import quote_plus
 import numpy as np
 import pandas as pd
 
-from qualepref import fmt, stats, vocab
+from qualepref import fmt, periods, stats, vocab
 from qualepref.stats import AlertLevel
 
 WINDOW_MONTHS = 6  # indicator alerts look at the last six months of the selected period
@@ -64,7 +73,12 @@ SCREEN_COLUMNS = ["level", "kind", "site_code", "site_name", "subject", "period"
 
 def window_start(end: date, months: int = WINDOW_MONTHS) -> date:
     """First month of the alert window ending with the month `end`."""
-    return (pd.Timestamp(end).to_period("M") - (months - 1)).start_time.date()
+    return periods.window_start(end, months).date()
+
+
+def window_text(end: date) -> str:
+    """The window said next to every figure that uses it: `juin 2026 – nov. 2026`."""
+    return f"{fmt.month(window_start(end))} – {fmt.month(end)}"
 
 
 @lru_cache(maxsize=4096)
@@ -150,25 +164,19 @@ def _interval(low, high) -> str:
     return f"{fmt.percent(low, fraction=True)} – {fmt.percent(high, fraction=True)}"
 
 
-def _period_index(periods: pd.Series, kinds: pd.Series) -> pd.Series:
-    """Consecutive integers for consecutive periods of the same kind."""
-    periods = pd.to_datetime(periods)
-    year, month = periods.dt.year, periods.dt.month
-    return pd.Series(np.select([kinds == "quarter", kinds == "year"],
-                               [year * 4 + (month - 1) // 3, year], default=year * 12 + month - 1),
-                     index=periods.index)
-
-
 def missed_runs(values: pd.DataFrame) -> pd.DataFrame:
     """Each value with `missed` and `run` (misses in a row ending there, gaps breaking runs).
 
     `values` has `site_code`, `indicator_code`, `period_start`, `period_kind`,
-    `value`, `direction`, `target`.
+    `value`, `direction`, `target` and, optionally, `target_strict` (default:
+    not strict). Where a row's target comes from is the caller's business: the
+    rule only compares each row with its own.
     """
     ordered = values.sort_values(["site_code", "indicator_code", "period_kind", "period_start"]).reset_index(
         drop=True)
-    missed = stats.misses_target(ordered["value"], ordered["target"], ordered["direction"])
-    index = _period_index(ordered["period_start"], ordered["period_kind"])
+    missed = stats.misses_target(ordered["value"], ordered["target"], ordered["direction"],
+                                 _column(ordered, "target_strict", False))
+    index = pd.Series(periods.period_index(ordered["period_start"], ordered["period_kind"]), index=ordered.index)
     keys = ordered[["site_code", "indicator_code", "period_kind"]]
     same_series = (keys == keys.shift()).all(axis=1)
     adjacent = same_series & (index - index.shift() == 1)
@@ -177,15 +185,28 @@ def missed_runs(values: pd.DataFrame) -> pd.DataFrame:
     return ordered.assign(missed=missed.to_numpy(), run=run.to_numpy())
 
 
-def indicator_alerts(values: pd.DataFrame) -> pd.DataFrame:
-    """One row per site × indicator whose latest value in the window misses its target."""
+def indicator_status(values: pd.DataFrame) -> pd.DataFrame:
+    """One row per site × indicator: its latest value in `values` (the window), `missed` and `run`.
+
+    `values` are the rows of `queries/alert_indicator_values.sql` over the window
+    `[window_start(end), end]` (indicators with a target only). The one rule behind
+    the Alertes table, the overview's "Indicateurs à la cible" and the pack's key
+    figures, alerts and poster.
+    """
     if values.empty:
-        return pd.DataFrame(columns=COLUMNS)
+        return values.assign(missed=pd.Series(dtype=bool), run=pd.Series(dtype=int))
     runs = missed_runs(values)
     # A series may mix kinds (a quarterly figure among monthly ones): judge on the latest period
     # (on a tie, the kind sorted last). `runs` is sorted by site, indicator, kind, period: no new sort.
     newest = runs.groupby(["site_code", "indicator_code"], sort=False)["period_start"].transform("max")
-    latest = runs[runs["period_start"] == newest].drop_duplicates(["site_code", "indicator_code"], keep="last")
+    return runs[runs["period_start"] == newest].drop_duplicates(["site_code", "indicator_code"], keep="last")
+
+
+def indicator_alerts(values: pd.DataFrame) -> pd.DataFrame:
+    """One row per site × indicator whose latest value in the window misses its target."""
+    if values.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    latest = indicator_status(values)
     open_ = latest[latest["missed"]]
     level = np.where(open_["run"] >= TREND_RUN, LEVEL_TREND, LEVEL_MISS)
     excess = (open_["value"] - open_["target"]) / open_["target"].abs().replace(0, np.nan)
@@ -235,6 +256,26 @@ def all_alerts(survey: pd.DataFrame | None = None, values: pd.DataFrame | None =
     if values is not None:
         parts.append(indicator_alerts(values))
     return alert_table(*parts)
+
+
+def open_survey_rows(results: pd.DataFrame) -> pd.DataFrame:
+    """Rows of each site's latest campaign among `results` (an older campaign's alert is superseded)."""
+    if results.empty:
+        return results
+    campaign = results["campaign"].astype(str)
+    latest = campaign.groupby(results["site_code"]).transform("max")
+    return results[campaign == latest]
+
+
+def open_alerts(survey: pd.DataFrame | None, values: pd.DataFrame | None) -> pd.DataFrame:
+    """The open alerts, one definition for Alertes, Vue d'ensemble and the pack: survey questions of each
+    site's latest campaign (rows of `alert_survey_results` up to the chosen year) and indicators whose
+    latest value in the window misses its target (rows of `alert_indicator_values` over the window)."""
+    return all_alerts(None if survey is None else open_survey_rows(survey), values)
+
+
+OPEN_DEFINITION = ("alertes ouvertes : questions de la dernière campagne d'enquête de chaque préfecture, "
+                   "indicateurs dont la dernière valeur des six derniers mois est hors cible")
 
 
 def filter_table(table: pd.DataFrame, *, levels=None, kinds=None, module: int | None = None) -> pd.DataFrame:

@@ -93,17 +93,20 @@ def alert_levels(rate, n, upper) -> np.ndarray:
     return _LEVELS[code]
 
 
-def misses_target(value, target, direction):
-    """True where a value is worse than its target given the direction; False where no target."""
+def misses_target(value, target, direction, strict=False):
+    """True where a value misses its target given the direction; False where no target or no value.
+
+    Each row brings its own target, direction and strictness (a target may be
+    the site's own and dated). Non-strict ("au plus 15 jours", "au moins
+    90 %"): the target value itself is met. Strict ("en moins de 15 jours",
+    "plus de 90 %"): the target value itself misses (15,0 j misses "< 15 j").
+    """
     value = pd.Series(value, dtype=float)
     target = pd.Series(target, dtype=float, index=value.index)
     direction = pd.Series(direction, dtype=object, index=value.index)
-    worse = ((direction == "baisse") & (value > target)) | ((direction == "hausse") & (value < target))
-    return worse & target.notna() & value.notna()
-
-
-def consecutive_misses(missed: pd.Series) -> pd.Series:
-    """Length of the current run of misses at each point of an ordered series (0 when met)."""
-    missed = missed.astype(bool)
-    run_id = (~missed).cumsum()
-    return missed.groupby(run_id).cumsum().astype(int)
+    strict = pd.Series(strict, index=value.index).fillna(False).astype(bool)
+    lower = direction == "baisse"
+    higher = direction == "hausse"
+    worse = (lower & (value > target)) | (higher & (value < target))
+    on_target = value == target
+    return (worse | (strict & on_target & (lower | higher))) & target.notna() & value.notna()

@@ -6,7 +6,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from qualepref import alerts, overview, sql, stats, trend_view
+from qualepref import alerts, overview, satisfaction, sql, stats, transmissions, trend_view
 from tests.conftest import DEMO_END_MONTH, national_scope
 
 
@@ -113,18 +113,22 @@ def test_alert_window_is_the_last_six_months():
     assert alerts.window_start(date(2026, 2, 1)) == date(2025, 9, 1)
 
 
-def test_last_complete_period_is_the_latest_month_most_sites_sent():
-    reporting = pd.DataFrame({"period_start": pd.to_datetime(["2026-08-01", "2026-09-01", "2026-10-01"]),
-                              "n_sites": [100, 80, 79]})
-    assert overview.last_complete_period(reporting, 100) == date(2026, 9, 1)  # 80 % is enough, 79 % is not
-    assert overview.last_complete_period(reporting, 1000) is None
-    assert overview.last_complete_period(reporting.iloc[:0], 100) is None
+def test_last_complete_period_is_the_latest_month_most_sites_are_up_to_date():
+    rows = []
+    for month, up in (("2026-08-01", 100), ("2026-09-01", 80), ("2026-10-01", 79)):
+        for i in range(100):
+            rows.append({"site_code": f"{i:03d}", "site_name": "x", "period_start": month, "n_expected": 2,
+                         "n_sent": 2 if i < up else 1, "missing": "" if i < up else "A"})
+    status = transmissions.status(pd.DataFrame(rows))
+    assert transmissions.last_complete(status, 0.8) == pd.Timestamp(2026, 9, 1)  # 80 % is enough, 79 % not
+    assert transmissions.last_complete(status, 1.01) is None
+    assert transmissions.last_complete(status.iloc[:0], 0.8) is None
 
 
-def test_target_summary_and_headline_satisfaction():
+def test_target_summary_and_global_satisfaction():
     values = _indicator_rows([("01", "C", "2026-10-01", 10.0), ("02", "C", "2026-10-01", 15.0),
                               ("03", "C", "2026-10-01", 16.0)])
-    summary = overview.target_summary(values)
+    summary = overview.target_summary(alerts.indicator_status(values))
     assert (summary.n_meeting, summary.n_with_target) == (2, 3)
     assert summary.share == pytest.approx(200 / 3)
     by_question = pd.DataFrame({
@@ -132,12 +136,13 @@ def test_target_summary_and_headline_satisfaction():
         "question_label": ["Globalement ?", "Globalement ?", "Accueil ?"],
         "n_tres_satisfait": [10, 30, 50], "n_satisfait": [10, 30, 40], "n_expressed": [40, 100, 100],
     })
-    headline = overview.headline_satisfaction(by_question)
+    headline = satisfaction.global_rate(by_question)
     assert (headline.campaign, headline.n, headline.rate) == ("2026", 100, 0.6)
     assert (round(headline.low, 4), round(headline.high, 4)) == (0.502, 0.6906)
     assert headline.level == stats.AlertLevel.SIGNIFICANT
-    pooled = overview.headline_satisfaction(by_question[by_question.question_code != "GLOBAL"])
-    assert pooled.question_label is None and pooled.n == 100 and pooled.rate == 0.9
+    # Without the overall question there is no "satisfaction globale" (never the pooled questions).
+    assert satisfaction.global_rate(by_question[by_question.question_code != "GLOBAL"]) is None
+    assert satisfaction.global_rate(by_question, "2025").n == 40
 
 
 def test_scope_label_names_the_line():
@@ -196,15 +201,19 @@ def test_scope_values_are_the_site_values_or_the_median(demo_db):
 
 def test_overview_queries_on_demo_data(demo_db):
     scope = national_scope(demo_db)
-    reporting = sql.run(demo_db, "overview_reporting", scope=scope)
-    month = overview.last_complete_period(reporting, len(scope.site_codes))
-    assert month is not None and month <= DEMO_END_MONTH
-    complete = reporting.set_index(reporting.period_start.dt.date).n_sites
-    assert complete[month] >= 0.8 * len(scope.site_codes)
-    assert all(complete[m] < 0.8 * len(scope.site_codes) for m in complete.index if m > month)
+    grid = sql.run(demo_db, "transmission_grid", scope=scope,
+                   **transmissions.query_params(date(2025, 11, 1), DEMO_END_MONTH))
+    status = transmissions.status(grid)
+    month = transmissions.last_complete(status, overview.COMPLETE_SHARE)
+    assert month is not None and month.date() <= DEMO_END_MONTH
+    up = status.assign(up=status.status == transmissions.SENT).groupby("period_start").up.mean()
+    assert up[month] >= 0.8 and all(up[m] < 0.8 for m in up.index if m > month)
     compliance = overview.compliance_rates(sql.run(demo_db, "compliance_module_counts", scope=scope,
                                                           as_of=date(2100, 1, 1)))
     assert 1 in set(compliance.module) and compliance.rate.between(0, 100).all()
     module_1 = compliance.set_index("module").loc[1]
-    assert module_1.n_sites == len(scope.site_codes)
+    with demo_db.cursor() as cur:
+        assessed = cur.execute("select count(distinct site_code) from compliance_assessments "
+                               "where module = 1").fetchone()[0]
+    assert module_1.n_sites == assessed == 101
     assert module_1.n_conforme + module_1.n_partiel + module_1.n_non_conforme == module_1.n_applicable

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from qualepref import geo, vocab
+from qualepref import geo, transmissions, vocab
 from qualepref.charts import compliance, national
 from qualepref.charts.theme import SEQUENTIAL
 
@@ -119,13 +119,14 @@ def test_distribution_summary_uses_only_aggregates():
 
 def test_transmission_status_and_grid():
     months = [date(2025, 1, 1), date(2025, 2, 1)]
-    rows = []  # rows of queries/transmission_monthly.sql: two indicators reported by each site
+    rows = []  # rows of queries/transmission_grid.sql: two indicators reported by each site
     for code, missing in (("87", ["", "Courriels"]), ("29", ["Courriels ; Courriers", ""])):
         for month, labels in zip(months, missing, strict=True):
             rows.append({"site_code": code, "site_name": code, "period_start": month, "n_expected": 2,
                          "n_sent": 2 - len([lab for lab in labels.split(" ; ") if lab]), "missing": labels})
-    status = national.transmission_status(pd.DataFrame(rows))
+    status = transmissions.status(pd.DataFrame(rows))
     by_key = status.set_index(["site_code", "period_start"])
+    months = [pd.Timestamp(m) for m in months]
     assert by_key.loc[("87", months[0]), "status"] == national.STATUS_SENT
     assert by_key.loc[("87", months[1]), "status"] == national.STATUS_PARTIAL
     assert by_key.loc[("87", months[1]), "missing"] == "Courriels"
@@ -136,7 +137,7 @@ def test_transmission_status_and_grid():
     # Not colour alone: a symbol on every month to chase, explained in the legend; a month sent is blank.
     assert heat.text.tolist() == [["✗", ""], ["", "½"]]
     assert list(heat.colorbar.ticktext) == ["✗ Non transmis", "½ Partiel", "Transmis (case sans symbole)"]
-    assert national.transmission_status(pd.DataFrame(columns=rows[0].keys())).empty
+    assert transmissions.status(pd.DataFrame(columns=rows[0].keys())).empty
     # Cell texts are copied once by plotly (read-only), then shared by its deep copies.
     assert copy.deepcopy(heat.text) is heat.text and copy.deepcopy(heat.customdata) is heat.customdata
 

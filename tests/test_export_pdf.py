@@ -83,10 +83,13 @@ def test_poster_is_one_page_pdf_and_a_large_png(data):
     assert "Haute-Vienne" in text and "Données de démonstration" in text
     for item in pack_data.poster_figures(data):
         assert item["label"] in text and _plain(item["value"]) in text
-    survey = data.last_survey
-    rate = (survey.n_tres_satisfait + survey.n_satisfait).sum() / survey.n_expressed.sum()
+    # "Usagers satisfaits": the overall question and its respondents (it said "n = 1 029 avis exprimés",
+    # the nine questions pooled, for about 114 people).
+    overall = data.last_survey.set_index("question_code").loc["GLOBAL"]
+    rate = (overall.n_tres_satisfait + overall.n_satisfait) / overall.n_expressed
     assert _plain(fmt.percent(rate, fraction=True)) in text
-    assert f"n = {_plain(fmt.number(survey.n_expressed.sum(), 0))} avis exprimés" in text
+    assert f"n = {_plain(fmt.number(overall.n_expressed, 0))} répondants" in text
+    assert "avis exprimés" not in text
     image = Image.open(io.BytesIO(png_bytes))
     assert image.format == "PNG"
     assert image.size == (int(figures.POSTER_WIDTH * 1.5), int(figures.POSTER_HEIGHT * 1.5))

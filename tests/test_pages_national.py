@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from qualepref import anonymity, sql, stats
+from qualepref import anonymity, sql, stats, transmissions
 from qualepref import overview as overview_
 from qualepref.access import NATIONAL_PRINCIPAL, Principal, Role
 from qualepref.export import pack_data
@@ -24,7 +24,7 @@ PAGE_QUERIES = {
     "national_campaigns": {},
     "national_satisfaction_by_site": {"campaign": "2026", "question": ""},
     "national_satisfaction_summary": {"campaign": "2026", "question": "ATTENTE", "min_sample": stats.MIN_SAMPLE},
-    "transmission_monthly": {"start": START, "end": DEMO_END_MONTH},
+    "transmission_grid": transmissions.query_params(START, DEMO_END_MONTH),
     "transmission_campaigns": {"start_year": "2024", "end_year": "2026"},
 }
 
@@ -201,32 +201,64 @@ def test_transmissions_grid_list_and_filters(app):
     assert list(campaigns["Code"]) == ["87"]
 
 
-def test_transmission_monthly_counts_match_the_values(demo_db, names):
-    """The site × month aggregate of the query, recomputed in pandas from the raw values."""
+def test_transmission_grid_counts_match_the_values(demo_db, names):
+    """The site × month aggregate of the query, recomputed in pandas from the raw values; a prefecture
+    that never reported is on the grid (it was invisible: the grid listed only sites that once sent a value)."""
     scope = NATIONAL_PRINCIPAL.scope(names)
     with demo_db.cursor() as cur:
-        # A hole in one cell (partial) and a whole month missing for another site.
+        # A hole in one cell (partial), a whole month missing for another site, a site that never reported.
         cur.execute("delete from indicator_values where site_code = '29' and period_start = $m "
                     "and indicator_code = 'COURRIER_DELAI'", {"m": START})
         cur.execute("delete from indicator_values where site_code = '33' and period_start = $m", {"m": START})
+        cur.execute("delete from indicator_values where site_code = '23'")
         raw = cur.execute(
             "select v.site_code, v.indicator_code, i.indicator_label, v.period_start from indicator_values v "
             "join indicators i using (indicator_code) "
             "where v.period_kind = 'month' and i.frequency = 'mensuelle'").df()
-    frame = sql.run(demo_db, "transmission_monthly", scope=scope, start=START, end=DEMO_END_MONTH)
+        mandatory = {label for (label,) in cur.execute(
+            "select indicator_label from indicators join modules using (module) "
+            "where mandatory and frequency = 'mensuelle'").fetchall()}
+        active = {c for (c,) in cur.execute("select site_code from sites where active").fetchall()}
+    frame = sql.run(demo_db, "transmission_grid", scope=scope,
+                    **transmissions.query_params(START, DEMO_END_MONTH, "month"))
     months = pd.date_range(START, DEMO_END_MONTH, freq="MS")
-    assert len(frame) == raw.site_code.nunique() * len(months)
+    in_scope = active & set(scope.site_codes)
+    assert set(frame.site_code) == in_scope and "23" in in_scope
+    assert len(frame) == len(in_scope) * len(months)
     reported = raw.groupby("site_code").indicator_label.agg(lambda s: set(s))
     sent = raw[raw.period_start.between(pd.Timestamp(START), pd.Timestamp(DEMO_END_MONTH))].groupby(
         ["site_code", "period_start"]).indicator_label.agg(lambda s: set(s))
     for row in frame.itertuples():
         got = sent.get((row.site_code, row.period_start), set())
-        assert row.n_expected == len(reported[row.site_code]) and row.n_sent == len(got)
-        assert row.missing == " ; ".join(sorted(reported[row.site_code] - got))
+        expected = reported.get(row.site_code, mandatory)
+        assert row.n_expected == len(expected) and row.n_sent == len(got)
+        assert row.missing == " ; ".join(sorted(expected - got))
     by_key = frame.set_index(["site_code", "period_start"])
     assert by_key.loc[("29", pd.Timestamp(START)), "missing"] == raw.loc[
         raw.indicator_code == "COURRIER_DELAI", "indicator_label"].iloc[0]
     assert by_key.loc[("33", pd.Timestamp(START)), "n_sent"] == 0
+    status = transmissions.status(frame)
+    never = status[status.site_code == "23"]
+    assert len(never) == len(months) and (never.status == transmissions.MISSING).all()
+    count = transmissions.count_at(status, START)
+    assert "23 – Creuse" in count.not_sent and "33 – Gironde" in count.not_sent
+    assert any(name.startswith("29 – ") for name in count.partial)
+
+
+def test_quarterly_indicators_have_their_own_grid(demo_db, names):
+    scope = NATIONAL_PRINCIPAL.scope(names)
+    with demo_db.cursor() as cur:
+        quarterly = {c for (c,) in cur.execute(
+            "select indicator_code from indicators where frequency = 'trimestrielle'").fetchall()}
+        cur.execute("delete from indicator_values where site_code = '87' and period_kind = 'quarter' "
+                    "and period_start = '2025-04-01'")
+    assert quarterly, "the référentiel has quarterly indicators"
+    frame = sql.run(demo_db, "transmission_grid", scope=scope,
+                    **transmissions.query_params(date(2025, 2, 1), date(2025, 12, 1), "quarter"))
+    assert sorted(set(frame.period_start)) == [pd.Timestamp(d) for d in ("2025-04-01", "2025-07-01", "2025-10-01")]
+    status = transmissions.status(frame).set_index(["site_code", "period_start"])
+    assert status.loc[("87", pd.Timestamp("2025-04-01")), "status"] == transmissions.MISSING
+    assert status.loc[("87", pd.Timestamp("2025-07-01")), "status"] == transmissions.SENT
 
 
 def test_compliance_module_counts_count_the_latest_assessments(demo_db, names):

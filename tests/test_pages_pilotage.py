@@ -26,22 +26,33 @@ def app(demo_db_path, monkeypatch):
     return start
 
 
-def _reporting_by_month(path) -> pd.Series:
+def _up_to_date_by_month(path, site: str | None = None) -> pd.DataFrame:
+    """Independent of the app's SQL: per month, sites that sent every monthly indicator they ever sent."""
     with Database(path) as db, db.cursor() as cur:
-        frame = cur.execute("select period_start, count(distinct site_code) as n_sites from v_indicator_values "
-                            "where period_kind = 'month' group by period_start").df()
-    return frame
+        values = cur.execute("select v.site_code, v.indicator_code, v.period_start from v_indicator_values v "
+                             "join indicators i using (indicator_code) join sites s using (site_code) "
+                             "where v.period_kind = 'month' and i.frequency = 'mensuelle' and s.active").df()
+        n_active = cur.execute("select count(*) from sites where active").fetchone()[0]
+    if site:
+        values = values[values.site_code == site]
+        n_active = 1
+    expected = values.groupby("site_code").indicator_code.nunique()
+    sent = values.groupby(["period_start", "site_code"]).indicator_code.nunique().reset_index()
+    sent["up"] = sent.indicator_code.to_numpy() == expected.reindex(sent.site_code).to_numpy()
+    return sent.groupby("period_start").agg(up=("up", "sum"), n_sent=("site_code", "nunique")).assign(
+        n_sites=n_active)
 
 
 def test_overview_shows_key_figures_of_the_last_complete_month(app, demo_db_path):
-    reporting = _reporting_by_month(demo_db_path)
+    up = _up_to_date_by_month(demo_db_path)
     at = app("pages/vue_ensemble.py")
-    month = overview.last_complete_period(reporting, 101)
+    complete = up[up.up >= overview.COMPLETE_SHARE * up.n_sites]
+    month = complete.index.max().date()
     assert at.subheader[0].value == f"Dernière période complète : {fmt.month(month)}"
     metrics = {m.label: m.value for m in at.metric}
-    reported = int(reporting.set_index(reporting.period_start.dt.date).n_sites[month])
-    assert metrics["Préfectures ayant transmis"] == f"{reported} / 101"
-    for label in ("Indicateurs à la cible", "Taux de satisfaction"):
+    # "Did we send it?": a month with part of the indicators is not sent (it counted as sent before).
+    assert metrics["Préfectures à jour"] == f"{int(up.up[pd.Timestamp(month)])} / 101"
+    for label in ("Indicateurs à la cible", "Satisfaction globale"):
         assert metrics[label].endswith("\u00a0%") and "," in metrics[label]
     # Open alerts: the total is the sum of the levels.
     levels = ["Significativement sous 75 %", "Hors cible (tendance)", "Sous 75 %", "Hors cible",
@@ -62,12 +73,20 @@ def test_overview_shows_key_figures_of_the_last_complete_month(app, demo_db_path
         metrics["Alertes ouvertes"].replace("\u202f", ""))
 
 
-def test_overview_for_one_prefecture(app):
+def test_overview_for_one_prefecture_and_transmissions_say_the_same(app, demo_db_path):
+    """"Did we send it?" has one answer: the overview's count for a month is the Transmissions page's."""
     at = app("pages/vue_ensemble.py", pref="87")
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Préfectures ayant transmis"] == "1 / 1"
+    shown = next(s.value for s in at.subheader if s.value.startswith("Derni")).split(" : ")[1]
+    month = next(m for m in _up_to_date_by_month(demo_db_path, "87").index if fmt.month(m) == shown)
+    up = _up_to_date_by_month(demo_db_path, "87")
+    assert metrics["Préfectures à jour"] == f"{int(up.up[month])} / 1"
     national = {m.label: m.value for m in app("pages/vue_ensemble.py").metric}
-    assert metrics["Taux de satisfaction"] != national["Taux de satisfaction"]
+    assert metrics["Satisfaction globale"] != national["Satisfaction globale"]
+    key = month.strftime("%Y-%m")
+    page = app("pages/transmissions.py", pref="87", debut=key, fin=key)
+    grid = {m.label: m.value for m in page.metric}
+    assert grid[f"À jour en {shown}"] == metrics["Préfectures à jour"]
 
 
 def test_trends_one_chart_per_indicator_and_the_indicator_filter(app, demo_db_path):

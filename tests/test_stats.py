@@ -73,6 +73,9 @@ def test_target_misses_follow_the_direction_and_ignore_missing():
     assert missed.tolist() == [True, False, False, False, True, False]
 
 
-def test_consecutive_misses_count_runs():
-    runs = stats.consecutive_misses(pd.Series([True, True, False, True, True, True]))
-    assert runs.tolist() == [1, 2, 0, 1, 2, 3]
+def test_a_strict_target_is_missed_by_its_own_value():
+    """"En moins de 15 jours": 15,0 j misses; "au plus 15 jours": 15,0 j meets. Strictness is per row."""
+    missed = stats.misses_target([15, 15, 90, 90, 14.9], [15, 15, 90, 90, 15],
+                                 ["baisse", "baisse", "hausse", "hausse", "baisse"],
+                                 [True, False, True, False, True])
+    assert missed.tolist() == [True, False, True, False, False]

@@ -113,6 +113,12 @@ def _by_name(n: str, facts: Facts, start: date, end: date, last: pd.Timestamp) -
         return [facts.site]
     if n in ("selected_sites", "site_codes"):
         return [facts.sites]
+    if n == "frequency":
+        return ["mensuelle"]
+    if n == "period_kind":
+        return ["month"]
+    if n == "step_months":
+        return [1]
     if n in ("kinds",):
         return [["indicateurs", "enquete", "conformite"]]
     if n in ("kind",):
@@ -147,7 +153,7 @@ def _scopes(db: Database, facts: Facts) -> dict:
 def _bind_params(name: str, facts: Facts) -> tuple[list[dict], list[str]]:
     """Every combination to try (first plausible wins), and the parameters nobody can guess."""
     text = sql.query_text(name)
-    wanted = sorted(sql.parameters_of(name) - {"sites"})
+    wanted = sorted(sql.parameters_of(name) - {"sites"} - sql.CONSTANTS.keys())
     options, unknown = {}, []
     for param in wanted:
         values = candidates(param, text, facts)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from qualepref import geo, vocab
+from qualepref import geo, transmissions, vocab
 from qualepref.charts.shared import shared_array
 from qualepref.charts.theme import BLEU_FRANCE, GRIS, NOIR, SEQUENTIAL, layout, vertical_line
 
@@ -187,7 +187,7 @@ def choropleth(values: pd.DataFrame, *, title: str, axis_title: str, lower_is_be
 # Transmissions -----------------------------------------------------------------------------------
 
 STATUSES = vocab.TRANSMISSION_STATUSES
-STATUS_SENT, STATUS_PARTIAL, STATUS_MISSING = "transmis", "partiel", "manquant"
+STATUS_SENT, STATUS_PARTIAL, STATUS_MISSING = transmissions.SENT, transmissions.PARTIAL, transmissions.MISSING
 STATUS_LABELS = STATUSES.labels()
 # Colour is never the only sign (RGAA 3.1): the months to chase carry a symbol, a month sent
 # stays blank. A symbol in all of the 2,400 cells of a national grid took the browser a second
@@ -195,26 +195,10 @@ STATUS_LABELS = STATUSES.labels()
 STATUS_KEYS = {t.code: f"{t.symbol} {t.label}" if t.symbol else f"{t.label} (case sans symbole)" for t in STATUSES}
 
 
-def transmission_status(monthly: pd.DataFrame) -> pd.DataFrame:
-    """Site × month status from the rows of `transmission_monthly`.
-
-    Rows: site_code, site_name, period_start, n_expected (monthly indicators the
-    site reports), n_sent (sent that month), missing (labels of the others).
-    Transmis: every indicator the site reports was sent; partiel: some; manquant: none.
-    """
-    columns = ["site_code", "site_name", "period_start", "n_expected", "n_sent", "status", "missing"]
-    if monthly.empty:
-        return pd.DataFrame(columns=columns)
-    out = monthly.assign(n_expected=monthly.n_expected.astype(int), n_sent=monthly.n_sent.astype(int),
-                         missing=monthly.missing.fillna(""))
-    out["status"] = np.select([out.n_sent == out.n_expected, out.n_sent == 0],
-                              [STATUS_SENT, STATUS_MISSING], STATUS_PARTIAL)
-    return out.sort_values(["site_code", "period_start"]).reset_index(drop=True)[columns]
-
-
 def transmission_grid(status: pd.DataFrame, *, title: str, month_label, show_names: bool = True,
                       meeting_mode: bool = False) -> go.Figure:
-    """Prefecture (rows) × month (columns), three discrete colours, a symbol on each month to chase."""
+    """Prefecture (rows) × period (columns: months or quarters, named by `month_label`), three discrete
+    colours, a symbol on each period to chase. `status` comes from `transmissions.status`."""
     order = [STATUS_MISSING, STATUS_PARTIAL, STATUS_SENT]
     sites = status[["site_code", "site_name"]].drop_duplicates("site_code").sort_values("site_code")
     months = sorted(status.period_start.unique())

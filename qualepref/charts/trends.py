@@ -18,9 +18,9 @@ import plotly.graph_objects as go
 
 from qualepref import fmt, vocab
 from qualepref.charts.theme import BLEU_FRANCE, CATEGORICAL, GRIS, ROUGE_MARIANNE, layout, vertical_line
+from qualepref.periods import period_range
 from qualepref.stats import MIN_SAMPLE, THRESHOLD
 
-FREQUENCIES = {"month": "MS", "quarter": "QS", "year": "YS"}
 MONTHS_FR = ["janv.", "févr.", "mars", "avr.", "mai", "juin",
              "juil.", "août", "sept.", "oct.", "nov.", "déc."]
 MOVING_WINDOW = 3  # months
@@ -34,16 +34,6 @@ def period_kind_of(kinds: pd.Series, frequency: str | None = None) -> str:
     if len(kinds):
         return str(kinds.value_counts().idxmax())
     return {"trimestrielle": "quarter", "annuelle": "year"}.get(frequency or "", "month")
-
-
-def period_range(start, end, kind: str = "month") -> pd.DatetimeIndex:
-    """Every start of a period of `kind` falling within [start, end]."""
-    # The queries select periods *starting* within [start, end]: so does the grid.
-    code = {"quarter": "Q", "year": "Y"}.get(kind, "M")
-    first, last = pd.Timestamp(start).to_period(code), pd.Timestamp(end).to_period(code)
-    if first.start_time < pd.Timestamp(start):
-        first += 1
-    return pd.date_range(first.start_time, last.start_time, freq=FREQUENCIES[kind])
 
 
 def trend_frame(values: pd.DataFrame, national: pd.DataFrame | None = None, *, start, end,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from qualepref import fmt, stats, vocab
+from qualepref import fmt, satisfaction, stats, vocab
 from qualepref.charts.theme import BLEU_FRANCE, FONT, GRIS, ROUGE_MARIANNE, base_layout
 from qualepref.export import pack_data
 from qualepref.export.pack_data import PackData
@@ -117,17 +117,15 @@ def poster_figure(data: PackData) -> go.Figure:
     text(0.06, 0.78, f"Dernières valeurs publiées · période {data.period_label}", 22, color=GRIS)
 
     items = pack_data.poster_figures(data)
-    survey = data.last_survey
+    overall = satisfaction.global_rate(data.last_survey)
     cards = [(i["label"], i["value"], f"Objectif : {i['target']}",
               f"{i['period']} · " + ("objectif atteint" if i["met"] else "objectif non atteint"), i["met"])
              for i in items]
-    if not survey.empty and survey.n_expressed.sum() > 0:
-        satisfied = int((survey.n_tres_satisfait + survey.n_satisfait).sum())
-        expressed = int(survey.n_expressed.sum())
-        rate = satisfied / expressed
-        cards.append(("Usagers satisfaits", fmt.percent(rate, fraction=True), "Objectif : ≥ 75 %",
-                      f"Enquête {data.campaign} · n = {fmt.number(expressed, 0)} avis exprimés",
-                      rate >= stats.THRESHOLD))
+    if overall is not None:  # the overall question: people, not the answers to nine questions
+        cards.append(("Usagers satisfaits", fmt.percent(overall.rate, fraction=True),
+                      f"Objectif : ≥ {fmt.percent(stats.THRESHOLD, 0, fraction=True)}",
+                      f"Enquête {overall.campaign} · n = {fmt.number(overall.n, 0)} répondants",
+                      overall.met))
     top, height, gap = 0.74, 0.098, 0.012
     for index, (label, value, target, note, met) in enumerate(cards):
         y1 = top - index * (height + gap)

@@ -341,13 +341,7 @@ def _title_slide(prs, data: PackData) -> None:
 
 def _key_figures_slide(prs, data: PackData) -> None:
     slide = _new_slide(prs, data, "Chiffres clés")
-    figures = pack_data.headline(data)
-    boxes = [
-        ("Indicateurs à la cible", figures["Indicateurs à la cible"], "dernière valeur de la période"),
-        ("Satisfaction globale", figures["Satisfaction globale"], figures["Satisfaction (détail)"]),
-        ("Engagements conformes", figures["Engagements conformes"], "dernière évaluation, hors non applicables"),
-        ("Mois non transmis", figures["Mois non transmis"], f"sur la période {data.period_label}"),
-    ]
+    boxes = pack_data.headline_boxes(data)
     width = (SLIDE_W - 2 * MARGIN - Inches(0.3) * 3) / 4
     for index, (label, value, note) in enumerate(boxes):
         left = MARGIN + index * (width + Inches(0.3))
@@ -479,8 +473,11 @@ def _compliance_slides(prs, data: PackData) -> None:
 def _transmissions_slide(prs, data: PackData) -> None:
     slide = _new_slide(prs, data, "Transmissions manquantes")
     missing = pack_data.missing_months(data)
+    partial = pack_data.partial_months(data)
     text = (", ".join(fmt.month(m) for m in missing) if missing
-            else "Aucun : chaque mois de la période a été transmis.")
+            else "Aucun : chaque mois de la période a été transmis, au moins en partie.")
+    if partial:
+        text += f" Mois partiels ({len(partial)}) : " + ", ".join(fmt.month(m) for m in partial) + "."
     _text_box(slide, MARGIN, CONTENT_TOP, SLIDE_W - 2 * MARGIN, Inches(0.4),
               f"Mois non transmis ({len(missing)})", size=15, bold=True, color=BLEU_FRANCE)
     _text_box(slide, MARGIN, CONTENT_TOP + Inches(0.45), SLIDE_W - 2 * MARGIN, Inches(0.8), text, size=14,

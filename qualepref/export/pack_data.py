@@ -11,9 +11,8 @@ from datetime import date
 
 import pandas as pd
 
-from qualepref import anonymity, fmt, sites, sql, stats, vocab
+from qualepref import alerts, anonymity, fmt, periods, satisfaction, sites, sql, stats, transmissions, vocab
 from qualepref.access import ScopeError, SiteScope
-from qualepref.overview import HEADLINE_QUESTION
 
 # Indicator families of module 1, one slide each (indicators of other modules are
 # grouped by module). An indicator added by an administrator to module 1 lands in
@@ -59,6 +58,9 @@ class PackData:
     values: pd.DataFrame  # pack_indicator_values
     survey: pd.DataFrame  # pack_survey_results + rate, Wilson bounds and alert (every campaign)
     compliance: pd.DataFrame  # compliance_latest of the site at the end of the period
+    window_values: pd.DataFrame = field(default_factory=pd.DataFrame)  # alert_indicator_values, alert window
+    transmission: pd.DataFrame = field(  # transmissions.status, months of the period
+        default_factory=lambda: transmissions.status(pd.DataFrame()))
     module_names: dict[int, str] = field(default_factory=dict)
     site_tncc: int = 0  # INSEE type of name: the article of "Préfecture de la Haute-Vienne"
     site_kind: str = sites.PREFECTURE
@@ -121,6 +123,10 @@ def load_pack_data(db, scope: SiteScope, site_code: str, start: date, end: date,
     if not survey.empty:
         survey = stats.with_satisfaction(survey)
     compliance = sql.run(db, "compliance_latest", scope=scope.narrowed([site_code]), as_of=end_of_month(end))
+    site_scope = scope.narrowed([site_code])
+    window_values = sql.run(db, "alert_indicator_values", scope=site_scope, start=alerts.window_start(end), end=end)
+    transmission = transmissions.status(sql.run(db, "transmission_grid", scope=site_scope,
+                                                **transmissions.query_params(start, end, "month")))
     status = sql.run(db, "pack_data_status", scope=scope, site_code=site_code).iloc[0]
     modules = sql.run(db, "referentiel_modules", scope=scope)
     national = national_rows(db, scope.narrowed([site_code]), values, survey, start, end)
@@ -138,6 +144,8 @@ def load_pack_data(db, scope: SiteScope, site_code: str, start: date, end: date,
         values=values,
         survey=survey,
         compliance=compliance,
+        window_values=window_values,
+        transmission=transmission,
         module_names={int(m): str(n) for m, n in zip(modules.module, modules.module_name, strict=True)},
         site_tncc=0 if pd.isna(row.tncc) else int(row.tncc),
         site_kind=str(row.site_kind),
@@ -166,7 +174,7 @@ def national_rows(db, scope: SiteScope, values: pd.DataFrame, survey: pd.DataFra
     if len(campaigns):
         campaign = campaigns.max()
         summary = sql.run(db, "national_satisfaction_summary", scope=scope, campaign=campaign,
-                          question=HEADLINE_QUESTION, min_sample=stats.MIN_SAMPLE).iloc[0].to_dict()
+                          question=satisfaction.GLOBAL_QUESTION, min_sample=stats.MIN_SAMPLE).iloc[0].to_dict()
         for key in ("p10", "q1", "median", "q3", "p90"):
             summary[key] = None if pd.isna(summary[key]) else summary[key] * 100
         n = 0 if pd.isna(summary["own_expressed"]) else int(summary["own_expressed"])
@@ -229,22 +237,13 @@ class Series:
         return [self.target] * len(self.periods)
 
 
-def _grid(start: date, end: date, kind: str) -> list[pd.Timestamp]:
-    if kind == "quarter":
-        first = pd.Timestamp(start).to_period("Q").start_time
-        return list(pd.date_range(first, pd.Timestamp(end), freq="QS"))
-    if kind == "year":
-        return list(pd.date_range(pd.Timestamp(start.year, 1, 1), pd.Timestamp(end), freq="YS"))
-    return list(pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="MS"))
-
-
 def indicator_series(data: PackData, code: str) -> Series:
     rows = data.values[data.values.indicator_code == code]
     first = rows.iloc[0]
     kind = str(rows.period_kind.mode().iloc[0])
     rows = rows[rows.period_kind == kind]
     by_period = dict(zip(rows.period_start, rows.value, strict=True))
-    periods = _grid(data.start, data.end, kind)
+    grid = list(periods.period_range(data.start, data.end, kind))
     target = None if pd.isna(first.target) else float(first.target)
     return Series(
         code=code,
@@ -252,39 +251,47 @@ def indicator_series(data: PackData, code: str) -> Series:
         unit=str(first.unit),
         direction=None if pd.isna(first.direction) else str(first.direction),
         target=target if first.direction in ("baisse", "hausse") else None,
-        periods=periods,
+        periods=grid,
         period_kind=kind,
-        values=[None if pd.isna(by_period.get(p)) else float(by_period[p]) for p in periods],
+        values=[None if pd.isna(by_period.get(p)) else float(by_period[p]) for p in grid],
     )
 
 
 # -- key figures and alerts ----------------------------------------------------------------------
+STATUS_COLUMNS = ["indicator_code", "indicator_label", "unit", "direction", "target", "period_start",
+                  "period_kind", "value", "judged", "missed", "run"]
+
+
 def indicator_status(data: PackData) -> pd.DataFrame:
-    """Per indicator: latest value of the period, target, whether it is missed, the run of misses."""
+    """Per indicator of the pack: the rule of the Alertes page (`alerts.indicator_status`), for this site.
+
+    An indicator with a target is judged on its latest value of the alert window
+    (the six months up to the period's last month): `judged`, `missed`, `run`
+    (periods missed in a row, a period without data breaking the run). One
+    without a target, or without a value in the window, shows its latest value of
+    the period, unjudged.
+    """
+    judged = alerts.indicator_status(data.window_values).set_index("indicator_code") \
+        if not data.window_values.empty else pd.DataFrame()
     rows = []
     for code in [c for family in families(data) for c in family.codes]:
         series = indicator_series(data, code)
+        if code in judged.index:
+            item = judged.loc[code]
+            rows.append({"indicator_code": code, "indicator_label": series.label, "unit": series.unit,
+                         "direction": series.direction, "target": series.target,
+                         "period_start": pd.Timestamp(item.period_start), "period_kind": item.period_kind,
+                         "value": float(item.value), "judged": True, "missed": bool(item.missed),
+                         "run": int(item.run)})
+            continue
         known = [(p, v) for p, v in zip(series.periods, series.values, strict=True) if v is not None]
         if not known:
             continue
-        missed = stats.misses_target([v for _, v in known], [series.target] * len(known),
-                                     [series.direction] * len(known))
-        run = stats.consecutive_misses(missed.reset_index(drop=True))
         period, value = known[-1]
-        rows.append({
-            "indicator_code": code,
-            "indicator_label": series.label,
-            "unit": series.unit,
-            "direction": series.direction,
-            "target": series.target,
-            "period_start": period,
-            "period_kind": series.period_kind,
-            "value": value,
-            "missed": bool(missed.iloc[-1]),
-            "run": int(run.iloc[-1]),
-        })
-    return pd.DataFrame(rows, columns=["indicator_code", "indicator_label", "unit", "direction", "target",
-                                       "period_start", "period_kind", "value", "missed", "run"])
+        rows.append({"indicator_code": code, "indicator_label": series.label, "unit": series.unit,
+                     "direction": series.direction, "target": series.target, "period_start": period,
+                     "period_kind": series.period_kind, "value": value, "judged": False, "missed": False, "run": 0})
+    return pd.DataFrame(rows, columns=STATUS_COLUMNS)
 
 
 def key_figures(data: PackData) -> pd.DataFrame:
@@ -294,6 +301,8 @@ def key_figures(data: PackData) -> pd.DataFrame:
     for item in status.itertuples():
         if item.target is None or pd.isna(item.target):
             verdict = "Suivi sans cible"
+        elif not item.judged:
+            verdict = f"Pas de valeur entre {alerts.window_text(data.end)}"
         elif item.missed:
             verdict = "Cible manquée" + (f" ({item.run} fois de suite)" if item.run >= 2 else "")
         else:
@@ -308,24 +317,39 @@ def key_figures(data: PackData) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Indicateur", "Période", "Valeur", "Cible", "Situation"])
 
 
+HEADLINE_BOXES = ("Indicateurs à la cible", satisfaction.LABEL, "Engagements conformes", "Mois à jour")
+COMPLIANCE_NOTE = "dernière évaluation, hors non applicables"
+
+
+def headline_boxes(data: PackData) -> list[tuple[str, str, str]]:
+    """(label, figure, definition) of the four key-figure boxes, in order (pptx and PDF alike)."""
+    figures = headline(data)
+    return [(label, figures[label], figures.get(f"{label} (détail)", COMPLIANCE_NOTE)) for label in HEADLINE_BOXES]
+
+
 def headline(data: PackData) -> dict[str, str]:
-    """Four headline figures of the key-figures slide."""
+    """The key figures of the key-figures slide, each with the sentence that defines it (`… (détail)`)."""
     status = indicator_status(data)
-    with_target = status[status.target.notna()]
-    met = int((~with_target.missed).sum())
-    survey = data.last_survey
-    satisfied = int((survey.n_tres_satisfait + survey.n_satisfait).sum()) if not survey.empty else 0
-    expressed = int(survey.n_expressed.sum()) if not survey.empty else 0
+    judged = status[status.judged.astype(bool)]
+    met = int((~judged.missed).sum())
+    overall = satisfaction.global_rate(data.last_survey)
     applicable = data.compliance[data.compliance.result != "non_applicable"]
     conform = int((applicable.result == "conforme").sum())
-    missing = missing_months(data)
+    months = data.transmission
+    up = int((months.status == transmissions.SENT).sum()) if not months.empty else 0
+    partial = int((months.status == transmissions.PARTIAL).sum()) if not months.empty else 0
+    missing = int((months.status == transmissions.MISSING).sum()) if not months.empty else 0
     return {
-        "Indicateurs à la cible": f"{met} / {len(with_target)}" if len(with_target) else "–",
-        "Satisfaction globale": (fmt.percent(satisfied / expressed, fraction=True) if expressed else "–"),
-        "Satisfaction (détail)": (f"Campagne {data.campaign}, n = {fmt.number(expressed, 0)} avis exprimés"
-                                  if expressed else "Aucune enquête"),
+        "Indicateurs à la cible": f"{met} / {len(judged)}" if len(judged) else "–",
+        "Indicateurs à la cible (détail)": f"dernière valeur entre {alerts.window_text(data.end)}",
+        satisfaction.LABEL: (fmt.percent(overall.rate, fraction=True) if overall else "–"),
+        f"{satisfaction.LABEL} (détail)": (
+            f"Campagne {overall.campaign}, question globale, n = {fmt.number(overall.n, 0)} répondants"
+            if overall else "Question de satisfaction globale non posée"),
         "Engagements conformes": f"{conform} / {len(applicable)}" if len(applicable) else "–",
-        "Mois non transmis": str(len(missing)),
+        "Mois à jour": f"{up} / {len(months)}" if len(months) else "–",
+        "Mois à jour (détail)": (f"{partial} partiel{'s' if partial > 1 else ''}, "
+                                 f"{missing} non transmis, {data.period_label}"),
     }
 
 
@@ -349,16 +373,16 @@ def satisfaction_alerts(data: PackData) -> pd.DataFrame:
 
 
 def indicator_alerts(data: PackData) -> pd.DataFrame:
-    """Indicators whose latest value misses the target; two misses in a row flagged as a trend."""
+    """Indicators whose latest value of the alert window misses the target; two misses in a row flagged."""
     status = indicator_status(data)
-    missed = status[status.missed.astype(bool)].sort_values("run", ascending=False)
+    missed = status[status.judged & status.missed.astype(bool)].sort_values("run", ascending=False)
     columns = ["Indicateur", "Période", "Valeur", "Cible", "Tendance"]
     return pd.DataFrame({
         "Indicateur": missed.indicator_label,
         "Période": [fmt.period(p, k) for p, k in zip(missed.period_start, missed.period_kind, strict=True)],
         "Valeur": [fmt.with_unit(v, u) for v, u in zip(missed.value, missed.unit, strict=True)],
         "Cible": [fmt.target_value(t, u, d) for u, d, t in zip(missed.unit, missed.direction, missed.target,
-                                                          strict=True)],
+                                                               strict=True)],
         "Tendance": [f"{r} périodes consécutives hors cible" if r >= 2 else "Première période hors cible"
                      for r in missed.run],
     }, columns=columns).reset_index(drop=True)
@@ -379,25 +403,19 @@ def compliance_table(data: PackData) -> pd.DataFrame:
 
 
 def missing_months(data: PackData) -> list[pd.Timestamp]:
-    """Months of the period with no monthly value at all (nothing was transmitted)."""
-    monthly = data.values[data.values.period_kind == "month"]
-    sent = set(monthly.period_start)
-    return [m for m in _grid(data.start, data.end, "month") if m not in sent]
+    """Months of the period the site sent nothing for (`transmissions`: the Transmissions page's status)."""
+    return transmissions.unsent_periods(data.transmission)[transmissions.MISSING]
+
+
+def partial_months(data: PackData) -> list[pd.Timestamp]:
+    """Months of the period the site sent part of its expected monthly indicators for."""
+    return transmissions.unsent_periods(data.transmission)[transmissions.PARTIAL]
 
 
 def incomplete_indicators(data: PackData) -> pd.DataFrame:
-    """Monthly indicators with a value in some months of the period but not in others."""
-    monthly = data.values[(data.values.period_kind == "month") & (data.values.frequency == "mensuelle")]
-    months = _grid(data.start, data.end, "month")
-    unsent = set(missing_months(data))
-    rows = []
-    for _code, rows_of in monthly.groupby("indicator_code", sort=False):
-        sent = set(rows_of.period_start)
-        gaps = [m for m in months if m not in sent and m not in unsent]
-        if gaps:
-            rows.append({"Indicateur": rows_of.indicator_label.iloc[0],
-                         "Mois sans valeur": ", ".join(fmt.month(m) for m in gaps)})
-    return pd.DataFrame(rows, columns=["Indicateur", "Mois sans valeur"])
+    """Each expected monthly indicator missing from a partial month, with those months."""
+    return transmissions.missing_by_indicator(data.transmission).rename(
+        columns={"Périodes sans valeur": "Mois sans valeur"})
 
 
 def poster_figures(data: PackData) -> list[dict]:

@@ -197,13 +197,7 @@ def _title_page(doc: _Document, data: PackData) -> None:
 
 def _key_figures_page(doc: _Document, data: PackData) -> None:
     doc.page_title("Chiffres clés")
-    figures_ = pack_data.headline(data)
-    boxes = [
-        ("Indicateurs à la cible", figures_["Indicateurs à la cible"], "dernière valeur de la période"),
-        ("Satisfaction globale", figures_["Satisfaction globale"], figures_["Satisfaction (détail)"]),
-        ("Engagements conformes", figures_["Engagements conformes"], "dernière évaluation, hors non applicables"),
-        ("Mois non transmis", figures_["Mois non transmis"], f"période {data.period_label}"),
-    ]
+    boxes = pack_data.headline_boxes(data)
     top = doc.get_y()
     width = (CONTENT_W - 3 * 5) / 4
     for index, (label, value, note) in enumerate(boxes):
@@ -271,9 +265,13 @@ def _compliance_pages(doc: _Document, data: PackData) -> None:
 def _transmissions_page(doc: _Document, data: PackData) -> None:
     doc.page_title("Transmissions manquantes")
     missing = pack_data.missing_months(data)
+    partial = pack_data.partial_months(data)
     doc.heading(f"Mois non transmis ({len(missing)})")
     doc.paragraph(", ".join(fmt.month(m) for m in missing) if missing
-                  else "Aucun : chaque mois de la période a été transmis.", 12)
+                  else "Aucun : chaque mois de la période a été transmis, au moins en partie.", 12)
+    if partial:
+        doc.heading(f"Mois partiels ({len(partial)})")
+        doc.paragraph(", ".join(fmt.month(m) for m in partial), 12)
     doc.heading("Indicateurs mensuels incomplets")
     incomplete = pack_data.incomplete_indicators(data)
     if incomplete.empty:
