@@ -96,8 +96,9 @@ def discovery_selector() -> Principal:
     with st.sidebar.container(border=True):
         st.markdown(":material/explore: **Mode découverte**")
         st.caption(
-            "Aucun compte n'existe encore : essayez chaque profil sur les données de démonstration. "
-            "Ce sélecteur disparaît dès que le premier compte est créé."
+            "Aucun compte n'existe encore : essayez chaque profil sur les données de démonstration, "
+            "en consultation seulement (rien n'est enregistré). Ce sélecteur disparaît dès qu'un compte "
+            "ou une donnée réelle existe."
         )
         roles = [Role.ADMIN, Role.MINISTRY, Role.REFERENT, Role.COPIL]
         role = st.selectbox("Agir en tant que", roles, format_func=ROLE_LABELS.get, key="decouverte_role")

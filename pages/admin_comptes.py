@@ -3,7 +3,7 @@
 import streamlit as st
 
 from qualepref import auth, ui
-from qualepref.access import ROLE_LABELS, Role
+from qualepref.access import ROLE_LABELS, Role, ScopeError
 
 ui.page_header("Comptes", "Qui peut se connecter, avec quel profil et pour quelle préfecture.")
 admin = ui.require_role(Role.ADMIN)
@@ -22,8 +22,8 @@ def site_label(code: str) -> str:
 def show_result(action, success: str) -> None:
     try:
         action()
-    except auth.AccountError as exc:
-        st.error(str(exc), icon=":material/error:")
+    except (auth.AccountError, ScopeError) as exc:
+        st.error(ui.plain(exc), icon=":material/error:")
     else:
         st.session_state["comptes_message"] = success
         st.rerun()
@@ -80,7 +80,7 @@ with tab_create, st.form("creer_compte", clear_on_submit=False):
             st.error("Les deux saisies du mot de passe diffèrent.")
         else:
             show_result(
-                lambda: auth.create_account(db, actor=admin.user, email=email, display_name=name, role=role,
+                lambda: auth.create_account(db, actor=admin, email=email, display_name=name, role=role,
                                             site_code=site or None, password=password or None),
                 f"Compte créé : {auth.normalize_email(email)}.",
             )
@@ -101,7 +101,7 @@ with tab_edit:
                                  help="Un compte désactivé ne peut plus se connecter ; il reste dans l'historique.")
             if st.form_submit_button("Enregistrer", type="primary"):
                 show_result(
-                    lambda: auth.update_account(db, actor=admin.user, email=chosen, display_name=name, role=role,
+                    lambda: auth.update_account(db, actor=admin, email=chosen, display_name=name, role=role,
                                                 site_code=site or None, active=active),
                     f"Compte modifié : {chosen}.",
                 )
@@ -120,7 +120,7 @@ with tab_password:
                 if password != confirm:
                     st.error("Les deux saisies du mot de passe diffèrent.")
                 else:
-                    show_result(lambda: auth.set_password(db, actor=admin.user, email=chosen, password=password),
+                    show_result(lambda: auth.set_password(db, actor=admin, email=chosen, password=password),
                                 f"Mot de passe réinitialisé pour {chosen}.")
 
 with tab_history:

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from qualepref import auth, fmt, referentiel_edit, ui, vocab
-from qualepref.access import Role
+from qualepref.access import DISCOVERY_READ_ONLY, Role, ScopeError
 from qualepref.referentiel_edit import FREQUENCIES, Engagement, ReferentielError
 
 ui.page_header(
@@ -26,8 +26,8 @@ DIRECTION_LABELS = {"": f"— {vocab.NO_TARGET}",
 def apply(action, success: str) -> None:
     try:
         action()
-    except ReferentielError as exc:
-        st.error(str(exc), icon=":material/error:")
+    except (ReferentielError, ScopeError) as exc:
+        st.error(ui.plain(exc), icon=":material/error:")
     else:
         st.session_state["referentiel_message"] = success
         st.rerun()
@@ -41,6 +41,8 @@ def engagement_options(module: int) -> list:
     return [None, *engagements[engagements.module == module].engagement.astype(int)]
 
 
+if admin.demo:
+    st.info(DISCOVERY_READ_ONLY, icon=":material/visibility:")
 if message := st.session_state.pop("referentiel_message", None):
     st.success(message, icon=":material/check_circle:")
 
@@ -74,7 +76,7 @@ with tab_edit:
                 ind = referentiel_edit.clean_indicator(
                     indicator_code=code, indicator_label=label, module=module, engagement=engagement, unit=unit,
                     direction=direction, target=target, frequency=frequency, target_source=source)
-                referentiel_edit.save_indicator(db, ind, actor=admin.user, new=False)
+                referentiel_edit.save_indicator(db, ind, actor=admin, new=False)
             apply(save, f"Indicateur {code} enregistré.")
 
 with tab_new:
@@ -96,7 +98,7 @@ with tab_new:
                 ind = referentiel_edit.clean_indicator(
                     indicator_code=code, indicator_label=label, module=module, engagement=engagement, unit=unit,
                     direction=direction, target=target, frequency=frequency, target_source=source)
-                referentiel_edit.save_indicator(db, ind, actor=admin.user, new=True)
+                referentiel_edit.save_indicator(db, ind, actor=admin, new=True)
             apply(add, f"Indicateur {code.strip().upper()} ajouté.")
 
 with tab_eng:
@@ -119,7 +121,7 @@ with tab_eng:
         if st.form_submit_button("Ajouter l'engagement" if new else "Enregistrer", type="primary"):
             eng = Engagement(module=int(module), engagement=int(number), theme=theme.strip() or None,
                              engagement_label=label.strip())
-            apply(lambda: referentiel_edit.save_engagement(db, eng, actor=admin.user, new=new),
+            apply(lambda: referentiel_edit.save_engagement(db, eng, actor=admin, new=new),
                   f"Engagement {int(number)} du module {module} enregistré.")
 
 with tab_syn:
@@ -132,7 +134,7 @@ with tab_syn:
         item = st.selectbox(kind.capitalize(), list(items), format_func=lambda c: f"{items[c]} ({c})")
         synonym = st.text_input("Synonyme")
         if st.form_submit_button("Ajouter le synonyme", type="primary"):
-            apply(lambda: referentiel_edit.add_synonym(db, kind, item, synonym, actor=admin.user),
+            apply(lambda: referentiel_edit.add_synonym(db, kind, item, synonym, actor=admin),
                   f"Synonyme ajouté : « {synonym.strip()} ».")
     synonyms = ui.query("ingest_synonyms")
     st.dataframe(synonyms[synonyms.item_kind == kind][["item_code", "synonym"]], hide_index=True, width="stretch",

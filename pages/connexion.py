@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from qualepref import auth, demo, ui
+from qualepref import auth, ui
 from qualepref.access import ROLE_LABELS, Principal
 
 st.title("Qual-e-Pref · Tableau de bord")
@@ -21,7 +21,8 @@ if isinstance(signed_in, Principal) and not signed_in.demo:
         st.rerun()
 elif ui.discovery_mode():
     st.info("**Mode découverte** : aucun compte n'existe encore. Choisissez un profil dans la barre latérale "
-            "pour parcourir les données de démonstration.", icon=":material/explore:")
+            "pour parcourir les données de démonstration (consultation seulement : rien n'est enregistré).",
+            icon=":material/explore:")
 elif ui.oidc_configured():
     refusal = st.session_state.pop("refus_connexion", None)
     if refusal:
@@ -32,7 +33,7 @@ elif ui.oidc_configured():
         st.write("Connectez-vous avec votre compte professionnel (ProConnect / AgentConnect).")
         if st.button("Se connecter", type="primary", icon=":material/login:"):
             st.login()
-elif not auth.accounts_exist(db) and not demo.has_demo_data(db):
+elif not auth.accounts_exist(db):  # no account and no discovery (no demonstration, or real data loaded)
     st.info(
         "**Premier démarrage** : aucun compte n'existe encore. Sur le serveur, arrêtez l'application "
         "(la base n'accepte qu'un programme à la fois), créez le premier administrateur, redémarrez "

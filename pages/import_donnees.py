@@ -13,7 +13,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from qualepref import config, fmt, ingest, template, ui, vocab
+from qualepref import access, config, fmt, ingest, template, ui, vocab
 from qualepref.export import tables
 
 log = logging.getLogger(__name__)
@@ -167,6 +167,11 @@ def show_plan(plan, summary, *, names: dict[str, str], file_key: str, scope, upl
         st.info(f"{reason} : aucune modification ne serait faite, il n'y a rien à confirmer.",
                 icon=":material/check_circle:")
         return
+    if not scope.can_write:  # discovery mode: the preview is complete, nothing is ever written
+        st.info(access.DISCOVERY_READ_ONLY, icon=":material/visibility:")
+        st.button("Confirmer l'import", key=f"{file_key}-confirm", type="primary", disabled=True,
+                  help=access.DISCOVERY_READ_ONLY)
+        return
     if st.button("Confirmer l'import", key=f"{file_key}-confirm", type="primary"):
         confirm(plan, file_key=file_key, scope=scope, uploaded_by=uploaded_by)
 
@@ -201,7 +206,7 @@ ui.page_header(
 )
 principal = ui.current_principal()
 scope = ui.current_scope()
-if not scope.can_write:
+if not scope.previews_writes:
     st.info(
         "Votre profil permet de consulter les données mais pas d'en importer. Les imports sont faits par "
         "le référent qualité de la préfecture ou par un administrateur.",

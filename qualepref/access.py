@@ -35,10 +35,21 @@ ROLE_LABELS = {
 
 # Roles tied to one prefecture (the others are national).
 LOCAL_ROLES = frozenset({Role.REFERENT, Role.COPIL})
+# Roles that write data (imports); the administrator also edits accounts and the référentiel.
+WRITING_ROLES = frozenset({Role.REFERENT, Role.ADMIN})
 
 
 class ScopeError(PermissionError):
     """Raised when an action reaches outside the caller's site scope."""
+
+
+# Why a discovery visitor's write is refused (the import confirmation, the référentiel editor, the
+# accounts and demonstration pages all say this).
+DISCOVERY_READ_ONLY = (
+    "Mode découverte : consultation seulement, rien n'est enregistré. Pour importer des données, "
+    "modifier le référentiel ou gérer les comptes, créez le premier administrateur sur le serveur "
+    "(python -m qualepref compte creer --role admin), puis connectez-vous."
+)
 
 
 # Set only while one of this module's constructors runs: a context variable,
@@ -60,12 +71,17 @@ class SiteScope:
     """The set of sites a caller may read (and, if `can_write`, write).
 
     `national` scopes see every site; `names_visible` says whether other
-    sites may be shown by name (only national scopes may).
+    sites may be shown by name (only national scopes may). `can_preview`: an
+    import may be analysed and previewed against these sites (the data layer
+    counts what it would write) — true wherever `can_write` is, and for the
+    discovery scope of a role that writes, which can never write itself.
     """
 
     site_codes: frozenset[str]
     national: bool = False
     can_write: bool = False
+    can_preview: bool = False
+    discovery: bool = False
 
     def __post_init__(self) -> None:
         if not _minting.get():
@@ -77,6 +93,8 @@ class SiteScope:
             raise ScopeError("Périmètre vide : aucune préfecture autorisée.")
         if not isinstance(self.site_codes, frozenset):
             raise ScopeError("Périmètre invalide.")
+        if self.discovery and self.can_write:
+            raise ScopeError(DISCOVERY_READ_ONLY)
 
     @property
     def names_visible(self) -> bool:
@@ -85,10 +103,19 @@ class SiteScope:
     def allows(self, site_code: str) -> bool:
         return site_code in self.site_codes
 
-    def require(self, site_codes, *, write: bool = False) -> None:
-        """Raise `ScopeError` unless every code is inside the scope."""
+    @property
+    def previews_writes(self) -> bool:
+        return self.can_write or self.can_preview
+
+    def require(self, site_codes, *, write: bool = False, preview: bool = False) -> None:
+        """Raise `ScopeError` unless every code is inside the scope.
+
+        `write`: the caller is about to write there; `preview`: to count what a write would do.
+        """
         if write and not self.can_write:
-            raise ScopeError("Ce profil ne peut pas modifier les données.")
+            raise ScopeError(DISCOVERY_READ_ONLY if self.discovery else "Ce profil ne peut pas modifier les données.")
+        if preview and not self.previews_writes:
+            raise ScopeError("Ce profil ne peut pas importer de données.")
         outside = sorted(set(site_codes) - self.site_codes)
         if outside:
             raise ScopeError(
@@ -104,11 +131,13 @@ class SiteScope:
         if not kept or kept == self.site_codes:
             return self
         with _mint():
-            return SiteScope(kept, national=self.national, can_write=self.can_write)
+            return SiteScope(kept, national=self.national, can_write=self.can_write, can_preview=self.can_preview,
+                             discovery=self.discovery)
 
     @functools.cached_property
     def _fingerprint(self) -> str:
-        text = "\n".join(sorted(self.site_codes)) + f"\n{self.national}\n{self.can_write}"
+        text = ("\n".join(sorted(self.site_codes))
+                + f"\n{self.national}\n{self.can_write}\n{self.can_preview}\n{self.discovery}")
         return hashlib.sha256(text.encode()).hexdigest()
 
     def key(self) -> str:
@@ -123,7 +152,7 @@ def system_scope(site_codes: Iterable[str]) -> SiteScope:
     Never called from pages: they get the signed-in principal's scope.
     """
     with _mint():
-        return SiteScope(frozenset(site_codes), national=True, can_write=True)
+        return SiteScope(frozenset(site_codes), national=True, can_write=True, can_preview=True)
 
 
 @dataclass(frozen=True)
@@ -144,6 +173,11 @@ class Principal:
     def label(self) -> str:
         return self.display_name or self.user
 
+    @property
+    def writes(self) -> bool:
+        """The role writes data (imports): référent and administrator, never in discovery mode."""
+        return self.role in WRITING_ROLES and not self.demo
+
     def scope(self, all_site_codes: Iterable[str] | Mapping[str, str | None]) -> SiteScope:
         """Référent: own site and its sub-sites, read and write. COPIL: the same, read.
 
@@ -151,19 +185,41 @@ class Principal:
         (accounts, référentiel, corrections and bulk loads). `all_site_codes`
         is the active sites, as a mapping site → parent site (or None) when
         sites have parents: a prefecture's référent also acts for its
-        sub-prefectures, a sub-prefecture's référent for itself only.
+        sub-prefectures, a sub-prefecture's référent for itself only. In
+        discovery mode (`demo`), the same sites read-only, whatever the role:
+        an import may be previewed as the role would see it, never written.
         """
         parents = all_site_codes if isinstance(all_site_codes, Mapping) else {}
         all_codes = frozenset(all_site_codes)
+        if self.role in (Role.ADMIN, Role.MINISTRY):
+            codes, national = all_codes, True
+        elif not self.site_code or self.site_code not in all_codes:
+            raise ScopeError("Compte sans préfecture valide.")
+        else:
+            codes = frozenset({self.site_code}) | {code for code, parent in parents.items() if parent == self.site_code}
+            national = False
         with _mint():
-            if self.role == Role.ADMIN:
-                return SiteScope(all_codes, national=True, can_write=True)
-            if self.role == Role.MINISTRY:
-                return SiteScope(all_codes, national=True, can_write=False)
-            if not self.site_code or self.site_code not in all_codes:
-                raise ScopeError("Compte sans préfecture valide.")
-            own = frozenset({self.site_code}) | {code for code, parent in parents.items() if parent == self.site_code}
-            return SiteScope(own, national=False, can_write=self.role == Role.REFERENT)
+            return SiteScope(codes, national=national, can_write=self.writes,
+                             can_preview=self.role in WRITING_ROLES, discovery=self.demo)
+
+
+def administrator_name(actor: Principal | str) -> str:
+    """The name the change log keeps for an administrative change by `actor`, once allowed.
+
+    Web pages pass the signed-in `Principal`: a discovery visitor is refused
+    (`DISCOVERY_READ_ONLY`), and so is any role but the administrator,
+    whatever the page offered. A plain string names a caller running on the
+    server itself (command line, tests), trusted like the shell that runs it.
+    """
+    if isinstance(actor, str):
+        return actor
+    if not isinstance(actor, Principal):
+        raise ScopeError("Auteur de la modification inconnu.")
+    if actor.demo:
+        raise ScopeError(DISCOVERY_READ_ONLY)
+    if actor.role != Role.ADMIN:
+        raise ScopeError("Cette modification est réservée au profil « Administrateur ».")
+    return actor.user
 
 
 # The operator of the command line (imports, demonstration data): national,

@@ -20,7 +20,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from qualepref import events, sql
-from qualepref.access import LOCAL_ROLES, ROLE_LABELS, Principal, Role
+from qualepref.access import LOCAL_ROLES, ROLE_LABELS, Principal, Role, administrator_name
 
 log = logging.getLogger(__name__)
 
@@ -127,18 +127,24 @@ def get_account(db, email: str) -> Account | None:
     return found[0] if found else None
 
 
-def audit_history(db, entities=("compte", "indicateur", "engagement", "synonyme")) -> pd.DataFrame:
+def audit_history(db, entities=("compte", "indicateur", "engagement", "synonyme", "démonstration")) -> pd.DataFrame:
     return _rows(db, "audit_history", entities=list(entities))
 
 
 # -- audit -----------------------------------------------------------------
-def record_audit(cur, *, actor: str, action: str, entity: str, key: str,
+def record_audit(cur, *, actor: Principal | str, action: str, entity: str, key: str,
                  before: dict | None, after: dict | None, now: datetime | None = None) -> None:
-    """One line of the audit log, inside the transaction that made the change."""
+    """One line of the audit log, inside the transaction that made the change.
+
+    Every administrative change writes one, so this is also where a discovery visitor is refused
+    (`access.administrator_name`): the transaction rolls back, whatever the caller checked before.
+    """
+    actor = administrator_name(actor)
     # The operator's log line (no before/after: the audit table keeps them) once the change commits.
     events.defer("admin_change", actor=actor, action=action, entity=entity, key=key)
     sql.execute(
-        cur, "audit_insert", now=now or utcnow(), actor=actor, action=action, entity=entity, key=key,
+        cur, "audit_insert", now=now or utcnow(), actor=actor, action=action, entity=entity,
+        key=key,
         before=None if before is None else json.dumps(before, ensure_ascii=False, default=str),
         after=None if after is None else json.dumps(after, ensure_ascii=False, default=str),
     )
@@ -179,9 +185,13 @@ def _site_codes(cur) -> list[str]:
 
 
 # -- writes ----------------------------------------------------------------
-def create_account(db, *, actor: str, email: str, display_name: str, role, site_code: str | None = None,
-                   password: str | None = None) -> Account:
-    """Create an account (password optional: OIDC-only accounts have none)."""
+def create_account(db, *, actor: Principal | str, email: str, display_name: str, role,
+                   site_code: str | None = None, password: str | None = None) -> Account:
+    """Create an account (password optional: OIDC-only accounts have none).
+
+    `actor`: the signed-in administrator (`Principal`), or the name of a server-side caller.
+    """
+    actor = administrator_name(actor)
     email = normalize_email(email)
     role_value = str(role)
     password_hash = hash_password(password) if password else None
@@ -202,9 +212,10 @@ def create_account(db, *, actor: str, email: str, display_name: str, role, site_
     return account
 
 
-def update_account(db, *, actor: str, email: str, display_name: str, role, site_code: str | None,
+def update_account(db, *, actor: Principal | str, email: str, display_name: str, role, site_code: str | None,
                    active: bool) -> Account:
     """Change an account's name, role, prefecture or activation."""
+    actor = administrator_name(actor)
     email = normalize_email(email)
     with db.transaction() as cur:
         found = _fetch(cur, email)
@@ -227,8 +238,9 @@ def update_account(db, *, actor: str, email: str, display_name: str, role, site_
     return after
 
 
-def set_password(db, *, actor: str, email: str, password: str) -> None:
+def set_password(db, *, actor: Principal | str, email: str, password: str) -> None:
     """Set or reset a password (also lifts a lock-out)."""
+    actor = administrator_name(actor)
     email = normalize_email(email)
     password_hash = hash_password(password)
     with db.transaction() as cur:

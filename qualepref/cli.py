@@ -30,7 +30,7 @@ def _cmd_restore(args) -> int:
 def _cmd_demo(args) -> int:
     with dbmod.Database() as db:
         if args.supprimer:
-            removed = demo.remove(db)
+            removed = demo.remove(db, actor="ligne de commande")
             print(f"{sum(removed.values())} lignes de démonstration supprimées.")
         else:
             if not demo.is_empty(db):

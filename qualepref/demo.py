@@ -16,9 +16,11 @@ import numpy as np
 import pandas as pd
 
 from qualepref import sql, store
-from qualepref.access import SiteScope, system_scope
+from qualepref.access import Principal, SiteScope, administrator_name, system_scope
 
 DEFAULT_SEED = 20250101
+# The change log's entity for the removal of the demonstration data.
+AUDIT_ENTITY = "démonstration"
 N_MONTHS = 36
 N_CAMPAIGNS = 3
 OPTIONAL_MODULES = (2, 3, 4, 5, 6, 7)
@@ -245,6 +247,16 @@ def has_demo_data(db) -> bool:
             + counts["n_demo_compliance"]) > 0
 
 
+def discovery_allowed(db) -> bool:
+    """The "mode découverte" may be offered: demonstration data, and not one other row.
+
+    Not one real value, import, account or change-log line: as soon as the
+    installation holds anything of its own, visitors must sign in.
+    """
+    state = sql.run(db, "discovery_state", scope=_all_sites_scope(db)).iloc[0]
+    return int(state.n_demo_rows) > 0 and int(state.n_other_rows) == 0
+
+
 def was_dismissed(db) -> bool:
     """True once an administrator removed the demonstration data."""
     with db.cursor() as cur:
@@ -262,9 +274,12 @@ def is_empty(db) -> bool:
     return sum(int(v) for v in counts.values()) == 0
 
 
-def _all_sites_scope(db) -> SiteScope:
-    with db.cursor() as cur:
-        codes = [r[0] for r in sql.execute(cur, "site_codes")]
+def _all_sites_scope(db_or_cur) -> SiteScope:
+    if hasattr(db_or_cur, "transaction"):
+        with db_or_cur.cursor() as cur:
+            codes = [r[0] for r in sql.execute(cur, "site_codes")]
+    else:
+        codes = [r[0] for r in sql.execute(db_or_cur, "site_codes")]
     return system_scope(codes)
 
 
@@ -305,15 +320,36 @@ def load_facts(db, *, seed: int = DEFAULT_SEED, end_month: date | None = None) -
     return written
 
 
-def remove(db) -> dict[str, int]:
-    """Delete every demonstration row (real uploads are untouched).
+# What the change log calls each count of removed demonstration rows.
+_REMOVED_LABELS = {
+    "n_demo_indicator_values": "valeurs_indicateurs",
+    "n_demo_survey_results": "resultats_enquete",
+    "n_demo_compliance": "evaluations_conformite",
+    "n_demo_uploads": "chargements",
+}
 
-    Also remembers the choice, so an app restarted on the now empty database
-    does not bring the demonstration back.
+
+def remove(db, *, actor: Principal | str) -> dict[str, int]:
+    """Delete every demonstration row (real uploads are untouched), with a line in the change log.
+
+    `actor`: the signed-in administrator (a discovery visitor is refused), or
+    the name of a server-side caller (the command line). Also remembers the
+    choice, so an app restarted on the now empty database does not bring the
+    demonstration back.
     """
-    before = demo_counts(db)
+    from qualepref.auth import record_audit  # auth imports the data layer this module is part of
+
+    actor = administrator_name(actor)
     with db.transaction() as cur:
+        scope = _all_sites_scope(cur)
+        counts = sql.run(cur, "demo_row_counts", scope=scope).iloc[0].to_dict()
+        counts |= sql.run(cur, "demo_upload_count", scope=scope).iloc[0].to_dict()
+        removed = {k: int(v) for k, v in counts.items() if k.startswith("n_demo")}
         for table in ("indicator_values", "survey_results", "compliance_assessments", "uploads"):
             sql.execute(cur, f"delete_demo_{table}")
         sql.execute(cur, "set_meta", key="demo_dismissed", value=1)
-    return {k: int(v) for k, v in before.items() if k.startswith("n_demo")}
+        record_audit(cur, actor=actor, action="suppression", entity=AUDIT_ENTITY, key="données de démonstration",
+                     before={_REMOVED_LABELS[k]: n for k, n in removed.items()},
+                     after={_REMOVED_LABELS[k]: 0 for k in removed})
+    removed.pop("n_demo_uploads")
+    return removed

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from qualepref import sql
+from qualepref.access import Principal, administrator_name
 from qualepref.auth import record_audit, utcnow
 
 DIRECTIONS = ("baisse", "hausse")
@@ -190,7 +191,8 @@ def _row(frame: pd.DataFrame, mask) -> dict | None:
             for k, v in found.iloc[0].to_dict().items()}
 
 
-def save_indicator(db, ind: Indicator, *, actor: str, new: bool) -> None:
+def save_indicator(db, ind: Indicator, *, actor: Principal | str, new: bool) -> None:
+    actor = administrator_name(actor)  # a discovery visitor is refused before anything is read
     with db.transaction() as cur:
         ref = _reference(cur)
         problems = validate_indicator(ind, new=new, **ref)
@@ -202,7 +204,8 @@ def save_indicator(db, ind: Indicator, *, actor: str, new: bool) -> None:
                      key=ind.indicator_code, before=before, after=asdict(ind), now=utcnow())
 
 
-def save_engagement(db, eng: Engagement, *, actor: str, new: bool) -> None:
+def save_engagement(db, eng: Engagement, *, actor: Principal | str, new: bool) -> None:
+    actor = administrator_name(actor)  # a discovery visitor is refused before anything is read
     with db.transaction() as cur:
         ref = _reference(cur)
         problems = validate_engagement(eng, modules=ref["modules"], engagements=ref["engagements"], new=new)
@@ -217,7 +220,8 @@ def save_engagement(db, eng: Engagement, *, actor: str, new: bool) -> None:
                      key=f"{eng.module}.{eng.engagement}", before=before, after=asdict(eng), now=utcnow())
 
 
-def add_synonym(db, item_kind: str, item_code: str, synonym: str, *, actor: str) -> None:
+def add_synonym(db, item_kind: str, item_code: str, synonym: str, *, actor: Principal | str) -> None:
+    actor = administrator_name(actor)  # a discovery visitor is refused before anything is read
     with db.transaction() as cur:
         ref = _reference(cur)
         questions = cur.execute(sql.query_text("referentiel_questions")).df()

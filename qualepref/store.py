@@ -123,14 +123,17 @@ def _registered(staged: pd.DataFrame):
     })
 
 
-def classify(cur, kind: str, frame: pd.DataFrame, scope: SiteScope, *, is_demo: bool = False) -> pa.Table:
+def classify(cur, kind: str, frame: pd.DataFrame, scope: SiteScope, *, is_demo: bool = False,
+             preview: bool = False) -> pa.Table:
     """Each row of the batch with its status against what is stored now, and the stored row's image.
 
-    Read on `cur`: inside a write transaction it is exactly what the write will meet.
+    Read on `cur`: inside a write transaction it is exactly what the write will meet. `preview`:
+    only to count what a write would do (allowed to the discovery scope of a writing role).
     """
     staged = _staging(kind, frame)
-    # The data layer's own check, whatever the caller verified before.
-    scope.require(_site_codes(staged), write=True)
+    # The data layer's own check, whatever the caller verified before. A preview only counts: the
+    # discovery scope of a référent or administrator may do that, never write.
+    scope.require(_site_codes(staged), write=not preview, preview=preview)
     cur.register(f"staging_{kind}", _registered(staged))
     try:
         name = f"classify_staged_{kind}"
@@ -141,7 +144,7 @@ def classify(cur, kind: str, frame: pd.DataFrame, scope: SiteScope, *, is_demo: 
 
 def preview(cur, kind: str, frame: pd.DataFrame, scope: SiteScope) -> WriteCounts:
     """What writing `frame` would do, without writing (usable on any cursor)."""
-    return _counts(classify(cur, kind, frame, scope))
+    return _counts(classify(cur, kind, frame, scope, preview=True))
 
 
 def write(cur, kind: str, frame: pd.DataFrame, *, scope: SiteScope, upload_id: int,

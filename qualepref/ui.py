@@ -8,26 +8,28 @@ from __future__ import annotations
 import functools
 import logging
 import re
-import string
 
 import pandas as pd
 import streamlit as st
 
-from qualepref import auth, demo, events, sql
+from qualepref import demo, events, sql
 from qualepref.access import ROLE_LABELS, Principal, Role, SiteScope
 from qualepref.config import GEO_ATTRIBUTION, db_path
 from qualepref.db import Database
 
 log = logging.getLogger(__name__)
 
-# Every ASCII punctuation character: CommonMark lets each be backslash-escaped, and together they
-# start every construct Streamlit's Markdown knows (images, links, HTML, emphasis, headings, lists,
-# tables, `$` maths, `:red[…]` colours, `:material/…:` icons, `&…;` entities).
-_MARKDOWN_ESCAPES = str.maketrans({c: "\\" + c for c in string.punctuation})
+# Characters that open an inline construct of Streamlit's Markdown wherever they stand (images,
+# links, autolinks and HTML, emphasis, code, strikethrough, tables, `$` maths, `&…;` entities),
+# backslash-escaped as CommonMark allows; block markers (`#`, `>`, `-`, `+`, `1.`) only matter at
+# the start of the text, which is one line.
+_INLINE_MARKUP = str.maketrans({c: "\\" + c for c in "\\`*_[]()!|<~$&"})
+_LEADING_BLOCK_MARKER = re.compile(r"^(\d+)?([#>+=-]|(?<=\d)[.)])")
 # GFM turns bare addresses into links after escapes are undone (`https://…`, `www.…`, `mailto:…`,
-# e-mails): an invisible word joiner where each pattern needs two characters side by side breaks it.
+# e-mails), and colons open `:red[…]` colours, `:material/…:` icons and `:smile:` emoji: an
+# invisible word joiner where each needs two characters side by side breaks them all.
 _WORD_JOINER = "\u2060"
-_AUTOLINK_SEAMS = re.compile(r"(?<=:)(?=\S)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
+_SEAMS = re.compile(r"(?<=:)(?=\S)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
 
 
 def plain(text) -> str:
@@ -43,7 +45,8 @@ def plain(text) -> str:
     if text is None:
         return ""
     one_line = " ".join(str(text).split())
-    return _AUTOLINK_SEAMS.sub(_WORD_JOINER, one_line).translate(_MARKDOWN_ESCAPES)
+    escaped = _SEAMS.sub(_WORD_JOINER, one_line).translate(_INLINE_MARKUP)
+    return _LEADING_BLOCK_MARKER.sub(lambda m: (m.group(1) or "") + "\\" + m.group(2), escaped)
 
 
 @st.cache_resource(show_spinner="Ouverture de la base de données…")
@@ -118,12 +121,11 @@ DISCOVERY_DEFAULT = Principal(user="decouverte", role=Role.ADMIN, display_name="
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _discovery_mode(key: tuple) -> bool:
-    db = get_db()
-    return not auth.accounts_exist(db) and demo.has_demo_data(db)
+    return demo.discovery_allowed(get_db())
 
 
 def discovery_mode() -> bool:
-    """No account yet and demonstration data present: anyone may try each role."""
+    """Demonstration data and nothing else (no real row, no account): anyone may try each role, read-only."""
     return _discovery_mode(_key())
 
 

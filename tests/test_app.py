@@ -3,7 +3,8 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from qualepref import demo, ui
+from qualepref import auth, demo, ui
+from qualepref.access import Principal, Role
 from qualepref.db import Database
 from tests.conftest import ROOT
 
@@ -35,10 +36,16 @@ def test_every_page_runs_without_exception(fresh_app, page):
 
 
 def test_removing_demo_data_from_the_page(fresh_app, tmp_path):
-    at = fresh_app.run()
+    at = fresh_app.run()  # the first start loads the demonstration
+    # Discovery mode is read-only: the first administrator is created on the server, then signs in.
+    admin = Principal("chef@interieur.gouv.fr", Role.ADMIN, display_name="Chef")
+    with Database(tmp_path / "app.duckdb") as db:
+        auth.create_account(db, actor="ligne de commande", email=admin.user, display_name="Chef", role=Role.ADMIN)
+    at.session_state["principal"] = admin
     at.switch_page("pages/demonstration.py").run()
     at.checkbox[0].check().run()
-    at.button[0].click().run()
+    [remove] = [b for b in at.button if b.label == "Supprimer les données de démonstration"]
+    remove.click().run()
     assert not at.exception
     assert not at.warning, "the demonstration banner must disappear"
     # A restarted app does not bring the demonstration back.

@@ -66,7 +66,7 @@ def test_demo_rows_are_flagged_and_removable_without_touching_real_rows(demo_db)
     with demo_db.transaction() as cur:
         store.write(cur, "indicator_values", real, scope=scope, upload_id=store.next_upload_id(cur))
     assert demo.has_demo_data(demo_db)
-    demo.remove(demo_db)
+    demo.remove(demo_db, actor="tests")
     assert not demo.has_demo_data(demo_db)
     rows = demo_db.cursor().execute("select site_code, value from v_indicator_values").fetchall()
     assert rows == [("87", 2.5)]

@@ -41,14 +41,19 @@ def unescape(text: str) -> str:
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text).replace(WORD_JOINER, "")
 
 
-def _bare_punctuation(shown: str) -> list[str]:
-    """ASCII punctuation characters of `shown` that are not backslash-escaped."""
+# Characters that open a Markdown construct anywhere in a line, and those that do at its start.
+INLINE_MARKUP = set("\\`*_[]()!|<~$&")
+BLOCK_MARKERS = set("#>+=-")
+
+
+def _unescaped_markup(shown: str) -> list[str]:
+    """Markdown characters of `shown` that are not backslash-escaped."""
     bare, i = [], 0
     while i < len(shown):
         if shown[i] == "\\" and i + 1 < len(shown) and shown[i + 1] in string.punctuation:
             i += 2
             continue
-        if shown[i] in string.punctuation:
+        if shown[i] in INLINE_MARKUP or (i == 0 and shown[i] in BLOCK_MARKERS):
             bare.append(shown[i])
         i += 1
     return bare
@@ -58,14 +63,16 @@ def _bare_punctuation(shown: str) -> list[str]:
 def test_plain_escapes_every_markdown_character_and_shows_the_text_as_typed(text):
     shown = ui.plain(text)
     assert unescape(shown) == " ".join(text.split()), "the reader sees exactly the text (on one line)"
-    assert not _bare_punctuation(shown), "every Markdown character is backslash-escaped"
+    assert not _unescaped_markup(shown), "every Markdown character is backslash-escaped"
     assert not _RAW_MARKUP.search(shown)
     assert "\n" not in shown
 
 
 def test_bare_addresses_are_broken_for_the_autolinker_but_read_the_same():
     shown = ui.plain("https://evil.example www.evil.fr jean@evil.fr")
-    assert "https\\:\u2060\\/\\/evil" in shown and "www\u2060\\.evil" in shown and "jean\u2060\\@evil" in shown
+    assert "https:\u2060//evil" in shown and "www\u2060.evil" in shown and "jean\u2060@evil" in shown
+    assert ui.plain("12. point") == "12\\. point" and ui.plain("- tiret") == "\\- tiret"
+    assert ui.plain("Haute-Vienne : l'accueil") == "Haute-Vienne : l'accueil", "ordinary text is untouched"
     assert ui.plain(None) == "" and ui.plain(42) == "42"
 
 

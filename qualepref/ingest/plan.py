@@ -94,7 +94,7 @@ def analyse(content: bytes, file_name: str, *, db, scope: SiteScope, site: str |
     if kind not in KINDS:
         raise IngestError(f"kind must be one of {KINDS}, not {kind!r}")
     plan = ImportPlan(file_name=file_name, sha256=hashlib.sha256(content).hexdigest(), _db=db, _scope=scope)
-    if not scope.can_write:
+    if not scope.previews_writes:
         # A report error like any other (the data layer would refuse the write anyway).
         plan.errors.append(Issue(None, None, None, None, "Votre profil permet de consulter les données mais pas "
                                                          "d'en importer."))
@@ -222,6 +222,7 @@ def commit(plan: ImportPlan, *, db, scope: SiteScope, uploaded_by: str) -> Commi
     """Write the plan's batches and one history row in one transaction, or nothing."""
     if not plan.ok:
         raise IngestError("Un fichier comportant des erreurs ne peut pas être enregistré.")
+    scope.require(plan.site_codes, write=True)  # before any work: a discovery scope is refused here
     total = store.WriteCounts()
     try:
         with db.transaction() as cur:

@@ -1,0 +1,2 @@
+-- scope: aggregate
+select count(*) as n_demo_uploads from uploads where is_demo
