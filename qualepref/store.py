@@ -124,16 +124,16 @@ def _registered(staged: pd.DataFrame):
 
 
 def classify(cur, kind: str, frame: pd.DataFrame, scope: SiteScope, *, is_demo: bool = False,
-             preview: bool = False) -> pa.Table:
+             write: bool = False) -> pa.Table:
     """Each row of the batch with its status against what is stored now, and the stored row's image.
 
-    Read on `cur`: inside a write transaction it is exactly what the write will meet. `preview`:
-    only to count what a write would do (allowed to the discovery scope of a writing role).
+    Read on `cur`: inside a write transaction it is exactly what the write will meet. `write`: the
+    caller writes the batch next; otherwise it only counts what a write would do, which the
+    discovery scope of a référent or administrator may (`SiteScope.can_preview`), never write.
     """
     staged = _staging(kind, frame)
-    # The data layer's own check, whatever the caller verified before. A preview only counts: the
-    # discovery scope of a référent or administrator may do that, never write.
-    scope.require(_site_codes(staged), write=not preview, preview=preview)
+    # The data layer's own check, whatever the caller verified before.
+    scope.require(_site_codes(staged), write=write, preview=not write)
     cur.register(f"staging_{kind}", _registered(staged))
     try:
         name = f"classify_staged_{kind}"
@@ -144,7 +144,7 @@ def classify(cur, kind: str, frame: pd.DataFrame, scope: SiteScope, *, is_demo: 
 
 def preview(cur, kind: str, frame: pd.DataFrame, scope: SiteScope) -> WriteCounts:
     """What writing `frame` would do, without writing (usable on any cursor)."""
-    return _counts(classify(cur, kind, frame, scope, preview=True))
+    return _counts(classify(cur, kind, frame, scope))
 
 
 def write(cur, kind: str, frame: pd.DataFrame, *, scope: SiteScope, upload_id: int,
@@ -155,7 +155,7 @@ def write(cur, kind: str, frame: pd.DataFrame, *, scope: SiteScope, upload_id: i
     never from an earlier preview, which another write may have made stale. Unchanged rows are
     left as they are; the fact tables' primary keys refuse a second row for a key whatever happens.
     """
-    classified = classify(cur, kind, frame, scope, is_demo=is_demo)
+    classified = classify(cur, kind, frame, scope, is_demo=is_demo, write=True)
     counts = _counts(classified)
     cur.register(f"classified_{kind}", classified)
     if counts.replaced or counts.deleted:
