@@ -55,6 +55,14 @@ with tab_edit:
     code = st.selectbox("Indicateur", list(labels), format_func=lambda c: f"{labels[c]} ({c})", key="ind_choisi")
     row = indicators[indicators.indicator_code == code].iloc[0]
     module = int(row.module)
+    if bool(row.target_indicative):
+        shown = fmt.target(row.target, row.unit, row.direction, indicative=True)
+        st.warning(f"{shown} — cible marquée indicative dans le référentiel. Elle est affichée « cible "
+                   "indicative » et n'est pas imprimée comme objectif sur l'affiche tant qu'elle n'est pas "
+                   "confirmée.", icon=":material/info:")
+        if st.button("Confirmer cette cible", key=f"confirmer_{code}"):
+            apply(lambda: referentiel_edit.confirm_target(db, code, actor=admin),
+                  f"Cible de l'indicateur {code} confirmée.")
     with st.form(f"modifier_{code}"):
         label = st.text_input("Libellé", value=row.indicator_label)
         left, right = st.columns(2)

@@ -70,14 +70,16 @@ def compact(value, decimals: int = 1) -> str:
     return number(value, 0 if float(value).is_integer() else decimals)
 
 
-def target_value(target, unit: str, direction: str | None) -> str:
-    """A target with its direction and unit: `≤ 15 j`, `≥ 90 %` (`Sans cible` without one)."""
+def target_value(target, unit: str, direction: str | None, *, indicative: bool = False) -> str:
+    """A target with its direction and unit: `≤ 15 j`, `≥ 90 %` (`Sans cible` without one);
+    `≥ 90 % (indicative)` while an administrator has not confirmed it."""
     if _missing(target):
         return "Sans cible"
     known = vocab.DIRECTIONS.get(direction) if isinstance(direction, str) else None
     decimals = 0 if float(target).is_integer() else 1
     value = with_unit(target, unit, decimals)
-    return f"{known.sign} {value}" if known else value
+    text = f"{known.sign} {value}" if known else value
+    return f"{text} (indicative)" if indicative else text
 
 
 def target(target, unit: str, direction: str | None, *, indicative: bool = False) -> str:

@@ -220,6 +220,22 @@ def save_engagement(db, eng: Engagement, *, actor: Principal | str, new: bool) -
                      key=f"{eng.module}.{eng.engagement}", before=before, after=asdict(eng), now=utcnow())
 
 
+def confirm_target(db, indicator_code: str, *, actor: Principal | str) -> None:
+    """An administrator confirms an indicative target: from now on it is an *Objectif* (poster included)."""
+    actor = administrator_name(actor)  # a discovery visitor is refused before anything is read
+    with db.transaction() as cur:
+        ref = _reference(cur)["indicators"]
+        before = _row(ref, ref.indicator_code == indicator_code)
+        if before is None:
+            raise ReferentielError(f"Indicateur inconnu : {indicator_code}.")
+        if not before.get("target_indicative"):
+            raise ReferentielError("Cette cible n'est pas indicative : rien à confirmer.")
+        sql.execute(cur, "referentiel_confirm_target", indicator_code=indicator_code)
+        record_audit(cur, actor=actor, action="confirmation de la cible", entity="indicateur", key=indicator_code,
+                     before={"target": before["target"], "target_indicative": True},
+                     after={"target": before["target"], "target_indicative": False}, now=utcnow())
+
+
 def add_synonym(db, item_kind: str, item_code: str, synonym: str, *, actor: Principal | str) -> None:
     actor = administrator_name(actor)  # a discovery visitor is refused before anything is read
     with db.transaction() as cur:

@@ -84,11 +84,13 @@ def indicator_charts(indicators: pd.DataFrame, values: pd.DataFrame, national: p
         if yearly:
             figure = charts.year_over_year(frame, title=f"{indicator.indicator_label} — année par année",
                                            unit=indicator.unit, target=target, direction=direction,
+                                           target_indicative=bool(indicator.target_indicative),
                                            period_kind=kind, meeting_mode=meeting_mode)
             table, headers = charts.year_over_year_table(frame, kind), None
         else:
             figure = charts.indicator_trend(frame, title=indicator.indicator_label, unit=indicator.unit,
                                             label=line.name, target=target, direction=direction,
+                                            target_indicative=bool(indicator.target_indicative),
                                             period_kind=kind, moving_average=moving_average,
                                             national_median=not line.is_nation, meeting_mode=meeting_mode)
             table, headers = charts.trend_table(frame, kind, moving_average=moving_average,

@@ -244,9 +244,7 @@ PERIOD_KINDS = Vocabulary(
     Term("year", "Année"),
 )
 
-# A target of indicateurs.csv marked illustrative (`target_source`) is shown as such until an
-# administrator confirms it (then `target_source` becomes CONFIRMED_TARGET).
-ILLUSTRATIVE_TARGET = "illustrative"
-CONFIRMED_TARGET = "confirmee"
+# A target indicateurs.csv marks illustrative (`indicators.target_indicative`) is shown as a
+# "cible indicative" until an administrator confirms it, and never printed as an "Objectif".
 TARGET_LABEL = "Cible"
 ILLUSTRATIVE_TARGET_LABEL = "Cible indicative"

@@ -21,6 +21,7 @@ select
     i.unit,
     i.direction,
     i.target,
+    i.target_indicative,
     v.period_start,
     v.period_kind,
     v.value,

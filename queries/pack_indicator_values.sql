@@ -17,6 +17,7 @@ select
     i.unit,
     i.direction,
     i.target,
+    i.target_indicative,
     i.frequency,
     v.period_start,
     v.period_kind,

@@ -43,6 +43,11 @@ def test_an_older_database_keeps_its_data_and_gains_site_kinds(old_database, tmp
     with Database(copy) as database:  # opening applies 0060 and later
         after = table_contents(database)
         for table in FACT_TABLES:
+            if table == "indicators":  # 0021 adds target_indicative: the columns it had are unchanged
+                with database.cursor() as cur:
+                    kept = cur.execute("select * exclude (target_indicative) from indicators").fetchall()
+                assert sorted(map(repr, kept)) == before[table], table
+                continue
             assert after[table] == before[table], table
         # Regions: the same, plus the pseudo-region of the collectivités d'outre-mer.
         assert set(after["regions"]) - set(before["regions"]) == {"('COM', \"Collectivités d'outre-mer\")"}

@@ -97,8 +97,9 @@ def test_drop_down_lists_point_at_the_referentiel_in_the_database(db):
 
 def test_an_administrator_edit_of_the_referentiel_shows_up_in_the_next_template(db):
     with db.transaction() as cur:
-        cur.execute("insert into indicators values ('DELAI_TEST', 'Délai de test ajouté par l''administrateur', "
-                    "1, 3, 'jours', 'baisse', 8, 'mensuelle', null)")
+        cur.execute("insert into indicators (indicator_code, indicator_label, module, engagement, unit, direction, "
+                    "target, frequency, target_source) values ('DELAI_TEST', "
+                    "'Délai de test ajouté par l''administrateur', 1, 3, 'jours', 'baisse', 8, 'mensuelle', null)")
         cur.execute("insert into questions values ('Q_TEST', 'Question ajoutée, avec une virgule ?', 1, 3)")
     wb = _build(db)
     assert "Délai de test ajouté par l'administrateur" in _list_values(

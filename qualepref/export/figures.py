@@ -118,8 +118,9 @@ def poster_figure(data: PackData) -> go.Figure:
 
     items = pack_data.poster_figures(data)
     overall = satisfaction.global_rate(data.last_survey)
-    cards = [(i["label"], i["value"], f"Objectif : {i['target']}",
-              f"{i['period']} · " + ("objectif atteint" if i["met"] else "objectif non atteint"), i["met"])
+    cards = [(i["label"], i["value"], f"Objectif : {i['target']}" if i["target"] else "",
+              i["period"] + ("" if i["met"] is None else
+                             " · " + ("objectif atteint" if i["met"] else "objectif non atteint")), i["met"])
              for i in items]
     if overall is not None:  # the overall question: people, not the answers to nine questions
         cards.append(("Usagers satisfaits", fmt.percent(overall.rate, fraction=True),
@@ -131,7 +132,7 @@ def poster_figure(data: PackData) -> go.Figure:
         y1 = top - index * (height + gap)
         y0 = y1 - height
         box(0.05, y0, 0.95, y1, vocab.ZEBRA)
-        box(0.05, y0, 0.062, y1, BLEU_FRANCE if met else vocab.ORANGE)
+        box(0.05, y0, 0.062, y1, vocab.GRIS_CLAIR if met is None else BLEU_FRANCE if met else vocab.ORANGE)
         text(0.09, y1 - 0.026, label, 26, bold=True)
         text(0.09, y0 + 0.042, target, 21, color=GRIS)
         text(0.09, y0 + 0.017, note, 19, color=GRIS)

@@ -227,6 +227,7 @@ class Series:
     periods: list[pd.Timestamp]
     period_kind: str
     values: list[float | None]
+    target_indicative: bool = False  # a target the référentiel marks illustrative, not yet confirmed
 
     @property
     def categories(self) -> list[str]:
@@ -254,12 +255,13 @@ def indicator_series(data: PackData, code: str) -> Series:
         periods=grid,
         period_kind=kind,
         values=[None if pd.isna(by_period.get(p)) else float(by_period[p]) for p in grid],
+        target_indicative=bool(first.get("target_indicative", False)),
     )
 
 
 # -- key figures and alerts ----------------------------------------------------------------------
-STATUS_COLUMNS = ["indicator_code", "indicator_label", "unit", "direction", "target", "period_start",
-                  "period_kind", "value", "judged", "missed", "run"]
+STATUS_COLUMNS = ["indicator_code", "indicator_label", "unit", "direction", "target", "target_indicative",
+                  "period_start", "period_kind", "value", "judged", "missed", "run"]
 
 
 def indicator_status(data: PackData) -> pd.DataFrame:
@@ -280,6 +282,7 @@ def indicator_status(data: PackData) -> pd.DataFrame:
             item = judged.loc[code]
             rows.append({"indicator_code": code, "indicator_label": series.label, "unit": series.unit,
                          "direction": series.direction, "target": series.target,
+                         "target_indicative": series.target_indicative,
                          "period_start": pd.Timestamp(item.period_start), "period_kind": item.period_kind,
                          "value": float(item.value), "judged": True, "missed": bool(item.missed),
                          "run": int(item.run)})
@@ -289,7 +292,8 @@ def indicator_status(data: PackData) -> pd.DataFrame:
             continue
         period, value = known[-1]
         rows.append({"indicator_code": code, "indicator_label": series.label, "unit": series.unit,
-                     "direction": series.direction, "target": series.target, "period_start": period,
+                     "direction": series.direction, "target": series.target,
+                     "target_indicative": series.target_indicative, "period_start": period,
                      "period_kind": series.period_kind, "value": value, "judged": False, "missed": False, "run": 0})
     return pd.DataFrame(rows, columns=STATUS_COLUMNS)
 
@@ -311,7 +315,7 @@ def key_figures(data: PackData) -> pd.DataFrame:
             "Indicateur": item.indicator_label,
             "Période": fmt.period(item.period_start, item.period_kind),
             "Valeur": fmt.with_unit(item.value, item.unit),
-            "Cible": fmt.target_value(item.target, item.unit, item.direction),
+            "Cible": fmt.target_value(item.target, item.unit, item.direction, indicative=item.target_indicative),
             "Situation": verdict,
         })
     return pd.DataFrame(rows, columns=["Indicateur", "Période", "Valeur", "Cible", "Situation"])
@@ -381,8 +385,8 @@ def indicator_alerts(data: PackData) -> pd.DataFrame:
         "Indicateur": missed.indicator_label,
         "Période": [fmt.period(p, k) for p, k in zip(missed.period_start, missed.period_kind, strict=True)],
         "Valeur": [fmt.with_unit(v, u) for v, u in zip(missed.value, missed.unit, strict=True)],
-        "Cible": [fmt.target_value(t, u, d) for u, d, t in zip(missed.unit, missed.direction, missed.target,
-                                                               strict=True)],
+        "Cible": [fmt.target_value(t, u, d, indicative=i) for u, d, t, i in zip(
+            missed.unit, missed.direction, missed.target, missed.target_indicative, strict=True)],
         "Tendance": [f"{r} périodes consécutives hors cible" if r >= 2 else "Première période hors cible"
                      for r in missed.run],
     }, columns=columns).reset_index(drop=True)
@@ -431,8 +435,9 @@ def poster_figures(data: PackData) -> list[dict]:
             "label": item.indicator_label,
             "value": fmt.with_unit(item.value, item.unit),
             "period": fmt.period(item.period_start, item.period_kind),
-            "target": fmt.target_value(item.target, item.unit, item.direction),
-            "met": not bool(item.missed),
+            # An indicative target is never printed as an "Objectif" on the public poster.
+            "target": None if item.target_indicative else fmt.target_value(item.target, item.unit, item.direction),
+            "met": None if item.target_indicative or not item.judged else not bool(item.missed),
         })
     return shown
 
