@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import sys
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -33,7 +34,20 @@ _HASHER = PasswordHasher()
 # long as a wrong password (no timing hint that an account exists).
 _DUMMY_HASH = _HASHER.hash("qualepref-compte-inexistant")
 
-WRONG_CREDENTIALS = "Adresse électronique ou mot de passe incorrect."
+# argon2 as configured costs 64 MiB per verification: a burst of sign-ins waits for a slot instead
+# of taking the server's memory (two slots: the two cores of the reference server).
+MAX_CONCURRENT_VERIFICATIONS = 2
+VERIFICATION_WAIT = timedelta(seconds=60)
+_VERIFICATION_SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT_VERIFICATIONS)
+
+BUSY = "Le service de connexion est très sollicité : réessayez dans quelques instants."
+# The one answer to a refused sign-in, whether the address is unknown, the password wrong or the
+# account locked (telling them apart would tell which addresses have an account).
+WRONG_CREDENTIALS = (
+    f"Adresse électronique ou mot de passe incorrect. Après {MAX_FAILURES} essais infructueux, le compte "
+    f"est verrouillé {LOCKOUT.seconds // 60} minutes : réessayez plus tard, ou demandez à un administrateur "
+    "de réinitialiser votre mot de passe."
+)
 
 
 class AuthError(Exception):
@@ -255,56 +269,60 @@ def set_password(db, *, actor: Principal | str, email: str, password: str) -> No
 def authenticate(db, email: str, password: str, *, now: datetime | None = None) -> Principal:
     """The principal of a valid local sign-in; `AuthError` otherwise.
 
-    After `MAX_FAILURES` wrong passwords in a row the account is locked for
-    `LOCKOUT`; a correct password during the lock-out is refused too.
+    The attempt is reserved before the password is verified (one `update … returning` under the
+    write lock): it counts as a failure until it succeeds, so parallel guesses cannot overwrite
+    each other's count, and the `MAX_FAILURES`-th locks the account for `LOCKOUT`. During a
+    lock-out nothing is reserved and even the right password is refused: at most
+    `MAX_FAILURES` verifications per account per `LOCKOUT`, however many arrive at once.
+
+    Unknown address, inactive account, wrong password, locked account: one message, and one
+    argon2 verification each (against a dummy hash when there is nothing to verify against), so
+    neither the answer nor its time tells whether an account exists or is locked.
     """
     now = now or utcnow()
     email = normalize_email(email)
-    found = _fetch(db, email)
-    if not found or not found[1] or not found[0].active:
+    with db.transaction(bump=False) as cur:
+        reserved = sql.execute(cur, "account_reserve_attempt", email=email, now=now, max_failures=MAX_FAILURES,
+                               locked_until=now + LOCKOUT)
+    if not reserved:
         _verify(_DUMMY_HASH, password or "")
-        # The typed identifier is not logged: it is sometimes a password typed in the wrong field.
-        events.emit("sign_in", outcome="failure", reason="unknown_or_inactive_account")
+        found = _fetch(db, email)  # for the operator's log only: the user's answer is the same
+        if found and found[1] and found[0].active:
+            events.emit("sign_in", outcome="failure", reason="locked", user=email)
+        else:
+            # The typed identifier is not logged: it is sometimes a password typed in the wrong field.
+            events.emit("sign_in", outcome="failure", reason="unknown_or_inactive_account")
         raise AuthError(WRONG_CREDENTIALS)
-    account, password_hash = found
-    if account.locked_until and account.locked_until > now:
-        events.emit("sign_in", outcome="failure", reason="locked", user=email)
-        raise AuthError(_locked_message(account.locked_until))
+    failures, password_hash, locked_until = reserved[0]
     if not _verify(password_hash, password or ""):
-        # A lock-out that has expired starts a new series of attempts.
-        failures = 1 if account.locked_until else account.failed_attempts + 1
-        locked_until = now + LOCKOUT if failures >= MAX_FAILURES else None
-        with db.transaction(bump=False) as cur:
-            sql.execute(cur, "account_record_failure", email=email, failed_attempts=failures,
-                        locked_until=locked_until)
-            if locked_until:
+        if locked_until is not None:
+            with db.transaction(bump=False) as cur:
                 record_audit(cur, actor="système", action="verrouillage", entity="compte", key=email,
                              before=None, after={"essais_infructueux": failures,
                                                  "verrouille_jusqua": locked_until.isoformat(timespec="minutes")},
                              now=now)
         events.emit("sign_in", outcome="failure", reason="wrong_password", user=email, failures=failures,
                     locked=locked_until is not None)
-        if locked_until:
-            raise AuthError(_locked_message(locked_until))
         raise AuthError(WRONG_CREDENTIALS)
     with db.transaction(bump=False) as cur:
         sql.execute(cur, "account_record_success", email=email, now=now)
         if _HASHER.check_needs_rehash(password_hash):
             sql.execute(cur, "account_rehash", email=email, password_hash=_HASHER.hash(password))
+    account = _fetch(db, email)[0]
     events.emit("sign_in", outcome="success", user=email, role=str(account.role))
     return account.principal()
 
 
 def _verify(password_hash: str, password: str) -> bool:
+    """One argon2 verification, at most `MAX_CONCURRENT_VERIFICATIONS` at a time (64 MiB each)."""
+    if not _VERIFICATION_SLOTS.acquire(timeout=VERIFICATION_WAIT.total_seconds()):
+        raise AuthError(BUSY)
     try:
         return _HASHER.verify(password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
-
-
-def _locked_message(until: datetime) -> str:
-    return (f"Compte verrouillé après {MAX_FAILURES} essais infructueux : réessayez après "
-            f"{until:%H:%M} (UTC), ou demandez à un administrateur de réinitialiser votre mot de passe.")
+    finally:
+        _VERIFICATION_SLOTS.release()
 
 
 def principal_for_email(db, email: str | None) -> Principal:
