@@ -59,16 +59,17 @@ _SURVEY_LEVELS = {AlertLevel.SIGNIFICANT: LEVEL_SIGNIFICANT, AlertLevel.BELOW: L
 
 COLUMNS = ["level", "kind", "site_code", "site_name", "subject", "period", "value", "reference",
            "n", "interval", "misses_in_a_row", "link", "severity", "module", "subject_code",
-           "period_start", "rank_value"]
+           "period_start", "rank_value", "comment"]
 HEADERS = {
     "level": "Niveau", "kind": "Type", "site_code": "Code", "site_name": "Préfecture",
     "subject": "Question ou indicateur", "period": "Période", "value": "Valeur",
     "reference": "Référence", "n": "Avis exprimés", "interval": "Intervalle de confiance à 95 %",
     "misses_in_a_row": "Périodes consécutives hors cible", "link": "Tendance",
+    "comment": "Commentaire du référent",
 }
 
 SCREEN_COLUMNS = ["level", "kind", "site_code", "site_name", "subject", "period", "value", "reference", "link",
-                  "n", "interval", "misses_in_a_row"]
+                  "n", "interval", "misses_in_a_row", "comment"]
 
 
 def window_start(end: date, months: int = WINDOW_MONTHS) -> date:
@@ -145,6 +146,7 @@ def survey_alerts(results: pd.DataFrame) -> pd.DataFrame:
         "period_start": pd.to_datetime(rated["campaign"].astype(str) + "-01-01"),
         # Ranked levels by upper bound (the most certainly low first); insufficient samples unranked.
         "rank_value": rated["rate_high"].where(ranked),
+        "comment": "",
     }).reset_index(drop=True)
 
 
@@ -232,6 +234,8 @@ def indicator_alerts(values: pd.DataFrame) -> pd.DataFrame:
         "period_start": pd.to_datetime(open_["period_start"]),
         # Longest runs first, then the largest relative gap to the target.
         "rank_value": -(open_["run"] * 1000 + np.clip(excess, 0, 999)),
+        # The référent's comment on the value that raised the alert.
+        "comment": _column(open_, "comment", "").fillna("").astype(str).str.strip(),
     }).reset_index(drop=True)
 
 

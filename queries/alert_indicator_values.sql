@@ -7,6 +7,7 @@ with values_in_scope as (
         period_start,
         period_kind,
         value,
+        comment,
     from v_indicator_values
     where list_contains($sites, site_code)
         and period_start between $start and $end
@@ -25,6 +26,7 @@ select
     v.period_start,
     v.period_kind,
     v.value,
+    v.comment,
 from values_in_scope as v
 join indicators as i using (indicator_code)
 join sites as s using (site_code)

@@ -77,7 +77,7 @@ def test_indicator_trend_draws_gaps_target_and_national_band():
     assert ma.y[-1] == pytest.approx(8.0) and ma.y[2] is None
     # French: tick labels, hover texts, axis title with the direction.
     assert fig.layout.xaxis.ticktext[0] == "janv. 2025"
-    assert ("févr. 2025", "5,0\u00a0j") in [tuple(c) for c in line.customdata]
+    assert ("févr. 2025", "5,0\u00a0j", "") in [tuple(c) for c in line.customdata]  # no comment: nothing added
     assert "plus bas = mieux" in fig.layout.yaxis.title.text
     assert fig.layout.separators == ", "
 

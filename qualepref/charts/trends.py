@@ -9,6 +9,7 @@ text is formatted here (`82,5 %`, `4,2 j`, `janv. 2025`).
 
 from __future__ import annotations
 
+import html
 import textwrap
 from datetime import date
 
@@ -50,6 +51,8 @@ def trend_frame(values: pd.DataFrame, national: pd.DataFrame | None = None, *, s
     out = {"period_start": grid, "value": _on_grid(grid, values["period_start"], values["value"])}
     if "n_sites" in values:
         out["n_sites"] = pd.array(_on_grid(grid, values["period_start"], values["n_sites"]), dtype="Int64")
+    if "comment" in values:
+        out["comment"] = _texts_on_grid(grid, values["period_start"], values["comment"])
     out = pd.DataFrame(out)
     if period_kind == "month":
         out["moving_average"] = out["value"].rolling(MOVING_WINDOW, min_periods=MOVING_WINDOW).mean()
@@ -68,6 +71,21 @@ def _on_grid(grid: pd.DatetimeIndex, periods: pd.Series, column: pd.Series) -> n
     found = position >= 0
     out[position[found]] = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)[found]
     return out
+
+
+def _texts_on_grid(grid: pd.DatetimeIndex, periods: pd.Series, column: pd.Series) -> list[str]:
+    """Texts laid on `grid` by period ("" where none)."""
+    out = [""] * len(grid)
+    position = grid.get_indexer(pd.DatetimeIndex(pd.to_datetime(periods)).as_unit(grid.unit))
+    for index, text in zip(position, column, strict=True):
+        if index >= 0 and isinstance(text, str) and text.strip():
+            out[index] = text.strip()
+    return out
+
+
+def _comment_hover(comments) -> list[str]:
+    """The référent's comment under a point's value (escaped: plotly reads a subset of HTML in hovers)."""
+    return [f"<br>Commentaire : {html.escape(c)}" if c else "" for c in comments]
 
 
 def _ticks(periods: pd.Series, kind: str, max_ticks: int = 8) -> tuple[list, list[str]]:
@@ -122,11 +140,12 @@ def indicator_trend(frame: pd.DataFrame, *, title: str, unit: str, label: str,
                 customdata=list(zip(when, fmt.with_units(frame["national_median"], unit), strict=True)),
                 hovertemplate="%{customdata[0]}<br>Médiane nationale : %{customdata[1]}<extra></extra>",
             ))
+    comments = _comment_hover(frame["comment"] if "comment" in frame else [""] * len(x))
     traces.append(go.Scatter(
         x=x, y=_nullable(frame["value"]), name=label, mode="lines+markers",
         line={"color": BLEU_FRANCE, "width": 3}, marker={"size": 7}, connectgaps=False,
-        customdata=list(zip(when, fmt.with_units(frame["value"], unit), strict=True)),
-        hovertemplate=f"%{{customdata[0]}}<br>{label} : %{{customdata[1]}}<extra></extra>",
+        customdata=list(zip(when, fmt.with_units(frame["value"], unit), comments, strict=True)),
+        hovertemplate=f"%{{customdata[0]}}<br>{label} : %{{customdata[1]}}%{{customdata[2]}}<extra></extra>",
     ))
     if moving_average and period_kind == "month":
         traces.append(go.Scatter(
@@ -188,12 +207,14 @@ def trend_table(frame: pd.DataFrame, period_kind: str = "month", *, moving_avera
     `national_median=False` when the line already is the national median.
     """
     table = frame.assign(period=[fmt.period(p, period_kind) for p in frame["period_start"]])
-    columns = {"period": "Période", "value": "Valeur", "n_sites": "Préfectures ayant transmis",
+    columns = {"period": "Période", "value": "Valeur", "comment": "Commentaire du référent",
+               "n_sites": "Préfectures ayant transmis",
                "moving_average": "Moyenne mobile 3 mois", "national_q1": "Quartile inférieur national",
                "national_median": "Médiane nationale", "national_q3": "Quartile supérieur national"}
     keep = [c for c in columns if c in table
             and (c != "moving_average" or (moving_average and period_kind == "month"))
-            and (c != "national_median" or national_median)]
+            and (c != "national_median" or national_median)
+            and (c != "comment" or any(table["comment"]))]
     table = table[keep]
     return table, {c: columns[c] for c in keep}
 

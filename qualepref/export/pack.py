@@ -446,7 +446,7 @@ def _alerts_slide(prs, data: PackData) -> None:
         _text_box(slide, MARGIN, top, Inches(12), Inches(0.4), "Tous les indicateurs sont à la cible.",
                   size=12)
         return
-    _table(slide, indicator_alerts, MARGIN, top, SLIDE_W - 2 * MARGIN, [5, 1.4, 1.2, 1.2, 3.1], size=10,
+    _table(slide, indicator_alerts, MARGIN, top, SLIDE_W - 2 * MARGIN, [4.2, 1.2, 1.1, 1.2, 2.4, 3], size=10,
            row_height=ALERT_ROW, name="Alertes indicateurs",
            cell_colours=lambda r, c: MISSED
            if c == "Tendance" and not indicator_alerts.Tendance.iloc[r].startswith("Première") else None)

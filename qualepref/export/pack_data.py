@@ -6,6 +6,7 @@ pure and works on the `PackData` it returns.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -261,7 +262,7 @@ def indicator_series(data: PackData, code: str) -> Series:
 
 # -- key figures and alerts ----------------------------------------------------------------------
 STATUS_COLUMNS = ["indicator_code", "indicator_label", "unit", "direction", "target", "target_indicative",
-                  "period_start", "period_kind", "value", "judged", "missed", "run"]
+                  "period_start", "period_kind", "value", "judged", "missed", "run", "comment"]
 
 
 def indicator_status(data: PackData) -> pd.DataFrame:
@@ -285,7 +286,7 @@ def indicator_status(data: PackData) -> pd.DataFrame:
                          "target_indicative": series.target_indicative,
                          "period_start": pd.Timestamp(item.period_start), "period_kind": item.period_kind,
                          "value": float(item.value), "judged": True, "missed": bool(item.missed),
-                         "run": int(item.run)})
+                         "run": int(item.run), "comment": _text(item.get("comment"))})
             continue
         known = [(p, v) for p, v in zip(series.periods, series.values, strict=True) if v is not None]
         if not known:
@@ -294,8 +295,14 @@ def indicator_status(data: PackData) -> pd.DataFrame:
         rows.append({"indicator_code": code, "indicator_label": series.label, "unit": series.unit,
                      "direction": series.direction, "target": series.target,
                      "target_indicative": series.target_indicative, "period_start": period,
-                     "period_kind": series.period_kind, "value": value, "judged": False, "missed": False, "run": 0})
+                     "period_kind": series.period_kind, "value": value, "judged": False, "missed": False, "run": 0,
+                     "comment": ""})
     return pd.DataFrame(rows, columns=STATUS_COLUMNS)
+
+
+def _text(value, width: int = 160) -> str:
+    """A comment for a slide's cell: stripped, shortened past `width` characters."""
+    return textwrap.shorten(value, width, placeholder=" …") if isinstance(value, str) and value.strip() else ""
 
 
 def key_figures(data: PackData) -> pd.DataFrame:
@@ -380,7 +387,7 @@ def indicator_alerts(data: PackData) -> pd.DataFrame:
     """Indicators whose latest value of the alert window misses the target; two misses in a row flagged."""
     status = indicator_status(data)
     missed = status[status.judged & status.missed.astype(bool)].sort_values("run", ascending=False)
-    columns = ["Indicateur", "Période", "Valeur", "Cible", "Tendance"]
+    columns = ["Indicateur", "Période", "Valeur", "Cible", "Tendance", "Commentaire du référent"]
     return pd.DataFrame({
         "Indicateur": missed.indicator_label,
         "Période": [fmt.period(p, k) for p, k in zip(missed.period_start, missed.period_kind, strict=True)],
@@ -389,6 +396,7 @@ def indicator_alerts(data: PackData) -> pd.DataFrame:
             missed.unit, missed.direction, missed.target, missed.target_indicative, strict=True)],
         "Tendance": [f"{r} périodes consécutives hors cible" if r >= 2 else "Première période hors cible"
                      for r in missed.run],
+        "Commentaire du référent": list(missed.comment),
     }, columns=columns).reset_index(drop=True)
 
 

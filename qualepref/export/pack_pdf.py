@@ -246,7 +246,7 @@ def _alerts_page(doc: _Document, data: PackData) -> None:
     if indicator_alerts.empty:
         doc.paragraph("Tous les indicateurs sont à la cible.")
     else:
-        doc.data_table(indicator_alerts, (45, 12, 11, 11, 28), fills=lambda r, c: (
+        doc.data_table(indicator_alerts, (33, 10, 10, 12, 32, 28), fills=lambda r, c: (
             MISSED
             if c == "Tendance" and not indicator_alerts.Tendance.iloc[r].startswith("Première") else None))
 
