@@ -30,7 +30,7 @@ def show_result(action, success: str) -> None:
 
 
 if message := st.session_state.pop("comptes_message", None):
-    st.success(message, icon=":material/check_circle:")
+    st.success(ui.plain(message), icon=":material/check_circle:")
 
 accounts = auth.list_accounts(db)
 if accounts.empty:
@@ -67,23 +67,46 @@ if admin.demo:
 tab_create, tab_edit, tab_password, tab_history = st.tabs(
     ["Créer un compte", "Modifier un compte", "Réinitialiser un mot de passe", "Historique des changements"]
 )
-with tab_create, st.form("creer_compte", clear_on_submit=False):
-    email = st.text_input("Adresse électronique", key="creer_email")
-    name = st.text_input("Nom affiché", key="creer_nom")
-    role = st.selectbox("Profil", ROLES, format_func=ROLE_LABELS.get, key="creer_role")
-    site = st.selectbox("Préfecture (référent et COPIL)", site_options, format_func=site_label, key="creer_pref")
-    password = st.text_input("Mot de passe initial (laisser vide pour une connexion OIDC uniquement)",
-                             type="password", key="creer_mdp")
-    confirm = st.text_input("Confirmez le mot de passe", type="password", key="creer_mdp2")
-    if st.form_submit_button("Créer le compte", type="primary"):
-        if password != confirm:
-            st.error("Les deux saisies du mot de passe diffèrent.")
+# The typed passwords are emptied once the form is handled, success or not: they never stay in
+# the form or the session. After a creation every field is emptied; after a refusal, the address,
+# name, profile and prefecture stay for the correction.
+CREATE_FIELDS = {"creer_email": "", "creer_nom": "", "creer_role": ROLES[0], "creer_pref": NATIONAL}
+CREATE_PASSWORDS = ("creer_mdp", "creer_mdp2")
+for key in st.session_state.pop("creer_effacer", ()):
+    st.session_state[key] = CREATE_FIELDS.get(key, "")
+
+
+def create(email, name, role, site, password, confirm) -> None:
+    """Create the account, remember what to say and what to empty, and run the page again."""
+    st.session_state["creer_effacer"] = CREATE_PASSWORDS
+    if password != confirm:
+        st.session_state["creer_erreur"] = "Les deux saisies du mot de passe diffèrent."
+    else:
+        try:
+            auth.create_account(db, actor=admin, email=email, display_name=name, role=role, site_code=site or None,
+                                password=password or None)
+        except (auth.AccountError, ScopeError) as exc:
+            st.session_state["creer_erreur"] = str(exc)
         else:
-            show_result(
-                lambda: auth.create_account(db, actor=admin, email=email, display_name=name, role=role,
-                                            site_code=site or None, password=password or None),
-                f"Compte créé : {auth.normalize_email(email)}.",
-            )
+            st.session_state["comptes_message"] = f"Compte créé : {auth.normalize_email(email)}."
+            st.session_state["creer_effacer"] = (*CREATE_FIELDS, *CREATE_PASSWORDS)
+    st.rerun()
+
+
+with tab_create:
+    if refusal := st.session_state.pop("creer_erreur", None):
+        st.error(ui.plain(refusal), icon=":material/error:")
+    with st.form("creer_compte"):
+        email = st.text_input("Adresse électronique", key="creer_email")
+        name = st.text_input("Nom affiché", key="creer_nom")
+        role = st.selectbox("Profil", ROLES, format_func=ROLE_LABELS.get, key="creer_role")
+        site = st.selectbox("Préfecture (référent et COPIL)", site_options, format_func=site_label,
+                            key="creer_pref")
+        password = st.text_input("Mot de passe initial (laisser vide pour une connexion OIDC uniquement)",
+                                 type="password", key="creer_mdp")
+        confirm = st.text_input("Confirmez le mot de passe", type="password", key="creer_mdp2")
+        if st.form_submit_button("Créer le compte", type="primary"):
+            create(email, name, role, site, password, confirm)
 
 emails = list(accounts.email)
 with tab_edit:
