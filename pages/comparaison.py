@@ -1,14 +1,16 @@
 """Comparaison nationale: ranking, distribution and map of the prefectures on an indicator or on satisfaction.
 
 Only a national scope sees other prefectures by name. A one-prefecture scope
-(référent, COPIL) gets national quartiles and its own rank from aggregate
-queries that return no other site's code, name or value.
+(référent, COPIL) gets the national figures the anonymity rule allows and its
+position, from aggregate queries that return no other site's code, name or value.
+Tables are numeric (their files are computed with); the screen writes them in French.
 """
 
 import pandas as pd
 import streamlit as st
 
 from qualepref import anonymity, charts, filters, fmt, stats, ui
+from qualepref.overview import HEADLINE_QUESTION
 
 ui.page_header(
     "Comparaison nationale",
@@ -19,16 +21,33 @@ selection = filters.sidebar_filters(indicator=True)
 caller = ui.current_scope()
 national_view = caller.names_visible
 LATEST, MEAN = "dernier", "moyenne"
-HEADERS = {"rank": "Rang", "site_code": "Code", "site_name": "Préfecture", "region_name": "Région",
-           "value_text": "Valeur", "n_expressed": "Avis exprimés", "reason": "Motif"}
+POOLED = ""  # every question, answers added up
+HEADERS = {"rank": "Rang", "rank_text": "Rang", "rank_best": "Rang au mieux", "rank_worst": "Rang au pire",
+           "site_code": "Code", "site_name": "Préfecture", "region_name": "Région",
+           "low": "Borne basse IC 95 % (%)", "high": "Borne haute IC 95 % (%)", "n_expressed": "Avis exprimés",
+           "reason": "Motif", "note": "Remarque", "n_sites": "Préfectures", "q1": "1er quartile", "median": "Médiane",
+           "q3": "3e quartile"}
+RANK_BANDS_CAPTION = (
+    "Rang : le rang le meilleur et le moins bon que chaque préfecture peut revendiquer. Un taux mesuré "
+    "sur un échantillon a son intervalle de confiance à 95 % (Wilson, traits fins) : une préfecture "
+    "n'est placée devant une autre que si leurs intervalles ne se chevauchent pas. « 3 à 17 » : deux "
+    "préfectures sont sûrement devant, et au plus 16 ; l'ordre dans la bande n'est pas établi par les données.")
 
 
 def ordinal(rank: int) -> str:
     return "1er" if rank == 1 else f"{rank}e"
 
 
-def rank_sentence(rank, n_sites: int) -> str:
-    return "non classée" if pd.isna(rank) else f"{ordinal(int(rank))} sur {n_sites}"
+def rank_sentence(rank, n_sites: int, worst=None) -> str:
+    if pd.isna(rank):
+        return "non classée"
+    if worst is None or pd.isna(worst) or int(worst) == int(rank):
+        return f"{ordinal(int(rank))} sur {n_sites}"
+    return f"entre le {ordinal(int(rank))} et le {ordinal(int(worst))} sur {n_sites}"
+
+
+def count(value) -> str:
+    return fmt.number(value, 0)
 
 
 subject = st.radio("Comparer sur", ["Indicateur", "Satisfaction des usagers"], horizontal=True, key="cmp_sujet")
@@ -54,8 +73,11 @@ else:
         ui.footer()
         st.stop()
     questions = ui.query("referentiel_questions")
-    question_labels = {"": "Ensemble des questions", **dict(zip(questions.question_code, questions.question_label,
-                                                                strict=True))}
+    # The global question first (one answer per respondent); the other questions; then, named for
+    # what it is, the pool of every question's answers (a respondent counts once per question).
+    labels = dict(zip(questions.question_code, questions.question_label, strict=True))
+    question_labels = {code: labels[code] for code in sorted(labels, key=lambda c: c != HEADLINE_QUESTION)}
+    question_labels[POOLED] = "Toutes les questions (réponses cumulées : un usager compte une fois par question)"
     left, right = st.columns([1, 3])
     campaign = left.selectbox("Campagne", campaigns[::-1], key="cmp_campagne")
     question = right.selectbox("Question", list(question_labels), key="cmp_question", format_func=question_labels.get)
@@ -71,6 +93,7 @@ subject_title = axis_title if subject == "Indicateur" else f"Satisfaction {campa
 
 if national_view:
     peers = selection.region_scope or selection.scope
+    headers = HEADERS | {"value": axis_title if subject != "Indicateur" else f"Valeur ({unit})"}
     if subject == "Indicateur":
         data = ui.query("national_indicator_by_site", scope=peers, **params)
         data["value"] = data.latest_value if mode == LATEST else data.mean_value
@@ -81,8 +104,12 @@ if national_view:
         unranked["reason"] = "Pas de valeur sur la période" if mode == MEAN else f"Pas de valeur en {when}"
         if direction is None:
             st.info("Indicateur de suivi sans sens d'amélioration : les préfectures ne sont pas classées.")
+        table = data[["site_code", "site_name", "region_name", "value"]]
+        rank_columns = ["rank"]
+        formats = {"value": text}
     else:
         data = ui.query("national_satisfaction_by_site", scope=peers, **params)
+        data["n_expressed"] = data.n_expressed.astype("int64")  # a count (DuckDB's sums arrive as floats)
         rate = data.n_satisfied / data.n_expressed.where(data.n_expressed > 0)
         low, high = stats.wilson_interval(data.n_satisfied, data.n_expressed)
         data["value"], data["low"], data["high"] = rate * 100, low * 100, high * 100
@@ -90,46 +117,62 @@ if national_view:
                               for v, lo, hi, n in zip(data.value, data.low, data.high, data.n_expressed, strict=True)]
         when = f"campagne {campaign}"
         ranked, unranked = charts.rank_sites(data, n="n_expressed", min_n=stats.MIN_SAMPLE)
+        ranked = charts.with_rank_bands(ranked).assign(bar_text=lambda r: r.value.map(text))
         unranked["reason"] = [f"Effectif insuffisant (n = {int(n)} < {stats.MIN_SAMPLE})" if n else "Pas de résultat"
                               for n in unranked.n_expressed]
-        # Below the minimum sample a rate is shown, never ranked nor coloured on the map.
-        data.loc[data.n_expressed < stats.MIN_SAMPLE, "value"] = float("nan")
-        data.loc[data.n_expressed < stats.MIN_SAMPLE, "value_text"] = unranked.set_index("site_code").reason.reindex(
-            data.site_code[data.n_expressed < stats.MIN_SAMPLE]).to_numpy()
+        # The table keeps every measured rate, with its n; the map colours only those with enough answers.
+        table = data[["site_code", "site_name", "region_name", "value", "low", "high", "n_expressed"]].merge(
+            unranked[["site_code", "reason"]].rename(columns={"reason": "note"}), on="site_code", how="left")
+        small = data.n_expressed < stats.MIN_SAMPLE
+        data.loc[small, "value"] = float("nan")
+        data.loc[small, "value_text"] = unranked.set_index("site_code").reason.reindex(data.site_code[small]).to_numpy()
+        rank_columns = ["rank_text", "rank_best", "rank_worst"]
+        formats = {"value": text, "low": fmt.percent, "high": fmt.percent, "n_expressed": count,
+                   "rank_best": count, "rank_worst": count}
     where = "" if selection.region_code is None else f" – {data.region_name.iloc[0]}"
     st.subheader(f"{subject_title}{where}")
     highlight = selection.site_code
-    table_columns = ["rank", "site_code", "site_name", "region_name", "value_text"] + (
-        ["n_expressed"] if "n_expressed" in data else [])
     if direction is not None and highlight in set(data.site_code):
         row = data[data.site_code == highlight].iloc[0]
         if highlight in set(ranked.site_code):
-            value = rank_sentence(ranked.set_index("site_code").at[highlight, "rank"], len(ranked))
+            own = ranked.set_index("site_code").loc[highlight]
+            value = rank_sentence(own.get("rank_best", own["rank"]), len(ranked), own.get("rank_worst"))
             why = f"{row.value_text}, {when}"
         else:
             value, why = "non classée", unranked.set_index("site_code").at[highlight, "reason"]
         st.metric(f"Rang de {highlight} – {row.site_name}", value, help=why)
+    # Anchored on what the figure is judged against: the target, or 75 % for satisfaction.
+    midpoint = None if direction is None or pd.isna(target) else float(target)
     # Figures shared across reruns and sessions (read-only; their frames have a row per prefecture at most).
     fig = ui.shared(charts.choropleth)(data, title=f"Carte des départements ({when})", axis_title=axis_title,
-                            lower_is_better=lower_is_better, highlight=highlight, tick_suffix=tick_suffix,
-                            meeting_mode=selection.meeting_mode)
-    st.caption("Couleur claire = meilleur résultat. En gris : pas de donnée ou effectif insuffisant. "
-               "Les départements d'outre-mer sont présentés en encarts, à l'ouest.")
-    ui.chart_with_table(fig, data[["site_code", "site_name", "region_name", "value_text"]],
-                        file_stem="comparaison-carte", headers=HEADERS, key="cmp_map")
+                                       lower_is_better=lower_is_better, highlight=highlight,
+                                       tick_suffix=tick_suffix, midpoint=midpoint,
+                                       midpoint_label="seuil" if subject != "Indicateur" else "cible",
+                                       meeting_mode=selection.meeting_mode)
+    colours = ("Bleu : meilleur que " + ("le seuil de 75 %" if subject != "Indicateur" else "la cible")
+               + ", orange : en deçà, presque blanc : au niveau de " + ("ce seuil." if subject != "Indicateur"
+                                                                         else "la cible.")
+               if midpoint is not None else "Couleur claire = valeur élevée (indicateur de suivi, sans cible).")
+    st.caption(f"{colours} En gris : pas de donnée ou effectif insuffisant. Les départements d'outre-mer sont "
+               "présentés en encarts à l'ouest, Paris et la petite couronne agrandis au nord-est.")
+    ui.chart_with_table(fig, table, file_stem="comparaison-carte", headers=headers, key="cmp_map", formats=formats)
     values = ranked if direction is not None else data[data.value.notna()]
     fig = ui.shared(charts.distribution)(values, title=f"Distribution des préfectures ({when})", axis_title=axis_title,
                               highlight=highlight, target=target, meeting_mode=selection.meeting_mode)
-    summary = pd.DataFrame({
-        "Indicateur statistique": ["Préfectures", "1er quartile", "Médiane", "3e quartile"],
-        "Valeur": [str(len(values)), *(text(values.value.quantile(q)) for q in (0.25, 0.5, 0.75))],
-    })
-    ui.chart_with_table(fig, summary, file_stem="comparaison-distribution", key="cmp_distribution")
+    summary = pd.DataFrame({"n_sites": [len(values)],
+                            **{k: [values.value.quantile(q)] for k, q in (("q1", 0.25), ("median", 0.5),
+                                                                          ("q3", 0.75))}})
+    ui.chart_with_table(fig, summary, file_stem="comparaison-distribution", key="cmp_distribution",
+                        headers={k: v if k == "n_sites" else f"{v} ({unit})" for k, v in HEADERS.items()},
+                        formats={"n_sites": count, "q1": text, "median": text, "q3": text})
     if direction is not None and len(ranked):
         fig = ui.shared(charts.ranking_bar)(ranked, title=f"Classement des préfectures ({when})", axis_title=axis_title,
                                  highlight=highlight, target=target, meeting_mode=selection.meeting_mode)
-        ui.chart_with_table(fig, ranked[table_columns], file_stem="comparaison-classement", headers=HEADERS,
-                            key="cmp_ranking")
+        if subject != "Indicateur":
+            st.caption(RANK_BANDS_CAPTION)
+        columns = [*rank_columns, *(c for c in table.columns if c != "note")]
+        ui.chart_with_table(fig, ranked[columns], file_stem="comparaison-classement", headers=headers,
+                            key="cmp_ranking", formats=formats)
     if len(unranked):
         with st.expander(f"Préfectures non classées ({len(unranked)})", expanded=direction is not None):
             st.dataframe(unranked[["site_code", "site_name", "region_name", "reason"]].rename(columns=HEADERS),
@@ -182,18 +225,16 @@ else:
             figures.as_dict(), title=f"Votre position dans la distribution nationale ({when})",
             axis_title=axis_title, own_value=own_value, own_label=site, own_text=text(own_value), target=target,
             meeting_mode=selection.meeting_mode)
-        withheld = figures.deciles_withheld_text
+        withheld = figures.deciles_withheld_text or ""
+        st.caption(f"Comparaison avec {figures.n_sites} préfectures ayant une valeur, dont "
+                   f"{figures.n_others} autres que la vôtre.")
         table = pd.DataFrame({
-            "Indicateur statistique": ["Préfectures comparées", "10e centile", "1er quartile", "Médiane",
-                                       "3e quartile", "90e centile", "Votre valeur"],
-            "Valeur": [figures.n_sites, figures.p10, figures.q1, figures.median, figures.q3, figures.p90,
-                       own_value],
-            "Texte": [str(figures.n_sites), withheld or text(figures.p10), text(figures.q1), text(figures.median),
-                      text(figures.q3), withheld or text(figures.p90), text(own_value)],
+            "Statistique": ["10e centile", "1er quartile", "Médiane", "3e quartile", "90e centile", "Votre valeur"],
+            "Valeur": [figures.p10, figures.q1, figures.median, figures.q3, figures.p90, own_value],
+            "Remarque": [withheld, "", "", "", withheld,
+                         when + (f" ; position : {where}" if direction is not None else "")],
         })
-        if direction is not None:
-            table.loc[len(table)] = ["Votre position", None, where]
         ui.chart_with_table(fig, table, file_stem=f"comparaison-{site}", key="cmp_summary",
-                            headers={"Valeur": f"Valeur ({unit})" if unit else "Valeur", "Texte": "En clair"})
+                            headers={"Valeur": f"Valeur ({unit})"}, formats={"Valeur": text})
     st.info("La carte et le classement nominatif des préfectures sont réservés au niveau national.")
 ui.footer()

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from qualepref import charts, filters, fmt, ui, vocab
-from qualepref.charts.compliance import module_label
+from qualepref.charts.compliance import module_column_label, module_label
 
 ui.page_header(
     "Conformité",
@@ -71,7 +71,7 @@ if not selection.single_site:
     sites = rates[["site_code", "site_name"]].drop_duplicates().sort_values("site_code")
     # A cell's axis labels, whichever way the heatmap is drawn: module (full or "M3") and site ("87 – …" or "87").
     module_of = {module_label(m, n): m for m, n in zip(rates.module, rates.module_name, strict=True)}
-    module_of |= {f"M{m}": m for m in rates.module}
+    module_of |= {module_column_label(m, n): m for m, n in zip(rates.module, rates.module_name, strict=True)}
     site_of = {c: c for c in sites.site_code} | {f"{c} – {n}": c for c, n in zip(sites.site_code, sites.site_name,
                                                                                  strict=True)}
     point = selected_point(state)

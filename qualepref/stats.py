@@ -110,3 +110,29 @@ def misses_target(value, target, direction, strict=False):
     worse = (lower & (value > target)) | (higher & (value < target))
     on_target = value == target
     return (worse | (strict & on_target & (lower | higher))) & target.notna() & value.notna()
+
+
+def rank_bands(low, high, *, higher_is_better: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """The best and worst rank each site could hold, given the 95 % intervals of all sites.
+
+    A site is surely behind another only when their intervals do not overlap
+    (the other's interval lies wholly on the better side); touching intervals
+    overlap. So the best possible rank is 1 + the number of sites surely
+    ahead, the worst is n − the number of sites surely behind. Disjoint
+    intervals give strict ranks; overlapping ones a band ("3 à 17") instead
+    of an order the data cannot support.
+    """
+    low = np.asarray(low, dtype=float)
+    high = np.asarray(high, dtype=float)
+    if not higher_is_better:
+        low, high = -high, -low
+    # ahead[i, j]: site j is surely better than site i.
+    ahead = low[None, :] > high[:, None]
+    behind = high[None, :] < low[:, None]
+    n = len(low)
+    return 1 + ahead.sum(axis=1), n - behind.sum(axis=1)
+
+
+def rank_band_text(best: int, worst: int) -> str:
+    """`3 à 17`, or `4` when the band is one rank."""
+    return str(int(best)) if int(best) == int(worst) else f"{int(best)} à {int(worst)}"

@@ -243,12 +243,26 @@ def page_header(title: str, intro: str | None = None) -> None:
         st.caption(intro)
 
 
+def formatted(table: pd.DataFrame, formats: dict | None) -> pd.DataFrame:
+    """`table` with the columns of `formats` written as text by their function (each value once)."""
+    if not formats:
+        return table
+    out = table.copy()
+    for column, write in formats.items():
+        if column in out:
+            texts = {v: write(v) for v in out[column].dropna().unique()}
+            out[column] = [texts.get(v, "–") if not pd.isna(v) else "–" for v in out[column]]
+    return out
+
+
 def chart_with_table(fig, table: pd.DataFrame, *, file_stem: str, headers: dict[str, str] | None = None,
-                     key: str | None = None, on_select=None, selection_mode=None):
+                     key: str | None = None, on_select=None, selection_mode=None, formats: dict | None = None):
     """A chart with its data table (expander) and downloads: PNG (chart toolbar), CSV and XLSX.
 
     Every chart is paired with its figures in text, for accessibility (RGAA)
     and for those who prefer a table. Returns the selection when `on_select` is given.
+    `formats` (column → function of a value) writes numeric columns in French on screen
+    (`82,5 %`); the CSV and Excel files keep them as numbers, for the spreadsheet to compute with.
     """
     from qualepref.export import tables
 
@@ -266,7 +280,7 @@ def chart_with_table(fig, table: pd.DataFrame, *, file_stem: str, headers: dict[
     state = st.plotly_chart(fig, **kwargs)
     title = fig.layout.title.text or file_stem
     with st.expander(f"Données du graphique : {plain(title)}"):
-        shown = table.rename(columns=headers or {})
+        shown = formatted(table, formats).rename(columns=headers or {})
         st.dataframe(shown, hide_index=True, width="stretch")
         left, right = st.columns(2)
         signed_in = st.session_state.get("principal")

@@ -36,6 +36,10 @@ GOOD = "#2166AC"
 MIDDLE = "#FDB863"
 BAD = "#B35806"
 NEUTRAL = "#E0E0E0"
+# The light tones between them, for a diverging scale (maps anchored on a target): light blue on the
+# good side, almost white at the anchor.
+GOOD_LIGHT = "#92C5DE"
+PALE = "#F7F7F7"
 NO_DATA = "#D9D9D9"  # a cell or area without a figure (never a colour of a value scale)
 
 

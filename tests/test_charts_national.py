@@ -1,6 +1,7 @@
 """Figure builders of the compliance, comparison and transmission pages (pure: DataFrame → Figure)."""
 
 import copy
+import re
 from datetime import date
 
 import numpy as np
@@ -34,7 +35,9 @@ def test_choropleth_draws_all_101_departements_and_greys_those_without_figure():
     maps = [t for t in fig.data if isinstance(t, go.Choropleth)]
     assert all(t.featureidkey == "properties.code" and t.geojson["features"] for t in maps)
     grey, coloured, highlight = maps
-    assert sorted([*grey.locations, *coloured.locations]) == sorted(codes)
+    # Every département once, and Paris with its petite couronne a second time in their inset.
+    zoomed = [f"{c}{geo.ZOOM_SUFFIX}" for c in ("75", "92", "93", "94")]
+    assert sorted([*grey.locations, *coloured.locations]) == sorted(codes + zoomed)
     assert set(grey.locations) == {"87", "971"}
     # Each trace carries only its own outlines (one copy of the 0,6 MB file in all).
     for trace in maps:
@@ -43,14 +46,14 @@ def test_choropleth_draws_all_101_departements_and_greys_those_without_figure():
     assert coloured.reversescale is True  # lower is better → light = low
     assert list(highlight.locations) == ["29"] and highlight.marker.line.width >= 2
     assert fig.layout.geo.visible is False and fig.layout.geo.fitbounds == "locations"
-    frames = [t for t in fig.data if isinstance(t, go.Scattergeo)]
-    assert len(frames) == 1 and frames[0].mode == "lines"
+    frames = [t for t in fig.data if isinstance(t, go.Scattergeo) and t.mode == "lines"]
+    assert len(frames) == 1
     hover = dict(zip(coloured.locations, coloured.hovertext, strict=True))
     assert hover["29"] == "29 – Finistère<br>" + values.set_index("site_code").at["29", "value_text"]
     assert "Pas de donnée" not in hover["29"]
     # Sites missing from the frame altogether are grey too, with a French hover text.
     partial = national.choropleth(values.head(10), title="Carte", axis_title="x")
-    assert len(partial.data[0].locations) == 91 and "Pas de donnée" in partial.data[0].hovertext[0]
+    assert len(partial.data[0].locations) == 91 + 4 and "Pas de donnée" in partial.data[0].hovertext[0]
 
 
 def test_map_outlines_are_shared_not_copied():
@@ -176,14 +179,21 @@ def test_module_site_heatmap_writes_the_rate_in_each_cell(latest, transpose):
     rates = compliance.module_rates(_counts(latest))
     fig = compliance.module_site_heatmap(rates, title="Conformité", transpose=transpose)
     heat = fig.data[0]
-    assert heat.texttemplate == "%{z:.0f}"
+    # A cell says what its figure is (`75 %`); a module not followed stays blank (no lone « % »).
+    assert heat.texttemplate == "%{text}"
+    cells = np.array(heat.text, dtype=object)
     z = np.array(heat.z, dtype=float)
     modules_axis, sites_axis = (heat.x, heat.y) if transpose else (heat.y, heat.x)
-    assert [m.split(" – ")[0] for m in modules_axis] == ["M1", "M7"]
+    assert [re.match(r"M\d+", m).group() for m in modules_axis] == ["M1", "M7"]
+    # Module names on the columns too (the national grid has the prefectures down the rows).
+    names = [m.replace("<br>", " ") for m in modules_axis]
+    assert "Relation générale" in names[0] and "Communication d'urgence" in names[1]
     assert [s.split(" – ")[0] for s in sites_axis] == ["29", "87"]
     grid = z.T if transpose else z
     assert grid[0].tolist() == pytest.approx([75, 200 / 3])
     assert np.isnan(grid[1][0]) and grid[1][1] == 100  # 29 does not follow module 7: blank cell
+    texts = cells.T if transpose else cells
+    assert texts[0][0] == "75\u00a0%" and texts[1][0] == "" and texts[1][1] == "100\u00a0%"
     assert heat.colorscale == go.Figure(go.Heatmap(colorscale=SEQUENTIAL)).data[0].colorscale
     assert "non suivi" in np.array(heat.customdata, dtype=object)[(0, 1) if transpose else (1, 0)]
 
@@ -202,3 +212,70 @@ def test_engagement_assessment_heatmap_writes_the_result_and_avoids_red_green(la
     colours = {c.lower() for _, c in heat.colorscale}
     assert not colours & {"#00ff00", "#008000", "#ff0000", "red", "green"}
     assert heat.colorbar.ticktext == tuple(vocab.COMPLIANCE_RESULTS.label(r) for r in compliance.RESULT_ORDER)
+
+
+# The ministry's views (issue 17 §5) ----------------------------------------------------------------
+
+def test_choropleth_diverges_around_the_target_not_min_max():
+    """Anchored on 75 % (or the target): all prefectures above it stay on the good side of the scale."""
+    values = _sites(["01", "02", "03"], [80.0, 85.0, 90.0])
+    fig = national.choropleth(values, title="t", axis_title="a", lower_is_better=False, midpoint=75.0)
+    coloured = fig.data[1]
+    assert coloured.zmid == 75.0 and coloured.reversescale is False
+    scale = [c for _, c in coloured.colorscale]
+    assert scale[0] == vocab.BAD and scale[-1] == vocab.GOOD  # below the anchor orange, above it blue
+    assert coloured.colorbar.tickvals is not None and 75.0 in coloured.colorbar.tickvals
+    lower = national.choropleth(values, title="t", axis_title="a", lower_is_better=True, midpoint=15.0)
+    assert lower.data[1].zmid == 15.0 and lower.data[1].reversescale is True  # low delays in blue
+
+
+def test_ile_de_france_inset_zooms_paris_and_the_petite_couronne():
+    inset = geo.zoomed_features()
+    assert sorted(f["properties"]["base_code"] for f in inset) == ["75", "92", "93", "94"]
+    assert all(f["properties"]["code"] != f["properties"]["base_code"] for f in inset)
+
+    def box(features):
+        points = [p for f in features for p in geo.points(f["geometry"])]
+        return (min(x for x, _ in points), min(y for _, y in points), max(x for x, _ in points),
+                max(y for _, y in points))
+
+    originals = [f for f in geo.departements()["features"] if f["properties"]["code"] in {"75", "92", "93", "94"}]
+    x0, y0, x1, y1 = box(inset)
+    ox0, _, ox1, _ = box(originals)
+    assert (x1 - x0) / (ox1 - ox0) >= 3  # a zoom, not a copy
+    # Inside its frame, and the frame clear of every département of the mainland.
+    fx0, fy0, fx1, fy1 = geo.zoom_frame()
+    assert fx0 < x0 and x1 < fx1 and fy0 < y0 and y1 < fy1
+    for feature in geo.departements()["features"]:
+        dx0, dy0, dx1, dy1 = box([feature])
+        assert dx1 < fx0 or dx0 > fx1 or dy1 < fy0 or dy0 > fy1, feature["properties"]["code"]
+
+    codes = list(geo.departement_codes())
+    values = _sites(codes, [float(i) for i in range(101)])
+    fig = national.choropleth(values, title="Carte", axis_title="a", highlight="93")
+    coloured = fig.data[1]
+    z = dict(zip(coloured.locations, coloured.z, strict=True))
+    hover = dict(zip(coloured.locations, coloured.hovertext, strict=True))
+    for feature in inset:
+        code, base = feature["properties"]["code"], feature["properties"]["base_code"]
+        assert z[code] == z[base] and hover[code] == hover[base]
+    highlight = fig.data[2]
+    assert sorted(highlight.locations) == sorted(["93", next(f["properties"]["code"] for f in inset
+                                                             if f["properties"]["base_code"] == "93")])
+    frames = next(t for t in fig.data if isinstance(t, go.Scattergeo) and t.mode == "lines")
+    assert sum(1 for x in frames.lon if x is None) == 6  # five overseas insets and Île-de-France
+    labels = [t for t in fig.data if isinstance(t, go.Scattergeo) and t.mode == "text"]
+    assert labels and "Paris" in labels[0].text[0]
+
+
+def test_satisfaction_bars_carry_their_value_and_rank_band():
+    frame = _sites(["29", "87", "2A"], [90.0, 85.0, 60.0]).assign(
+        rank=[1, 1, 3], rank_text=["1 à 2", "1 à 2", "3"], low=[85.0, 79.0, 50.0], high=[94.0, 90.0, 70.0],
+        bar_text=["90,0 %", "85,0 %", "60,0 %"])
+    fig = national.ranking_bar(frame, title="Classement", axis_title="Taux", highlight="87")
+    bar = fig.data[0]
+    assert list(bar.text) == ["60,0 %", "85,0 %", "90,0 %"]  # drawn from the bottom
+    assert bar.textposition == "inside" and bar.insidetextanchor == "start"
+    assert bar.y[-1].startswith("1 à 2 · 29") and bar.y[0].startswith("3 · 2A")
+    inks = dict(zip(bar.y, bar.textfont.color, strict=True))
+    assert inks["1 à 2 · 87 – Haute-Vienne"] == vocab.ink(national.HIGHLIGHT)  # readable on orange

@@ -1,12 +1,14 @@
 """Conformité, Comparaison nationale, Suivi des transmissions: real AppTest runs and scope checks of their queries."""
 
+import json
+import re
 from datetime import date
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from qualepref import anonymity, sql, stats, transmissions
+from qualepref import anonymity, geo, sql, stats, transmissions
 from qualepref import overview as overview_
 from qualepref.access import NATIONAL_PRINCIPAL, Principal, Role
 from qualepref.export import pack_data
@@ -101,6 +103,11 @@ def _page_as(page, principal):
     return at
 
 
+def _number(text: str) -> float:
+    """A number as the page writes it in French (`1 234,5`, `82,5 %`)."""
+    return float(re.sub(r"[\s\u202f\u00a0%j]", "", text).replace(",", "."))
+
+
 def _main_text(at) -> str:
     parts = [m.value for m in at.main.markdown] + [m.value for m in at.main.caption]
     parts += [f"{m.label} {m.value} {m.help or ''}" for m in at.main.metric]
@@ -161,7 +168,7 @@ def test_comparaison_satisfaction_lists_small_samples_apart(app):
     at.selectbox(key="cmp_question").set_value("ATTENTE").run()
     assert not at.exception
     ranking = next(d.value for d in at.main.dataframe if "Rang" in d.value.columns)
-    assert (ranking["Avis exprimés"] >= stats.MIN_SAMPLE).all()
+    assert (ranking["Avis exprimés"].map(_number) >= stats.MIN_SAMPLE).all()
     unranked = next((d.value for d in at.main.dataframe if "Motif" in d.value.columns), pd.DataFrame())
     assert len(ranking) + len(unranked) == 101
     assert all(reason.startswith("Effectif insuffisant") for reason in unranked.get("Motif", []))
@@ -312,3 +319,55 @@ def test_every_compliance_query_lets_the_same_assessment_win_on_the_same_day(dem
     in_site_latest = sql.run(demo_db, "compliance_latest", scope=one_site, as_of=date(2100, 1, 1))
     expected = in_site_latest[in_site_latest.module == module].result.eq("non_conforme").sum()
     assert overview.loc[module, "n_non_conforme"] == expected
+
+
+# The ministry's views (issue 17 §5) ----------------------------------------------------------------
+
+def _figures(at) -> list[dict]:
+    """The plotly figures of the page, as the browser receives them (AppTest has no chart element)."""
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def test_comparaison_satisfaction_opens_on_the_global_question(app):
+    at = _open(app, "pages/comparaison.py")
+    at.radio(key="cmp_sujet").set_value("Satisfaction des usagers").run()
+    assert not at.exception, at.exception
+    question = at.selectbox(key="cmp_question")
+    assert question.value == "GLOBAL" and question.options[0].startswith("Globalement")
+    # The pooled view, if kept, says what it is: answers to every question added up.
+    assert any("cumul" in option for option in question.options)
+    assert "Globalement" in at.main.subheader[0].value
+
+
+def test_comparaison_satisfaction_ranks_by_bands_of_overlapping_intervals(app):
+    at = _open(app, "pages/comparaison.py", pref="87")
+    at.radio(key="cmp_sujet").set_value("Satisfaction des usagers").run()
+    assert not at.exception, at.exception
+    ranking = next(d.value for d in at.main.dataframe if "Rang" in d.value.columns)
+    bands = ranking["Rang"].str.fullmatch(r"(\d+) à (\d+)|\d+")
+    assert bands.all() and ranking["Rang"].str.contains(" à ").mean() > 0.5  # most intervals overlap
+    captions = " ".join(c.value for c in at.main.caption)
+    assert "Wilson" in captions and "chevauch" in captions
+    rank = next(m for m in at.main.metric if m.label.startswith("Rang de 87"))
+    assert re.fullmatch(r"(entre le (1er|\d+e) et le \d+e|\d+e|1er) sur \d+", rank.value), rank.value
+    bars = next(f for f in _figures(at) if f["data"][0]["type"] == "bar")["data"][0]
+    assert all(t.endswith("\u00a0%") for t in bars["text"]) and bars["textposition"] == "inside"
+    choropleth = next(t for t in next(f for f in _figures(at) if f["data"][0]["type"] == "choropleth")["data"]
+                  if t["type"] == "choropleth" and t.get("showscale", True))
+    assert choropleth["zmid"] == 75
+
+
+def test_comparaison_indicator_map_diverges_around_the_target(app):
+    at = _open(app, "pages/comparaison.py", indicateur="COURRIER_DELAI")
+    figure = next(f for f in _figures(at) if f["data"][0]["type"] == "choropleth")
+    coloured = next(t for t in figure["data"] if t["type"] == "choropleth" and t.get("showscale", True))
+    assert coloured["zmid"] == 15 and coloured["reversescale"] is True  # target 15 j, lower is better
+    assert any(str(code).endswith(geo.ZOOM_SUFFIX) for code in coloured["locations"])  # Île-de-France inset
+
+
+def test_national_heatmap_names_its_modules_and_writes_percents(app):
+    at = _open(app, "pages/conformite.py")
+    heat = next(t for f in _figures(at) for t in f["data"] if t["type"] == "heatmap")
+    cells = [t for row in heat["text"] for t in row if t]
+    assert heat["texttemplate"] == "%{text}" and cells and all(t.endswith("\u00a0%") for t in cells)
+    assert "Relation générale" in heat["x"][0].replace("<br>", " ")

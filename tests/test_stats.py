@@ -79,3 +79,27 @@ def test_a_strict_target_is_missed_by_its_own_value():
                                  ["baisse", "baisse", "hausse", "hausse", "baisse"],
                                  [True, False, True, False, True])
     assert missed.tolist() == [True, False, True, False, False]
+
+
+def test_rank_bands_span_the_prefectures_whose_interval_overlaps():
+    """A prefecture can be placed above only those whose interval lies wholly below its own."""
+    low = [0.80, 0.78, 0.60, 0.55, 0.90]
+    high = [0.90, 0.88, 0.70, 0.75, 0.95]
+    best, worst = stats.rank_bands(low, high)
+    # e (0.90–0.95) touches a at 0.90: touching intervals overlap, so e and a may swap.
+    # b (0.78–0.88) lies wholly below e (0.90–0.95): at best second.
+    assert list(best) == [1, 2, 4, 4, 1]
+    assert list(worst) == [3, 3, 5, 5, 2]
+    assert all(b <= w for b, w in zip(best, worst, strict=True))
+    # Lower is better (a rate of lost calls): the bands mirror.
+    best_low, worst_low = stats.rank_bands(low, high, higher_is_better=False)
+    assert list(best_low) == [3, 3, 1, 1, 4] and list(worst_low) == [5, 4, 2, 2, 5]
+    # Disjoint intervals give strict ranks; one site is first of one.
+    strict = stats.rank_bands([0.1, 0.3, 0.5], [0.2, 0.4, 0.6])
+    assert [list(a) for a in strict] == [[3, 2, 1], [3, 2, 1]]
+    assert [list(a) for a in stats.rank_bands([0.5], [0.6])] == [[1], [1]]
+
+
+def test_rank_band_text():
+    assert stats.rank_band_text(3, 17) == "3 à 17"
+    assert stats.rank_band_text(4, 4) == "4"

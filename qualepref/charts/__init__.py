@@ -14,6 +14,7 @@ from qualepref.charts.national import distribution_summary as distribution_summa
 from qualepref.charts.national import rank_sites as rank_sites
 from qualepref.charts.national import ranking_bar as ranking_bar
 from qualepref.charts.national import transmission_grid as transmission_grid
+from qualepref.charts.national import with_rank_bands as with_rank_bands
 from qualepref.charts.trends import indicator_trend as indicator_trend
 from qualepref.charts.trends import satisfaction_by_question as satisfaction_by_question
 from qualepref.charts.trends import satisfaction_table as satisfaction_table

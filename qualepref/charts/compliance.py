@@ -6,6 +6,8 @@ result), and the scales avoid the red/green pair (viridis; blue–orange).
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -64,6 +66,14 @@ def module_label(module: int, name: str, width: int = 38) -> str:
     return f"M{module} – {short}"
 
 
+def module_column_label(module: int, name: str, width: int = 14, lines: int = 3) -> str:
+    """`M1<br>Relation<br>générale avec<br>les usagers`: a module named on a narrow column, on a few lines."""
+    wrapped = textwrap.wrap(name, width, break_long_words=False)
+    if len(wrapped) > lines:
+        wrapped = [*wrapped[:lines - 1], textwrap.shorten(" ".join(wrapped[lines - 1:]), width, placeholder="…")]
+    return "<br>".join([f"M{module}", *wrapped])
+
+
 def module_site_heatmap(rates: pd.DataFrame, *, title: str, transpose: bool | None = None,
                         meeting_mode: bool = False) -> go.Figure:
     """Modules × prefectures, the rate written in each cell; blank = module not followed.
@@ -85,24 +95,35 @@ def module_site_heatmap(rates: pd.DataFrame, *, title: str, transpose: bool | No
                                           rates.n_conforme, rates.n_applicable, strict=True)]
     hover = _grid(modules.module, sites.site_code, rates.module, rates.site_code, detail, "Module non suivi",
                   object).view(SharedArray)
+    # The rate in each cell with its unit (`75 %`); an empty cell (module not followed) stays blank.
+    text = _grid(modules.module, sites.site_code, rates.module, rates.site_code,
+                 [percents[r] for r in rates.rate], "", object).view(SharedArray)
     module_labels = [module_label(m, n) for m, n in zip(modules.module, modules.module_name, strict=True)]
     site_labels = sites.site_code.tolist()
     x, y = site_labels, module_labels
     if transpose:
-        z, hover, x, y = z.T, hover.T, [f"M{m}" for m in modules.module], [
+        # Prefectures down the rows, modules across, each named (a bare « M3 » sent the reader to a legend).
+        z, hover, text, x, y = z.T, hover.T, text.T, [module_column_label(m, n) for m, n in zip(
+            modules.module, modules.module_name, strict=True)], [
             f"{c} – {n}" for c, n in zip(sites.site_code, sites.site_name, strict=True)]
     heatmap = go.Heatmap(
         z=z, x=x, y=y, zmin=0, zmax=100, colorscale=SEQUENTIAL,
-        texttemplate="%{z:.0f}", xgap=1, ygap=1, textfont={"size": 11}, customdata=hover,
+        text=text, texttemplate="%{text}", xgap=1, ygap=1, textfont={"size": 11}, customdata=hover,
         hovertemplate="%{customdata}<extra></extra>", hoverinfo="skip",
         colorbar={"title": {"text": "% conformes"}, "ticksuffix": " %", "len": 300 if transpose else 1,
                   "lenmode": "pixels" if transpose else "fraction", "y": 1, "yanchor": "top"},
     )
     # One go.Figure call from a finished layout (each update_* call walks plotly's paths again).
-    return go.Figure(data=[heatmap, _clickable_cells(x, y, z, hover)], layout=layout(
-        title, meeting_mode=meeting_mode, height=160 + (20 if transpose else 48) * len(y), plot_bgcolor="white",
-        xaxis={"type": "category", "side": "top"},
-        yaxis={"type": "category", "autorange": "reversed", "automargin": True}))
+    frame = layout(
+        title, meeting_mode=meeting_mode, height=(220 if transpose else 160) + (20 if transpose else 48) * len(y),
+        plot_bgcolor="white", margin={"t": 140 if transpose else 60},
+        # Ranges fixed to the cells: autorange pads for the invisible click markers (over 100 px at 101 rows).
+        xaxis={"type": "category", "side": "top", "automargin": True, "range": [-0.5, len(x) - 0.5],
+               **({"tickangle": 0, "tickfont": {"size": 10}} if transpose else {})},
+        yaxis={"type": "category", "range": [len(y) - 0.5, -0.5], "automargin": True})
+    # The title at the top of its margin: by default it sits halfway down it, on the column titles.
+    frame["title"] |= {"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}}
+    return go.Figure(data=[heatmap, _clickable_cells(x, y, z, hover)], layout=frame)
 
 
 def assessment_label(assessed_on, assessment_type: str) -> str:

@@ -7,13 +7,15 @@ and the data table say the same thing.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from qualepref import geo, transmissions, vocab
+from qualepref import fmt, geo, stats, transmissions, vocab
 from qualepref.charts.shared import shared_array
-from qualepref.charts.theme import BLEU_FRANCE, GRIS, NOIR, SEQUENTIAL, layout, vertical_line
+from qualepref.charts.theme import BLEU_FRANCE, DIVERGING, GRIS, NOIR, SEQUENTIAL, layout, vertical_line
 
 HIGHLIGHT = vocab.ORANGE  # Okabe–Ito orange: stands out from the State blue for every reader
 NO_DATA = vocab.NO_DATA  # not a colour of the sequential scale: "no figure" never reads as a value
@@ -41,23 +43,40 @@ def rank_sites(frame: pd.DataFrame, *, value: str = "value", lower_is_better: bo
     return ranked, frame[~has_value].reset_index(drop=True)
 
 
+def with_rank_bands(ranked: pd.DataFrame, *, lower_is_better: bool = False) -> pd.DataFrame:
+    """`ranked` (rows of `rank_sites` with `low` and `high` interval bounds) with the rank band each
+    site can claim: rank_best, rank_worst and rank_text (« 3 à 17 »), see `stats.rank_bands`."""
+    best, worst = stats.rank_bands(ranked["low"], ranked["high"], higher_is_better=not lower_is_better)
+    return ranked.assign(rank_best=best, rank_worst=worst,
+                         rank_text=[stats.rank_band_text(b, w) for b, w in zip(best, worst, strict=True)])
+
+
 def ranking_bar(ranked: pd.DataFrame, *, title: str, axis_title: str, highlight: str | None = None,
                 target: float | None = None, meeting_mode: bool = False) -> go.Figure:
-    """Horizontal bars, best at the top; `low`/`high` columns (if any) drawn as an interval.
+    """Horizontal bars, best at the top, each labelled with its value; `low`/`high` columns (if any)
+    drawn as an interval.
 
-    Columns: site_code, site_name, rank, value, value_text (and optionally low, high).
+    Columns: site_code, site_name, rank, value, value_text (hover), and optionally low, high,
+    rank_text (a rank band, « 3 à 17 », shown instead of the rank) and bar_text (the bar's label,
+    else value_text).
     """
     rows = ranked.iloc[::-1]  # plotly draws the first category at the bottom
-    labels = [f"{r}. {site_label(c, s)}" for r, c, s in zip(rows["rank"], rows.site_code, rows.site_name,
-                                                               strict=True)]
+    ranks = rows["rank_text"] if "rank_text" in rows else rows["rank"].astype(str)
+    separator = " · " if "rank_text" in rows else ". "
+    labels = [f"{r}{separator}{site_label(c, s)}" for r, c, s in zip(ranks, rows.site_code, rows.site_name,
+                                                                     strict=True)]
     colours = [HIGHLIGHT if c == highlight else BLEU_FRANCE for c in rows.site_code]
+    text = rows.get("bar_text", rows.value_text)
     error = None
+    placement = {"textposition": "outside"}
     if {"low", "high"} <= set(rows.columns):
         error = {"type": "data", "symmetric": False, "array": (rows.high - rows.value).tolist(),
                  "arrayminus": (rows.value - rows.low).tolist(), "color": GRIS, "thickness": 1}
+        # Outside, the label would sit on the interval's whisker: inside, at the bar's foot.
+        placement = {"textposition": "inside", "insidetextanchor": "start",
+                     "textfont": {"color": [vocab.ink(c) for c in colours]}}
     bar = go.Bar(
-        x=rows.value, y=labels, orientation="h", marker_color=colours, error_x=error,
-        text=rows.value_text, textposition="outside" if error is None else "none",
+        x=rows.value, y=labels, orientation="h", marker_color=colours, error_x=error, text=text, **placement,
         hovertext=[f"{lab}<br>{txt}" for lab, txt in zip(labels, rows.value_text, strict=True)],
         hovertemplate="%{hovertext}<extra></extra>", name=axis_title,
     )
@@ -65,7 +84,7 @@ def ranking_bar(ranked: pd.DataFrame, *, title: str, axis_title: str, highlight:
     return go.Figure(data=[bar], layout=layout(
         title, meeting_mode=meeting_mode, **_target_line(target), height=max(320, 22 * len(rows) + 140),
         showlegend=False, xaxis={"title": {"text": axis_title}},
-        yaxis={"automargin": True, "tickfont": {"size": 11}}))
+        yaxis={"automargin": True, "tickfont": {"size": 11}}, uniformtext={"minsize": 8, "mode": "show"}))
 
 
 # Distribution ------------------------------------------------------------------------------------
@@ -134,25 +153,47 @@ def _target_line(target) -> dict:
 # Map ---------------------------------------------------------------------------------------------
 
 def choropleth(values: pd.DataFrame, *, title: str, axis_title: str, lower_is_better: bool | None = None,
-               highlight: str | None = None, tick_suffix: str = "", meeting_mode: bool = False) -> go.Figure:
-    """Map of the 101 départements (overseas as insets) coloured by `value`; grey where no figure.
+               highlight: str | None = None, tick_suffix: str = "", midpoint: float | None = None,
+               midpoint_label: str = "cible", meeting_mode: bool = False) -> go.Figure:
+    """Map of the 101 départements (overseas and Paris with its petite couronne as insets) coloured by
+    `value`; grey where no figure.
 
     Columns: site_code, site_name, value (NaN: not enough data), value_text (shown on hover).
-    The base map is hidden: only our GeoJSON is drawn, and nothing is fetched but
-    the local topojson stub (DESIGN.md §7).
+    With a `midpoint` (the target, or 75 % for satisfaction) the colours diverge from it: better
+    in blue, worse in orange, whatever the spread of the values (a min–max scale would colour the
+    lowest prefecture as "bad" even when every prefecture meets its target). Without one (an
+    indicator with no target) a sequential scale, light = better. The base map is hidden: only
+    our GeoJSON is drawn, and nothing is fetched but the local topojson stub.
     """
     names = geo.departement_names()
-    codes = list(geo.departement_codes())
+    departements = list(geo.departement_codes())
+    # Every area drawn: the départements, then the inset's copies of Paris and the petite couronne.
+    zoomed = {geo.zoomed_code(c): c for c in departements if geo.zoomed_code(c)}
+    codes = departements + list(zoomed)
+    base = [zoomed.get(c, c) for c in codes]
     by_code = values.set_index("site_code")
-    in_frame = pd.Index(codes).isin(by_code.index)
-    shown = by_code.reindex(codes)
+    in_frame = pd.Index(base).isin(by_code.index)
+    shown = by_code.reindex(base)
     has_value = in_frame & shown["value"].notna().to_numpy()
-    hover = [f"{site_label(c, names.get(c))}<br>{t if present else NO_DATA_TEXT}"
-             for c, t, present in zip(codes, shown["value_text"], in_frame, strict=True)]
+    hover = [f"{site_label(b, names.get(b))}<br>{t if present else NO_DATA_TEXT}"
+             for b, t, present in zip(base, shown["value_text"], in_frame, strict=True)]
     known = [c for c, k in zip(codes, has_value, strict=True) if k]
     unknown = [c for c, k in zip(codes, has_value, strict=True) if not k]
     hover_known = [h for h, k in zip(hover, has_value, strict=True) if k]
     hover_unknown = [h for h, k in zip(hover, has_value, strict=True) if not k]
+    z = shown["value"][has_value].astype(float).tolist()
+    colorbar = {"title": {"text": axis_title, "side": "right"}, "ticksuffix": tick_suffix, "len": 0.8}
+    if midpoint is not None and not pd.isna(midpoint):
+        ticks = _ticks_around(float(midpoint), z)
+        colour = {"colorscale": DIVERGING, "zmid": float(midpoint),
+                  # Blue = better: high values when higher is better, low ones otherwise.
+                  "reversescale": bool(lower_is_better)}
+        colorbar |= {"tickvals": ticks, "ticksuffix": "",
+                     "ticktext": [f"{fmt.number(t, _decimals(ticks))}{tick_suffix}"
+                                  + (f" ({midpoint_label})" if t == midpoint else "") for t in ticks]}
+    else:
+        # Light = better whatever the indicator's direction (same reading on every map).
+        colour = {"colorscale": SEQUENTIAL, "reversescale": bool(lower_is_better)}
 
     traces = [
         go.Choropleth(
@@ -161,27 +202,43 @@ def choropleth(values: pd.DataFrame, *, title: str, axis_title: str, lower_is_be
             hovertext=hover_unknown, hoverinfo="text", marker_line={"color": "white", "width": 0.5},
         ),
         go.Choropleth(
-            geojson=geo.subset(known), featureidkey=geo.FEATURE_ID_KEY, locations=known,
-            z=shown["value"][has_value].astype(float).tolist(), colorscale=SEQUENTIAL,
-            # Light = better whatever the indicator's direction (same reading on every map).
-            reversescale=bool(lower_is_better),
-            colorbar={"title": {"text": axis_title, "side": "right"}, "ticksuffix": tick_suffix, "len": 0.8},
-            hovertext=hover_known, hoverinfo="text", name=axis_title, marker_line={"color": "white", "width": 0.5},
+            geojson=geo.subset(known), featureidkey=geo.FEATURE_ID_KEY, locations=known, z=z, **colour,
+            colorbar=colorbar, hovertext=hover_known, hoverinfo="text", name=axis_title,
+            marker_line={"color": "white", "width": 0.5},
         ),
     ]
-    if highlight in codes:
+    if highlight in departements:
+        outlined = [highlight] + ([geo.zoomed_code(highlight)] if geo.zoomed_code(highlight) else [])
         traces.append(go.Choropleth(
-            geojson=geo.subset([highlight]), featureidkey=geo.FEATURE_ID_KEY, locations=[highlight], z=[0],
-            colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
+            geojson=geo.subset(outlined), featureidkey=geo.FEATURE_ID_KEY, locations=outlined,
+            z=[0] * len(outlined), colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
             marker_line={"color": NOIR, "width": 3}, hoverinfo="skip", name="Préfecture choisie",
         ))
     lon, lat = geo.inset_frame_lines()
     traces.append(go.Scattergeo(lon=list(lon), lat=list(lat), mode="lines", line={"color": GRIS, "width": 1},
-                                hoverinfo="skip", showlegend=False, name="Encarts outre-mer"))
+                                hoverinfo="skip", showlegend=False, name="Encarts"))
+    label_lon, label_lat = geo.zoom_label_position()
+    traces.append(go.Scattergeo(lon=[label_lon], lat=[label_lat], mode="text", text=[geo.ZOOM_LABEL],
+                                textfont={"color": GRIS, "size": 14 if meeting_mode else 11}, hoverinfo="skip",
+                                showlegend=False, name=geo.ZOOM_LABEL))
     # One go.Figure call from a finished layout (each update_* call walks plotly's paths again).
     return go.Figure(data=traces, layout=layout(
         title, meeting_mode=meeting_mode, height=620, showlegend=False, margin={"l": 0, "r": 0, "t": 60, "b": 0},
         geo={"visible": False, "fitbounds": "locations", "projection": {"type": "mercator"}}))
+
+
+def _ticks_around(midpoint: float, values: list[float]) -> list[float]:
+    """Round ticks of a diverging colour bar, the midpoint among them, over the values' span around it."""
+    reach = max((abs(v - midpoint) for v in values), default=0.0) or 1.0
+    raw = reach / 2
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    count = math.ceil(reach / step - 1e-9)
+    return [midpoint + k * step for k in range(-count, count + 1)]
+
+
+def _decimals(ticks: list[float]) -> int:
+    return 0 if all(float(t).is_integer() for t in ticks) else 1
 
 
 # Transmissions -----------------------------------------------------------------------------------

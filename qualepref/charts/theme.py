@@ -10,12 +10,27 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from qualepref.vocab import BLEU_FRANCE, CATEGORICAL, GRIS, GRIS_CLAIR, NOIR, ROUGE_MARIANNE
+from qualepref.vocab import (
+    BAD,
+    BLEU_FRANCE,
+    CATEGORICAL,
+    GOOD,
+    GOOD_LIGHT,
+    GRIS,
+    GRIS_CLAIR,
+    MIDDLE,
+    NOIR,
+    PALE,
+    ROUGE_MARIANNE,
+)
 
-__all__ = ["BLEU_FRANCE", "CATEGORICAL", "FONT", "GRIS", "GRIS_CLAIR", "NOIR", "ROUGE_MARIANNE", "SEQUENTIAL",
-           "base_layout", "layout", "merged", "vertical_line"]
+__all__ = ["BLEU_FRANCE", "CATEGORICAL", "DIVERGING", "FONT", "GRIS", "GRIS_CLAIR", "NOIR", "ROUGE_MARIANNE",
+           "SEQUENTIAL", "base_layout", "layout", "merged", "vertical_line"]
 # Sequential scale readable in grey and by colour-blind readers (viridis, light = better).
 SEQUENTIAL = "Viridis"
+# Diverging scale for values judged against an anchor (a target, the 75 % threshold): worse in
+# orange, better in blue, the anchor almost white; blue–orange reads for colour-blind readers.
+DIVERGING = [[0.0, BAD], [0.25, MIDDLE], [0.5, PALE], [0.75, GOOD_LIGHT], [1.0, GOOD]]
 FONT = "Marianne, Arial, sans-serif"
 
 _X_AXIS = {"showgrid": False, "linecolor": GRIS}
