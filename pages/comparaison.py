@@ -9,8 +9,7 @@ Tables are numeric (their files are computed with); the screen writes them in Fr
 import pandas as pd
 import streamlit as st
 
-from qualepref import anonymity, charts, filters, fmt, stats, ui
-from qualepref.overview import HEADLINE_QUESTION
+from qualepref import anonymity, charts, filters, fmt, satisfaction, stats, ui
 
 ui.page_header(
     "Comparaison nationale",
@@ -76,7 +75,8 @@ else:
     # The global question first (one answer per respondent); the other questions; then, named for
     # what it is, the pool of every question's answers (a respondent counts once per question).
     labels = dict(zip(questions.question_code, questions.question_label, strict=True))
-    question_labels = {code: labels[code] for code in sorted(labels, key=lambda c: c != HEADLINE_QUESTION)}
+    first = satisfaction.GLOBAL_QUESTION
+    question_labels = {code: labels[code] for code in sorted(labels, key=lambda c: c != first)}
     question_labels[POOLED] = "Toutes les questions (réponses cumulées : un usager compte une fois par question)"
     left, right = st.columns([1, 3])
     campaign = left.selectbox("Campagne", campaigns[::-1], key="cmp_campagne")
