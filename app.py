@@ -58,12 +58,12 @@ def oidc_principal(db) -> Principal | None:
     if not st.user.is_logged_in:
         return None
     try:
-        principal = auth.principal_for_email(db, st.user.get("email"))
+        principal = auth.oidc_principal(db, st.user.to_dict(), ui.oidc_policy())
     except auth.AuthError as exc:
         st.session_state["refus_connexion"] = str(exc)
         if not st.session_state.get("refus_journalise"):  # one line per refused session, not per rerun
             st.session_state["refus_journalise"] = True
-            events.emit("sign_in", outcome="failure", method="oidc", reason="no_active_account",
+            events.emit("sign_in", outcome="failure", method="oidc", reason=exc.reason or "refused",
                         user=auth.normalize_email(st.user.get("email") or ""))
         return None
     if st.session_state.get("principal") is None:  # this session's first run since the provider said yes
@@ -116,7 +116,7 @@ def account_box(principal: Principal) -> None:
     if principal.demo:
         return
     with st.sidebar:
-        st.markdown(f":material/account_circle: **{principal.label}**")
+        st.markdown(f":material/account_circle: **{ui.plain(principal.label)}**")
         where = f" · préfecture {principal.site_code}" if principal.site_code else ""
         st.caption(ROLE_LABELS[principal.role] + where)
         if st.button("Se déconnecter", icon=":material/logout:", key="deconnexion"):

@@ -12,7 +12,7 @@ db = ui.get_db()
 signed_in = st.session_state.get("principal")
 if isinstance(signed_in, Principal) and not signed_in.demo:
     where = f", préfecture {signed_in.site_code}" if signed_in.site_code else ""
-    st.success(f"Connecté : **{signed_in.label}** ({ROLE_LABELS[signed_in.role]}{where}).",
+    st.success(f"Connecté : **{ui.plain(signed_in.label)}** ({ROLE_LABELS[signed_in.role]}{where}).",
                icon=":material/account_circle:")
     if st.button("Se déconnecter", icon=":material/logout:"):
         st.session_state.pop("principal", None)
@@ -26,7 +26,7 @@ elif ui.discovery_mode():
 elif ui.oidc_configured():
     refusal = st.session_state.pop("refus_connexion", None)
     if refusal:
-        st.error(refusal, icon=":material/person_off:")
+        st.error(ui.plain(refusal), icon=":material/person_off:")
         if st.button("Se déconnecter du service d'identité", icon=":material/logout:"):
             st.logout()
     else:

@@ -51,7 +51,14 @@ WRONG_CREDENTIALS = (
 
 
 class AuthError(Exception):
-    """Sign-in refused; the message is meant for the user (French, no secret)."""
+    """Sign-in refused; the message is meant for the user (French, no secret).
+
+    `reason`: a short code for the operator's log (never shown to the user).
+    """
+
+    def __init__(self, message: str, reason: str | None = None):
+        super().__init__(message)
+        self.reason = reason
 
 
 class AccountError(ValueError):
@@ -325,6 +332,57 @@ def _verify(password_hash: str, password: str) -> bool:
         _VERIFICATION_SLOTS.release()
 
 
+@dataclass(frozen=True)
+class OidcPolicy:
+    """Which identities from the OIDC provider are accepted (`[oidc]` in secrets.toml).
+
+    `allowed_issuers`: when not empty, only tokens from these issuers (`iss`).
+    `issuers_vouching_email`: issuers that send no `email_verified` claim because every address
+    they send is verified (a federation of employers' directories, such as ProConnect); for any
+    other issuer a missing claim is a refusal, and `email_verified: false` always is.
+    """
+
+    allowed_issuers: tuple[str, ...] = ()
+    issuers_vouching_email: tuple[str, ...] = ()
+
+    @classmethod
+    def from_settings(cls, settings) -> OidcPolicy:
+        def issuers(key: str) -> tuple[str, ...]:
+            value = (settings or {}).get(key) or ()
+            return tuple(str(v).strip() for v in ([value] if isinstance(value, str) else value) if str(v).strip())
+
+        return cls(allowed_issuers=issuers("allowed_issuers"), issuers_vouching_email=issuers("issuers_vouching_email"))
+
+
+def oidc_email(claims, policy: OidcPolicy = OidcPolicy()) -> str:
+    """The e-mail address an OIDC identity may sign in with, or `AuthError`.
+
+    Only an address the provider says it verified: `{"email": "admin@…", "email_verified": false}`
+    would otherwise sign in as whoever owns that address here.
+    """
+    claims = dict(claims or {})
+    issuer = str(claims.get("iss") or "")
+    if policy.allowed_issuers and issuer not in policy.allowed_issuers:
+        raise AuthError("Ce fournisseur d'identité n'est pas autorisé pour ce tableau de bord. Connectez-vous "
+                        "avec le service d'identité de votre administration.", reason="issuer_not_allowed")
+    email = normalize_email(str(claims.get("email") or ""))
+    if not email:
+        raise AuthError("Le fournisseur d'identité n'a pas transmis d'adresse électronique : la connexion est "
+                        "impossible.", reason="no_email")
+    verified = claims.get("email_verified")
+    vouched = "email_verified" not in claims and issuer in policy.issuers_vouching_email
+    if verified is not True and not vouched:
+        raise AuthError("Votre fournisseur d'identité n'a pas confirmé votre adresse électronique : la connexion "
+                        "est refusée. Confirmez l'adresse auprès de lui, ou demandez à l'administrateur.",
+                        reason="email_not_verified")
+    return email
+
+
+def oidc_principal(db, claims, policy: OidcPolicy = OidcPolicy()) -> Principal:
+    """The principal of an OIDC identity: a verified address (`oidc_email`) matching an active account."""
+    return principal_for_email(db, oidc_email(claims, policy))
+
+
 def principal_for_email(db, email: str | None) -> Principal:
     """The principal of an identity confirmed by OIDC (role and prefecture from the accounts table)."""
     account = get_account(db, email or "")
@@ -332,7 +390,7 @@ def principal_for_email(db, email: str | None) -> Principal:
         raise AuthError(
             "Votre identité est confirmée, mais aucun compte actif de ce tableau de bord ne correspond à "
             f"l'adresse {normalize_email(email or '') or '(inconnue)'}. Demandez à l'administrateur "
-            "de votre préfecture ou du ministère de vous créer un compte."
+            "de votre préfecture ou du ministère de vous créer un compte.", reason="no_active_account",
         )
     return account.principal()
 

@@ -12,7 +12,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from qualepref import demo, events, sql
+from qualepref import auth, demo, events, sql
 from qualepref.access import ROLE_LABELS, Principal, Role, SiteScope
 from qualepref.config import GEO_ATTRIBUTION, db_path
 from qualepref.db import Database
@@ -139,6 +139,15 @@ def oidc_configured() -> bool:
         return "auth" in st.secrets
     except FileNotFoundError:  # no secrets file at all
         return False
+
+
+def oidc_policy() -> auth.OidcPolicy:
+    """Which OIDC identities are accepted: the optional `[oidc]` section of secrets.toml."""
+    try:
+        settings = st.secrets.get("oidc", {})
+    except FileNotFoundError:
+        settings = {}
+    return auth.OidcPolicy.from_settings(settings)
 
 
 def current_principal() -> Principal:

@@ -145,13 +145,14 @@ def test_oidc_identity_maps_to_the_accounts_table(accounts_db):
         auth.principal_for_email(accounts_db, "inconnu@interieur.gouv.fr")
 
 
-def _oidc_app(path, monkeypatch, email):
+def _oidc_app(path, monkeypatch, email, verified=True):
     monkeypatch.setenv("QUALEPREF_DB", str(path))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
                           "client_id": "qualepref", "client_secret": "s",
                           "server_metadata_url": "https://example.invalid/.well-known/openid-configuration"}
-    at.user = {"email": email, "is_logged_in": True}
+    at.user = {"email": email, "email_verified": verified, "iss": "https://idp.example.gouv.fr",
+               "is_logged_in": True}
     return at.run()
 
 
@@ -165,6 +166,10 @@ def test_oidc_sign_in_in_the_app(db_path, accounts_db, monkeypatch):
     assert not unknown.exception, unknown.exception
     assert "principal" not in unknown.session_state
     assert any("aucun compte actif" in e.value for e in unknown.error)
+    unverified = _oidc_app(db_path, monkeypatch, "referent87@interieur.gouv.fr", verified=False)
+    assert not unverified.exception, unverified.exception
+    assert "principal" not in unverified.session_state
+    assert any("pas confirmé votre adresse" in e.value for e in unverified.error)
 
 
 def test_sign_in_form(db_path, accounts_db, monkeypatch):
