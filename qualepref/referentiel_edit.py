@@ -16,6 +16,7 @@ import pandas as pd
 from qualepref import sql
 from qualepref.access import Principal, administrator_name
 from qualepref.auth import record_audit, utcnow
+from qualepref.formulas import label_problem
 
 DIRECTIONS = ("baisse", "hausse")
 FREQUENCIES = ("mensuelle", "trimestrielle", "évènement")
@@ -78,6 +79,11 @@ def _none_if_blank(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def _spreadsheet_safe(*fields: tuple[str, str | None]) -> list[str]:
+    """Labels are written in the import template and every export: none may read as a formula."""
+    return [problem for what, text in fields if (problem := label_problem(text, what))]
+
+
 def validate_indicator(ind: Indicator, *, indicators: pd.DataFrame, modules: pd.DataFrame,
                        engagements: pd.DataFrame, new: bool) -> list[str]:
     """Problems with an indicator (French messages); empty when valid."""
@@ -106,6 +112,8 @@ def validate_indicator(ind: Indicator, *, indicators: pd.DataFrame, modules: pd.
             problems.append(f"L'engagement {ind.engagement} n'existe pas dans le module {ind.module}.")
     if not (ind.unit or "").strip():
         problems.append("L'unité est obligatoire (ex. jours, %, minutes, nombre).")
+    problems += _spreadsheet_safe(("Le libellé", ind.indicator_label), ("L'unité", ind.unit),
+                                  ("La source de la cible", ind.target_source))
     if ind.direction not in (None, *DIRECTIONS):
         problems.append("Le sens doit être « baisse », « hausse » ou vide.")
     if ind.frequency not in FREQUENCIES:
@@ -136,6 +144,7 @@ def validate_engagement(eng: Engagement, *, modules: pd.DataFrame, engagements: 
         problems.append(f"L'engagement {eng.engagement} du module {eng.module} n'existe pas.")
     if not (eng.engagement_label or "").strip():
         problems.append("Le libellé de l'engagement est obligatoire.")
+    problems += _spreadsheet_safe(("Le libellé", eng.engagement_label), ("Le thème", eng.theme))
     return problems
 
 
@@ -154,6 +163,7 @@ def validate_synonym(item_kind: str, item_code: str, synonym: str, *, indicators
     taken = {_norm(x) for x in labels} | {
         _norm(s) for k, s in zip(synonyms.item_kind, synonyms.synonym, strict=True) if k == item_kind
     }
+    problems += _spreadsheet_safe(("Le synonyme", synonym))
     if _norm(synonym) in taken:
         problems.append(f"« {synonym.strip()} » désigne déjà un {item_kind} (libellé ou synonyme).")
     return problems

@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from qualepref import fmt, vocab
+from qualepref.formulas import set_text
 from qualepref.ingest.layouts import TEMPLATE_HELP_SHEETS
 
 HEADER_FILL = PatternFill("solid", fgColor=vocab.BLEU_FRANCE.lstrip("#"))
@@ -150,7 +151,8 @@ def _instructions(indicators: pd.DataFrame, site_label: str | None, max_upload_m
 
 def _style_header(ws, columns: tuple[Column, ...]) -> None:
     for index, column in enumerate(columns, start=1):
-        cell = ws.cell(row=1, column=index, value=column.header)
+        cell = ws.cell(row=1, column=index)
+        set_text(cell, column.header)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
@@ -189,9 +191,11 @@ def _write_lists(ws, columns: dict[str, list[str]]) -> dict[str, str]:
     ranges = {}
     for index, (name, values) in enumerate(columns.items(), start=1):
         letter = get_column_letter(index)
-        ws.cell(row=1, column=index, value=name).font = Font(bold=True)
+        header = ws.cell(row=1, column=index)
+        set_text(header, name)
+        header.font = Font(bold=True)
         for offset, value in enumerate(values, start=2):
-            ws.cell(row=offset, column=index, value=value)
+            set_text(ws.cell(row=offset, column=index), value)  # a label is text, never a formula
         last = max(2, len(values) + 1)
         ranges[name] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${last}"
         ws.column_dimensions[letter].width = 40
@@ -221,7 +225,8 @@ def build(indicators: pd.DataFrame, questions: pd.DataFrame, sites: pd.DataFrame
     for style, text in _instructions(indicators, site_label, max_upload_mb):
         if style == "section":
             row += 1  # a blank line before each section
-        cell = ws.cell(row=row, column=1, value=text)
+        cell = ws.cell(row=row, column=1)
+        set_text(cell, text)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if style in fonts:
             cell.font = fonts[style]

@@ -69,10 +69,11 @@ def test_xlsx_headers_types_dates_and_no_formula():
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             assert cell.data_type != "f", f"{cell.coordinate} would be evaluated as a formula"
-    assert ws.cell(2, 2).value == "'=SUM(A1:A2)"
-    assert ws.cell(3, 2).value == "'+33 1 23"
-    assert ws.cell(2, 3).value == "'@cmd" and ws.cell(3, 3).value == "'-2+3"
-    assert ws.cell(4, 3).value == "'\tcaché"
+    # Texts kept as they are, as text cells with Excel's quote prefix (editing keeps them text).
+    for coordinate, text in (("B2", "=SUM(A1:A2)"), ("B3", "+33 1 23"), ("C2", "@cmd"), ("C3", "-2+3"),
+                             ("C4", "\tcaché")):
+        assert (ws[coordinate].value, ws[coordinate].data_type, ws[coordinate].quotePrefix) == (text, "s", True)
+    assert not ws["B4"].quotePrefix, "ordinary text is left alone"
     assert ws.cell(ws.max_row, 1).value == "Source : Qual-e-Pref"
 
 

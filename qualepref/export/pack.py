@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import copy
 import io
+from contextlib import contextmanager
 
 import pandas as pd
 from lxml import etree
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
+from pptx.chart.xlsx import CategoryWorkbookWriter
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
 from pptx.enum.dml import MSO_LINE_DASH_STYLE
@@ -22,6 +24,7 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
+from xlsxwriter import Workbook as XlsxWorkbook
 
 from qualepref import fmt, stats, vocab
 from qualepref.export import pack_data
@@ -166,6 +169,30 @@ def _table(slide, frame: pd.DataFrame, left, top, width, col_widths: list[float]
 
 
 # -- charts --------------------------------------------------------------------------------------
+class _TextWorkbookWriter(CategoryWorkbookWriter):
+    """The chart's embedded workbook (*Modifier les données*) with every text written as text.
+
+    python-pptx writes categories and series names with xlsxwriter's `write`, which makes a formula
+    of any string starting with `=`: a label such as `=HYPERLINK(…)` would run when the data are
+    edited. (`qualepref.formulas` holds the rule for the other files; here no text is a formula.)
+    """
+
+    @contextmanager
+    def _open_worksheet(self, xlsx_file):
+        workbook = XlsxWorkbook(xlsx_file, {"in_memory": True, "strings_to_formulas": False})
+        worksheet = workbook.add_worksheet()
+        yield workbook, worksheet
+        workbook.close()
+
+
+class TextCategoryChartData(CategoryChartData):
+    """`CategoryChartData` whose embedded workbook never turns a label into a formula."""
+
+    @property
+    def _workbook_writer(self):
+        return _TextWorkbookWriter(self)
+
+
 def _style_axis_text(axis, size: float = 10) -> None:
     axis.tick_labels.font.size = Pt(size)
     axis.tick_labels.font.name = FONT
@@ -173,7 +200,7 @@ def _style_axis_text(axis, size: float = 10) -> None:
 
 
 def _line_chart(slide, series: pack_data.Series, left, top, width, height):
-    chart_data = CategoryChartData(number_format="0.0")
+    chart_data = TextCategoryChartData(number_format="0.0")
     chart_data.categories = series.categories
     chart_data.add_series("Valeur", series.values)
     if series.target is not None:
@@ -225,7 +252,7 @@ def _line_chart(slide, series: pack_data.Series, left, top, width, height):
 
 def _bar_with_threshold(slide, survey: pd.DataFrame, left, top, width, height):
     """Columns of satisfaction per question (in %) with the 75 % threshold as a line series."""
-    chart_data = CategoryChartData(number_format='0.0" %"')
+    chart_data = TextCategoryChartData(number_format='0.0" %"')
     chart_data.categories = [_short_question(label, n) for label, n in zip(
         survey.question_label, survey.n_expressed, strict=True)]
     chart_data.add_series("Taux de satisfaction", [None if pd.isna(r) else float(r) * 100 for r in survey.rate])
