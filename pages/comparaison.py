@@ -9,7 +9,7 @@ Tables are numeric (their files are computed with); the screen writes them in Fr
 import pandas as pd
 import streamlit as st
 
-from qualepref import anonymity, charts, filters, fmt, satisfaction, stats, ui
+from qualepref import anonymity, charts, filters, fmt, satisfaction, stats, ui, vocab
 
 ui.page_header(
     "Comparaison nationale",
@@ -130,7 +130,7 @@ if national_view:
         formats = {"value": text, "low": fmt.percent, "high": fmt.percent, "n_expressed": count,
                    "rank_best": count, "rank_worst": count}
     where = "" if selection.region_code is None else f" – {data.region_name.iloc[0]}"
-    st.subheader(f"{subject_title}{where}")
+    st.subheader(ui.plain(f"{subject_title}{where}"))
     highlight = selection.site_code
     if direction is not None and highlight in set(data.site_code):
         row = data[data.site_code == highlight].iloc[0]
@@ -201,9 +201,10 @@ else:
         when = f"campagne {campaign}"
     figures = anonymity.national_figures(summary.to_dict(), names_visible=national_view, own_value=own_value,
                                          own_contributes=own_contributes, direction=direction)
-    st.subheader(subject_title)
+    st.subheader(ui.plain(subject_title))
     cols = st.columns(3)
     cols[0].metric("Votre valeur", text(own_value), help=when)
+    detail = None
     if direction is None:
         where, why = "–", "Indicateur de suivi sans sens d'amélioration : pas de classement."
     elif not own_contributes:
@@ -211,8 +212,11 @@ else:
     elif not figures.quartiles_shown:
         where, why = "–", figures.withheld_text
     else:
-        where, why = figures.position, f"{anonymity.POSITION_HELP} {figures.n_sites} préfectures comparées."
-    cols[1].metric("Position nationale", where, help=why)
+        # A short value that never truncates on a card, spelled out underneath (no arrow, no colour).
+        where = vocab.NATIONAL_POSITIONS.short(figures.position)
+        detail = vocab.NATIONAL_POSITIONS.label(figures.position)
+        why = f"{anonymity.POSITION_HELP} {figures.n_sites} préfectures comparées."
+    cols[1].metric("Position nationale", where, delta=detail, delta_color="off", delta_arrow="off", help=why)
     cols[2].metric("Médiane nationale", text(figures.median) if figures.quartiles_shown else "–",
                    help=(f"1er quartile {text(figures.q1)}, 3e quartile {text(figures.q3)}"
                          if figures.quartiles_shown else figures.withheld_text))
@@ -232,7 +236,8 @@ else:
             "Statistique": ["10e centile", "1er quartile", "Médiane", "3e quartile", "90e centile", "Votre valeur"],
             "Valeur": [figures.p10, figures.q1, figures.median, figures.q3, figures.p90, own_value],
             "Remarque": [withheld, "", "", "", withheld,
-                         when + (f" ; position : {where}" if direction is not None else "")],
+                         when + (f" ; position : {anonymity.position_text(figures.position)}"
+                                 if figures.position else "")],
         })
         ui.chart_with_table(fig, table, file_stem=f"comparaison-{site}", key="cmp_summary",
                             headers={"Valeur": f"Valeur ({unit})"}, formats={"Valeur": text})

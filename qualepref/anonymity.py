@@ -31,19 +31,26 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from qualepref import vocab
+
 MIN_OTHERS_QUARTILES = 10  # other prefectures needed for the median and the quartiles
 MIN_OTHERS_DECILES = 20  # … for the 10th and 90th centiles
 TOO_FEW = "Pas assez de préfectures pour une comparaison anonyme"
 QUARTILES = ("q1", "median", "q3")
 DECILES = ("p10", "p90")
 
-BEST_QUARTER, BETTER, AT_MEDIAN, WORSE, WORST_QUARTER = (
-    "Meilleur quart", "Mieux que la médiane", "À la médiane", "Moins bien que la médiane", "Dernier quart")
-POSITIONS = (BEST_QUARTER, BETTER, AT_MEDIAN, WORSE, WORST_QUARTER)
+# Codes of vocab.NATIONAL_POSITIONS (its labels are what users read).
+BEST_QUARTER, BETTER, AT_MEDIAN, WORSE, WORST_QUARTER = vocab.NATIONAL_POSITIONS.codes
+POSITIONS = vocab.NATIONAL_POSITIONS.codes
 POSITION_HELP = ("Position parmi les préfectures comparées, d'après les quartiles nationaux : « meilleur quart » = "
                  "parmi les 25 % de préfectures aux meilleurs résultats, « dernier quart » = parmi les 25 % aux "
                  "moins bons. Le rang exact n'est pas donné : avec votre valeur, il permettrait de retrouver celle "
                  "d'une autre préfecture.")
+
+
+def position_text(code: str) -> str:
+    """`2e quart (mieux que la médiane)`: a position written out in full (tables, the pack)."""
+    return f"{vocab.NATIONAL_POSITIONS.short(code)} ({vocab.NATIONAL_POSITIONS.label(code)})"
 
 
 def others(n_contributors, own_contributes: bool) -> int:
@@ -101,7 +108,7 @@ class NationalFigures:
     q3: float | None
     p90: float | None
     rank: int | None  # exact rank: national scopes only
-    position: str | None  # quarter of the distribution (None: no value, no direction or no quartiles)
+    position: str | None  # code of vocab.NATIONAL_POSITIONS (None: no value, no direction or no quartiles)
 
     @property
     def quartiles_shown(self) -> bool:

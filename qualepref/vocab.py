@@ -192,6 +192,16 @@ ALERT_KINDS = Vocabulary(
     Term("indicateur", "Indicateur"),
 )
 
+# Where a prefecture's value falls among the national quartiles: what a one-prefecture scope is told
+# instead of its rank (see anonymity.py), best first. `short` fits a key-figure card.
+NATIONAL_POSITIONS = Vocabulary(
+    Term("meilleur_quart", "parmi les 25 % de préfectures aux meilleurs résultats", short="Meilleur quart"),
+    Term("mieux_que_mediane", "mieux que la médiane", short="2e quart"),
+    Term("a_la_mediane", "à la médiane", short="Médiane"),
+    Term("moins_bien_que_mediane", "moins bien que la médiane", short="3e quart"),
+    Term("dernier_quart", "parmi les 25 % de préfectures aux moins bons résultats", short="Dernier quart"),
+)
+
 # Monthly transmission of a site: all its expected indicators, some, none.
 TRANSMISSION_STATUSES = Vocabulary(
     Term("manquant", "Non transmis", colour=BAD, symbol="✗"),

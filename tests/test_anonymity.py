@@ -21,7 +21,7 @@ import pytest
 from pptx import Presentation
 from streamlit.testing.v1 import AppTest
 
-from qualepref import fmt, store
+from qualepref import fmt, store, vocab
 from qualepref.access import Principal, Role, system_scope
 from qualepref.db import Database
 from tests.conftest import ROOT
@@ -339,17 +339,17 @@ def test_thresholds_count_the_other_prefectures_only(n, own_contributes):
 
 
 @pytest.mark.parametrize(("own", "higher", "lower"), [
-    (4.5, "Meilleur quart", "Dernier quart"), (4.0, "Mieux que la médiane", "Moins bien que la médiane"),
-    (3.5, "Mieux que la médiane", "Moins bien que la médiane"), (3.0, "À la médiane", "À la médiane"),
-    (2.5, "Moins bien que la médiane", "Mieux que la médiane"), (2.0, "Moins bien que la médiane",
-                                                                  "Mieux que la médiane"),
-    (1.5, "Dernier quart", "Meilleur quart")])
+    (4.5, "meilleur_quart", "dernier_quart"), (4.0, "mieux_que_mediane", "moins_bien_que_mediane"),
+    (3.5, "mieux_que_mediane", "moins_bien_que_mediane"), (3.0, "a_la_mediane", "a_la_mediane"),
+    (2.5, "moins_bien_que_mediane", "mieux_que_mediane"), (2.0, "moins_bien_que_mediane", "mieux_que_mediane"),
+    (1.5, "dernier_quart", "meilleur_quart")])
 def test_position_depends_on_the_direction_and_the_shown_quartiles_only(own, higher, lower):
     from qualepref import anonymity
 
     assert anonymity.position(own, 2.0, 3.0, 4.0, lower_is_better=False) == higher
     assert anonymity.position(own, 2.0, 3.0, 4.0, lower_is_better=True) == lower
     assert anonymity.position(None, 2.0, 3.0, 4.0, lower_is_better=False) is None
+    assert anonymity.position_text(higher).startswith(vocab.NATIONAL_POSITIONS.short(higher) + " (")
 
 
 def test_trend_band_blanks_the_periods_with_too_few_others():

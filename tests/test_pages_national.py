@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from qualepref import anonymity, geo, sql, stats, transmissions
+from qualepref import geo, sql, stats, transmissions, vocab
 from qualepref import overview as overview_
 from qualepref.access import NATIONAL_PRINCIPAL, Principal, Role
 from qualepref.export import pack_data
@@ -182,7 +182,8 @@ def test_comparaison_for_a_copil_member_names_no_other_prefecture(app, names):
     at.radio(key="cmp_mode").set_value("moyenne").run()
     metrics = {m.label: m.value for m in at.main.metric}
     # A position among the quarters of the distribution, never the exact rank (see qualepref.anonymity).
-    assert metrics["Position nationale"] in anonymity.POSITIONS and metrics["Votre valeur"].endswith("\u00a0j")
+    assert metrics["Position nationale"] in vocab.NATIONAL_POSITIONS.short_labels().values()
+    assert metrics["Votre valeur"].endswith("\u00a0j")
     text = _main_text(at)
     assert "réservés au niveau national" in text
     at.radio(key="cmp_sujet").set_value("Satisfaction des usagers").run()

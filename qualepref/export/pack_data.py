@@ -472,7 +472,7 @@ def national_position(data: PackData) -> pd.DataFrame:
         elif not row["own_contributes"]:
             where = "Non classée" + (f" : {row['note']}" if row["note"] else " (pas de valeur)")
         else:
-            where = figures.position
+            where = anonymity.position_text(figures.position)
         when = row["when"]
         rows.append({
             "Indicateur": row["label"],
