@@ -1,4 +1,4 @@
-"""Édition du référentiel: targets, labels, synonyms, new indicators and engagements; history."""
+"""Édition du référentiel: targets, labels, synonyms, new indicators, engagements and survey questions; history."""
 
 import pandas as pd
 import streamlit as st
@@ -46,8 +46,9 @@ if admin.demo:
 if message := st.session_state.pop("referentiel_message", None):
     st.success(message, icon=":material/check_circle:")
 
-tab_edit, tab_new, tab_eng, tab_syn, tab_history = st.tabs(
-    ["Modifier un indicateur", "Ajouter un indicateur", "Engagements", "Synonymes", "Historique des changements"]
+tab_edit, tab_new, tab_eng, tab_questions, tab_syn, tab_history = st.tabs(
+    ["Modifier un indicateur", "Ajouter un indicateur", "Engagements", "Questions d'enquête", "Synonymes",
+     "Historique des changements"]
 )
 
 with tab_edit:
@@ -132,6 +133,38 @@ with tab_eng:
             apply(lambda: referentiel_edit.save_engagement(db, eng, actor=admin, new=new),
                   f"Engagement {int(number)} du module {module} enregistré.")
 
+with tab_questions:
+    st.caption("Les questions des enquêtes de satisfaction : l'import reconnaît une colonne de réponses ou une "
+               "ligne d'enquête par le libellé de sa question (ou un synonyme). Une question ajoutée ici est "
+               "reconnue dès le prochain import.")
+    st.dataframe(questions[["question_code", "question_label", "module", "engagement"]], hide_index=True,
+                 width="stretch", column_config={"question_code": "Code", "question_label": "Question",
+                                                 "module": "Module", "engagement": "Engagement"})
+    q_labels = dict(zip(questions.question_code, questions.question_label, strict=True))
+    q_choice = st.selectbox("Modifier une question, ou en ajouter une", ["nouvelle", *q_labels], key="question_choisie",
+                            format_func=lambda c: "➕ nouvelle question" if c == "nouvelle" else f"{q_labels[c]} ({c})")
+    q_new = q_choice == "nouvelle"
+    q_row = None if q_new else questions[questions.question_code == q_choice].iloc[0]
+    q_module = (st.selectbox("Module", list(module_names), format_func=lambda m: f"{m} – {module_names[m]}",
+                             key="question_module") if q_new else int(q_row.module))
+    with st.form(f"question_{q_choice}_{q_module}"):
+        q_code = st.text_input("Code (majuscules, ex. ACCUEIL_RDV)", value="" if q_new else q_choice,
+                               disabled=not q_new, key="question_code")
+        q_label = st.text_input("Libellé de la question", value="" if q_new else q_row.question_label,
+                                key="question_libelle")
+        q_options = engagement_options(q_module)
+        q_current = None if q_new or blank(q_row.engagement) == "" else int(q_row.engagement)
+        q_engagement = st.selectbox(f"Engagement (module {q_module})", q_options, key="question_engagement",
+                                    index=q_options.index(q_current) if q_current in q_options else 0,
+                                    format_func=lambda e: "— question générale" if e is None else str(e))
+        if st.form_submit_button("Ajouter la question" if q_new else "Enregistrer", type="primary"):
+            def save_question():
+                question = referentiel_edit.clean_question(
+                    question_code=q_code if q_new else q_choice, question_label=q_label, module=q_module,
+                    engagement=q_engagement)
+                referentiel_edit.save_question(db, question, actor=admin.user, new=q_new)
+            apply(save_question, f"Question {(q_code if q_new else q_choice).strip().upper()} enregistrée.")
+
 with tab_syn:
     st.caption("Un synonyme est un autre libellé reconnu à l'import (en-tête de ligne ou de colonne d'un "
                "classeur) ; majuscules, accents et ponctuation sont ignorés à la comparaison.")
@@ -149,7 +182,7 @@ with tab_syn:
                  column_config={"item_code": "Code", "synonym": "Synonyme"})
 
 with tab_history:
-    history = auth.audit_history(db, entities=("indicateur", "engagement", "synonyme"))
+    history = auth.audit_history(db, entities=("indicateur", "engagement", "question", "synonyme"))
     st.dataframe(
         history,
         column_config={"changed_at": st.column_config.DatetimeColumn("Quand (UTC)", format="DD/MM/YYYY HH:mm"),

@@ -12,16 +12,16 @@ ui.page_header(
 )
 selection = filters.sidebar_filters(module=True)
 scope = selection.scope
-# Open alerts (alerts.open_alerts): each site's latest campaign up to the chosen year, indicators judged
+# Open alerts (alerts.open_alerts): each site's campaigns of its latest year up to the chosen one, indicators judged
 # on their latest value of the six months up to the chosen month — the figures of Vue d'ensemble and the pack.
 if selection.end is None:
-    last_campaign = "9999"
+    last_year = 9999
     values = None
 else:
-    last_campaign = str(selection.end.year)
+    last_year = selection.end.year
     values = ui.query("alert_indicator_values", scope=scope, start=alerts.window_start(selection.end),
                       end=selection.end)
-survey = ui.query("alert_survey_results", scope=scope, first_campaign="0000", last_campaign=last_campaign)
+survey = ui.query("alert_survey_results", scope=scope, first_year=0, last_year=last_year)
 table = alerts.open_alerts(survey, values)
 table = alerts.filter_table(table, module=selection.module)
 
@@ -31,8 +31,8 @@ shown = alerts.filter_table(table, levels=levels, kinds=kinds)
 
 window = ("" if selection.end is None else
           f" Indicateurs : dernière valeur entre {alerts.window_text(selection.end)}.")
-campaigns = ("dernière campagne de chaque préfecture" if selection.end is None
-             else f"dernière campagne de chaque préfecture jusqu'à {last_campaign}")
+campaigns = ("campagnes de la dernière année d'enquête de chaque préfecture" if selection.end is None
+             else f"campagnes de la dernière année d'enquête de chaque préfecture, jusqu'à {last_year}")
 st.caption(f"Alertes ouvertes. Enquêtes : {campaigns}.{window} "
            "« Effectif insuffisant » : moins de 30 avis exprimés, affiché mais jamais classé.")
 

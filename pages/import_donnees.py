@@ -249,10 +249,11 @@ else:
     default_site = None if chosen == NO_SITE else chosen
 campaign = None
 if kind in ("auto", "enquete"):
-    campaign = right.number_input(
-        "Campagne (année) des exports bruts d'enquête", min_value=2000, max_value=2100, value=None, step=1,
-        key="import_campaign", placeholder="Facultatif",
-        help="Sinon : la colonne « Campagne » du fichier, ou l'année des horodatages des réponses.",
+    campaign = right.text_input(
+        "Campagne des enquêtes (facultatif)", key="import_campaign", placeholder="2025, 2025 en ligne…",
+        max_chars=40,
+        help="L'année, suivie si besoin d'un nom : deux enquêtes de la même année (au guichet, en ligne) "
+             "sont deux campagnes. Sinon : la colonne « Campagne » du fichier, ou l'année des réponses.",
     )
 
 uploads = st.file_uploader(
@@ -266,7 +267,7 @@ st.caption(
     "Les anciens fichiers .xls et les fichiers protégés par mot de passe sont refusés."
 )
 
-options = {"site": default_site, "kind": kind, "campaign": int(campaign) if campaign else None}
+options = {"site": default_site, "kind": kind, "campaign": campaign.strip() if campaign and campaign.strip() else None}
 results = st.session_state.setdefault("import_results", {})
 shown_shas = set()
 for uploaded in uploads or []:

@@ -76,9 +76,9 @@ def draw_indicators() -> None:
 
 
 def draw_satisfaction() -> None:
-    # Campaigns (years) of the selected period; every campaign when no indicator gives a period.
-    first, last = (str(selection.start.year), str(selection.end.year)) if selection.start else ("0000", "9999")
-    survey = ui.query("trend_survey_by_question", scope=scope, first_campaign=first, last_campaign=last)
+    # Campaigns of the selected period's years; every campaign when no indicator gives a period.
+    first, last = (selection.start.year, selection.end.year) if selection.start else (0, 9999)
+    survey = ui.query("trend_survey_by_question", scope=scope, first_year=first, last_year=last)
     if selection.module:
         survey = survey[survey.module == selection.module]
     if survey.empty:

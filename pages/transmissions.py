@@ -92,8 +92,8 @@ for kind, adjective, period_word, plural, indicators_word in GRIDS:
     draw_grid(kind, adjective, period_word, plural, indicators_word)
 
 st.subheader("Campagnes d'enquête de satisfaction")
-campaigns = ui.query("transmission_campaigns", scope=scope, start_year=str(selection.start.year),
-                     end_year=str(selection.end.year))
+campaigns = ui.query("transmission_campaigns", scope=scope, start_year=selection.start.year,
+                     end_year=selection.end.year)
 if campaigns.empty:
     st.info("Aucune campagne d'enquête sur les années de la période.")
 else:

@@ -18,7 +18,7 @@ n_scope = len(scope.site_codes)
 link_params = {k: v for k, v in (("pref", selection.site_code), ("region", selection.region_code)) if v}
 
 reporting = ui.query("overview_reporting", scope=scope)
-survey = ui.query("trend_survey_by_question", scope=scope, first_campaign="0000", last_campaign="9999")
+survey = ui.query("trend_survey_by_question", scope=scope, first_year=0, last_year=9999)
 if reporting.empty and survey.empty:
     st.info("Aucune donnée pour votre périmètre : commencez par la page « Import ».")
     ui.footer()
@@ -57,8 +57,8 @@ else:
     sent = None
 
 headline = satisfaction.global_rate(survey)
-survey_results = ui.query("alert_survey_results", scope=scope, first_campaign="0000",
-                          last_campaign=str(month.year) if month is not None else "9999")
+survey_results = ui.query("alert_survey_results", scope=scope, first_year=0,
+                          last_year=month.year if month is not None else 9999)
 open_alerts = alerts.open_alerts(survey_results, window_values)
 counts = alerts.count_by_level(open_alerts)
 

@@ -35,7 +35,7 @@ from urllib.parse import quote_plus
 import numpy as np
 import pandas as pd
 
-from qualepref import fmt, periods, stats, vocab
+from qualepref import campaigns, fmt, periods, stats, vocab
 from qualepref.stats import AlertLevel
 
 WINDOW_MONTHS = 6  # indicator alerts look at the last six months of the selected period
@@ -143,7 +143,7 @@ def survey_alerts(results: pd.DataFrame) -> pd.DataFrame:
         "severity": level.map(SEVERITY),
         "module": rated["module"],
         "subject_code": rated["question_code"],
-        "period_start": pd.to_datetime(rated["campaign"].astype(str) + "-01-01"),
+        "period_start": pd.to_datetime(rated["campaign"].map(campaigns.year_of).astype(str) + "-01-01"),
         # Ranked levels by upper bound (the most certainly low first); insufficient samples unranked.
         "rank_value": rated["rate_high"].where(ranked),
         "comment": "",
@@ -263,12 +263,13 @@ def all_alerts(survey: pd.DataFrame | None = None, values: pd.DataFrame | None =
 
 
 def open_survey_rows(results: pd.DataFrame) -> pd.DataFrame:
-    """Rows of each site's latest campaign among `results` (an older campaign's alert is superseded)."""
+    """Rows of each site's campaigns of its latest survey year among `results` (an older year's alert is
+    superseded; two campaigns of one year, at the counter and online, are two surveys both current)."""
     if results.empty:
         return results
-    campaign = results["campaign"].astype(str)
-    latest = campaign.groupby(results["site_code"]).transform("max")
-    return results[campaign == latest]
+    year = results["campaign"].map(campaigns.year_of)
+    latest = year.groupby(results["site_code"]).transform("max")
+    return results[year == latest]
 
 
 def open_alerts(survey: pd.DataFrame | None, values: pd.DataFrame | None) -> pd.DataFrame:
@@ -278,7 +279,7 @@ def open_alerts(survey: pd.DataFrame | None, values: pd.DataFrame | None) -> pd.
     return all_alerts(None if survey is None else open_survey_rows(survey), values)
 
 
-OPEN_DEFINITION = ("alertes ouvertes : questions de la dernière campagne d'enquête de chaque préfecture, "
+OPEN_DEFINITION = ("alertes ouvertes : questions des campagnes d'enquête de la dernière année de chaque préfecture, "
                    "indicateurs dont la dernière valeur des six derniers mois est hors cible")
 
 

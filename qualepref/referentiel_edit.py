@@ -1,4 +1,5 @@
-"""Administrator's changes to the référentiel: validation (pure) and audited writes.
+"""Administrator's changes to the référentiel (indicators, engagements, survey questions, synonyms):
+validation (pure) and audited writes.
 
 Each write runs in one transaction with its audit-log line (who, when,
 before, after); the transaction bumps the data version, so every cached
@@ -46,6 +47,14 @@ class Engagement:
     engagement: int
     theme: str | None
     engagement_label: str
+
+
+@dataclass(frozen=True)
+class Question:
+    question_code: str
+    question_label: str
+    module: int
+    engagement: int | None
 
 
 def parse_target(text) -> float | None:
@@ -169,6 +178,54 @@ def validate_synonym(item_kind: str, item_code: str, synonym: str, *, indicators
     return problems
 
 
+def validate_question(question: Question, *, questions: pd.DataFrame, modules: pd.DataFrame,
+                      engagements: pd.DataFrame, synonyms: pd.DataFrame, new: bool) -> list[str]:
+    """Problems with a survey question (French messages); empty when valid.
+
+    Its label is what the importer matches a column of answers or a `Question` cell against:
+    it may be neither another question's label nor a synonym of another question.
+    """
+    problems = []
+    codes = set(questions.question_code)
+    if new:
+        if not _CODE.match(question.question_code or ""):
+            problems.append("Le code doit être en majuscules, chiffres et « _ » (ex. ACCUEIL_RDV), "
+                            "2 à 40 caractères, commençant par une lettre.")
+        elif question.question_code in codes:
+            problems.append(f"Le code {question.question_code} existe déjà.")
+    elif question.question_code not in codes:
+        problems.append(f"Question inconnue : {question.question_code}.")
+    label = (question.question_label or "").strip()
+    if not label:
+        problems.append("Le libellé de la question est obligatoire.")
+    else:
+        others = questions[questions.question_code != question.question_code]
+        taken = {_norm(x) for x in others.question_label} | {
+            _norm(s) for k, c, s in zip(synonyms.item_kind, synonyms.item_code, synonyms.synonym, strict=True)
+            if k == "question" and c != question.question_code}
+        if _norm(label) in taken:
+            problems.append(f"« {label} » désigne déjà une autre question (libellé ou synonyme) : l'import ne "
+                            "saurait pas laquelle choisir.")
+    if question.module not in set(modules.module.astype(int)):
+        problems.append(f"Le module {question.module} n'existe pas.")
+    elif question.engagement is not None:
+        in_module = engagements[engagements.module.astype(int) == question.module]
+        if question.engagement not in set(in_module.engagement.astype(int)):
+            problems.append(f"L'engagement {question.engagement} n'existe pas dans le module {question.module}.")
+    return problems
+
+
+def clean_question(**fields) -> Question:
+    """A `Question` from form fields (code upper-cased, blank engagement → None)."""
+    engagement = _none_if_blank(fields.get("engagement"))
+    return Question(
+        question_code=(fields.get("question_code") or "").strip().upper(),
+        question_label=" ".join((fields.get("question_label") or "").split()),
+        module=int(fields["module"]),
+        engagement=None if engagement is None else int(engagement),
+    )
+
+
 def clean_indicator(**fields) -> Indicator:
     """An `Indicator` from form fields (blank → None, target parsed)."""
     engagement = _none_if_blank(fields.get("engagement"))
@@ -244,6 +301,25 @@ def confirm_target(db, indicator_code: str, *, actor: Principal | str) -> None:
         record_audit(cur, actor=actor, action="confirmation de la cible", entity="indicateur", key=indicator_code,
                      before={"target": before["target"], "target_indicative": True},
                      after={"target": before["target"], "target_indicative": False}, now=utcnow())
+
+
+def save_question(db, question: Question, *, actor: Principal | str, new: bool) -> None:
+    """Add a survey question, or change the label or engagement of one (its module and code stay)."""
+    actor = administrator_name(actor)  # a discovery visitor is refused before anything is read
+    with db.transaction() as cur:
+        ref = _reference(cur)
+        questions = cur.execute(sql.query_text("referentiel_questions")).df()
+        synonyms = cur.execute(sql.query_text("ingest_synonyms")).df()
+        problems = validate_question(question, questions=questions, modules=ref["modules"],
+                                     engagements=ref["engagements"], synonyms=synonyms, new=new)
+        before = None if new else _row(questions, questions.question_code == question.question_code)
+        if before and int(before["module"]) != question.module:
+            problems.append("Le module d'une question existante ne change pas : ajoutez une nouvelle question.")
+        if problems:
+            raise ReferentielError(" ".join(problems))
+        sql.execute(cur, "referentiel_insert_question" if new else "referentiel_update_question", **asdict(question))
+        record_audit(cur, actor=actor, action="ajout" if new else "modification", entity="question",
+                     key=question.question_code, before=before, after=asdict(question), now=utcnow())
 
 
 def add_synonym(db, item_kind: str, item_code: str, synonym: str, *, actor: Principal | str) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from qualepref import stats
+from qualepref import campaigns, stats
 
 GLOBAL_QUESTION = "GLOBAL"
 LABEL = "Satisfaction globale"
@@ -54,9 +54,9 @@ def global_rate(by_question: pd.DataFrame, campaign: str | None = None) -> Satis
     rows = by_question[(by_question["question_code"] == GLOBAL_QUESTION) & (by_question["n_expressed"] > 0)]
     if rows.empty:
         return None
-    campaigns = rows["campaign"].astype(str)
-    campaign = str(campaign) if campaign is not None else str(campaigns.max())
-    rows = rows[campaigns == campaign]
+    labels = rows["campaign"].astype(str)
+    campaign = str(campaign) if campaign is not None else campaigns.latest(labels)
+    rows = rows[labels == campaign]
     if rows.empty:
         return None
     satisfied = int((rows["n_tres_satisfait"] + rows["n_satisfait"]).sum())

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from qualepref import sql
+from qualepref import campaigns, sql
 from qualepref.access import SiteScope
 
 # Column order of each staging frame (what `queries/*staged*.sql` expect).
@@ -33,6 +33,7 @@ STAGING_COLUMNS = {
     "survey_results": {
         "site_code": "string",
         "campaign": "string",
+        "campaign_year": "int64",  # derived from the label (`campaigns.year_of`)
         "question_code": "string",
         "n_tres_satisfait": "int64",
         "n_satisfait": "int64",
@@ -81,8 +82,18 @@ def empty_staging(kind: str) -> pd.DataFrame:
     return _empty_staging(kind).copy()
 
 
+def with_campaign_year(frame: pd.DataFrame) -> pd.DataFrame:
+    """A survey batch with the year of each campaign label (one function decides it)."""
+    if "campaign_year" in frame.columns:
+        return frame
+    years = {label: campaigns.year_of(label) for label in frame["campaign"].unique()}
+    return frame.assign(campaign_year=pd.array(frame["campaign"].map(years), dtype="Int64"))
+
+
 def _staging(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
     columns = STAGING_COLUMNS[kind]
+    if kind == "survey_results":
+        frame = with_campaign_year(frame)
     missing = set(columns) - set(frame.columns)
     if missing:
         raise sql.ProgrammingError(f"staging {kind} lacks columns {sorted(missing)}")
@@ -96,7 +107,7 @@ def _staging(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
 STATUSES = ("new", "replaced", "unchanged", "deleted", "absent")
 
 
-def _counts(classified: pa.Table) -> WriteCounts:
+def counts_of(classified: pa.Table) -> WriteCounts:
     found = dict(zip(*(column.to_pylist() for column in
                        pc.value_counts(classified["status"]).flatten()), strict=True)) if len(classified) else {}
     return WriteCounts(new=found.get("new", 0), replaced=found.get("replaced", 0),
@@ -144,7 +155,7 @@ def classify(cur, kind: str, frame: pd.DataFrame, scope: SiteScope, *, is_demo: 
 
 def preview(cur, kind: str, frame: pd.DataFrame, scope: SiteScope) -> WriteCounts:
     """What writing `frame` would do, without writing (usable on any cursor)."""
-    return _counts(classify(cur, kind, frame, scope))
+    return counts_of(classify(cur, kind, frame, scope))
 
 
 def write(cur, kind: str, frame: pd.DataFrame, *, scope: SiteScope, upload_id: int,
@@ -156,7 +167,7 @@ def write(cur, kind: str, frame: pd.DataFrame, *, scope: SiteScope, upload_id: i
     left as they are; the fact tables' primary keys refuse a second row for a key whatever happens.
     """
     classified = classify(cur, kind, frame, scope, is_demo=is_demo, write=True)
-    counts = _counts(classified)
+    counts = counts_of(classified)
     cur.register(f"classified_{kind}", classified)
     if counts.replaced or counts.deleted:
         sql.execute(cur, f"delete_classified_{kind}", scope=scope)

@@ -1,9 +1,10 @@
--- Survey results of each site in scope, question and campaign (the alert
+-- Survey results of each site in scope, question and campaign of the years [$first_year, $last_year] (the alert
 -- levels are computed in Python, qualepref.stats, from these counts).
 with results_in_scope as (
     select
         site_code,
         campaign,
+        campaign_year,
         question_code,
         n_tres_satisfait,
         n_satisfait,
@@ -12,13 +13,14 @@ with results_in_scope as (
         n_expressed,
     from v_survey_results
     where list_contains($sites, site_code)
-        and campaign between $first_campaign and $last_campaign
+        and campaign_year between $first_year and $last_year
 )
 
 select
     r.site_code,
     s.site_name,
     r.campaign,
+    r.campaign_year,
     r.question_code,
     q.question_label,
     q.module,
@@ -30,4 +32,4 @@ select
 from results_in_scope as r
 join questions as q using (question_code)
 join sites as s using (site_code)
-order by r.site_code, r.campaign, r.question_code
+order by r.site_code, r.campaign_year, r.campaign, r.question_code

@@ -3,6 +3,7 @@
 select
     s.site_code,
     s.campaign,
+    s.campaign_year,
     s.question_code,
     s.n_tres_satisfait,
     s.n_satisfait,

@@ -1,5 +1,5 @@
 -- Survey results of the caller's (filtered) scope for the campaigns of a
--- period, for the data exports.
+-- period's years, for the data exports.
 select
     r.site_code,
     s.site_name,
@@ -16,5 +16,5 @@ select
 from v_survey_results as r
 join sites as s using (site_code)
 join questions as q using (question_code)
-where list_contains($sites, r.site_code) and r.campaign between $first_campaign and $last_campaign
-order by r.site_code, r.campaign, q.module, q.engagement nulls last, r.question_code
+where list_contains($sites, r.site_code) and r.campaign_year between $first_year and $last_year
+order by r.site_code, r.campaign_year, r.campaign, q.module, q.engagement nulls last, r.question_code

@@ -1,5 +1,5 @@
 -- The new and replacing assessments of a classified batch.
-insert into compliance_assessments
+insert into compliance_assessments (site_code, module, engagement, assessed_on, assessment_type, result, upload_id, is_demo)
 select
     site_code,
     module,

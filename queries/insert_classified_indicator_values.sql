@@ -1,5 +1,5 @@
 -- The new and replacing values of a classified batch.
-insert into indicator_values
+insert into indicator_values (site_code, indicator_code, period_start, period_kind, value, comment, upload_id, is_demo)
 select
     site_code,
     indicator_code,

@@ -1,8 +1,12 @@
 -- The new and replacing survey results of a classified batch.
-insert into survey_results
+insert into survey_results (
+    site_code, campaign, campaign_year, question_code, n_tres_satisfait, n_satisfait, n_peu_satisfait,
+    n_pas_du_tout_satisfait, n_sans_avis, upload_id, is_demo
+)
 select
     site_code,
     campaign,
+    campaign_year,
     question_code,
     n_tres_satisfait,
     n_satisfait,

@@ -1,5 +1,5 @@
 -- scope: aggregate
--- Survey campaigns present in the database (years only, no site named).
-select distinct campaign,
+-- Survey campaigns present in the database (labels, no site named), oldest first.
+select distinct campaign, campaign_year,
 from v_survey_results
-order by campaign
+order by campaign_year, campaign

@@ -2,6 +2,7 @@
 -- pack's last year, with the question labels.
 select
     r.campaign,
+    r.campaign_year,
     r.question_code,
     q.question_label,
     q.module,
@@ -18,5 +19,5 @@ join questions as q using (question_code)
 where
     list_contains($sites, r.site_code)
     and r.site_code = $site_code
-    and r.campaign <= $last_campaign
-order by r.campaign, q.module, q.engagement nulls last, r.question_code
+    and r.campaign_year <= $last_year
+order by r.campaign_year, r.campaign, q.module, q.engagement nulls last, r.question_code

@@ -2,9 +2,9 @@
 -- [$start_year, $end_year] held in the database (campaign years are national,
 -- not site data), how many questions the site sent results for.
 with campaigns as (
-    select distinct campaign,
+    select distinct campaign, campaign_year,
     from survey_results
-    where campaign between $start_year and $end_year
+    where campaign_year between $start_year and $end_year
 ),
 
 sent as (
@@ -23,4 +23,4 @@ from sites as s
 cross join campaigns as c
 left join sent as t on t.site_code = s.site_code and t.campaign = c.campaign
 where s.active and list_contains($sites, s.site_code)
-order by s.site_code, c.campaign
+order by s.site_code, c.campaign_year, c.campaign

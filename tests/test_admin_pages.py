@@ -146,3 +146,62 @@ def test_referentiel_page_edits_a_target_with_history(admin_app, db_path):
     at.text_input(key="cible_APPELS_PERDUS").input("beaucoup")
     at.button(key="FormSubmitter:modifier_APPELS_PERDUS-Enregistrer").click().run()
     assert any("n'est pas un nombre" in e.value for e in at.error)
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"question_code": "GLOBAL"}, "existe déjà"),
+    ({"question_code": "accueil rdv"}, "majuscules"),
+    ({"question_label": "Globalement, êtes-vous satisfait du service rendu ?"}, "désigne déjà une autre question"),
+    ({"question_label": "Satisfaction globale"}, "désigne déjà une autre question"),  # a synonym of GLOBAL
+    ({"question_label": "  "}, "obligatoire"),
+    ({"module": 42}, "module 42 n'existe pas"),
+    ({"engagement": 99}, "engagement 99 n'existe pas"),
+])
+def test_question_validation(db, fields, message):
+    scope = national_scope(db)
+    question = referentiel_edit.clean_question(**({"question_code": "ACCUEIL_RDV", "module": 1, "engagement": 3,
+                                                   "question_label": "Le rendez-vous était-il facile à prendre ?"}
+                                                  | fields))
+    ref = _ref(db)
+    problems = referentiel_edit.validate_question(
+        question, new=True, questions=sql.run(db, "referentiel_questions", scope=scope),
+        synonyms=sql.run(db, "ingest_synonyms", scope=scope), modules=ref["modules"], engagements=ref["engagements"])
+    assert any(message.lower() in p.lower() for p in problems), problems
+
+
+def test_referentiel_page_adds_a_survey_question_that_the_importer_then_recognises(admin_app, db_path):
+    from qualepref import ingest
+    from qualepref.db import Database
+
+    content = ("Site;Campagne;Question;Très satisfait;Satisfait;Peu satisfait;Pas du tout satisfait;Sans avis\n"
+               "87;2025 en ligne;Le rendez-vous était-il facile à prendre ?;12;5;2;1;0\n").encode()
+    with Database(db_path) as database:
+        plan = ingest.analyse(content, "rdv.csv", db=database, scope=national_scope(database))
+        assert [e.message.split(" dans")[0] for e in plan.errors] == ["Question inconnue"]
+    at = admin_app("admin_referentiel")
+    at.selectbox(key="question_choisie").set_value("nouvelle").run()
+    at.selectbox(key="question_module").set_value(1).run()
+    at.text_input(key="question_code").input("accueil_rdv")
+    at.text_input(key="question_libelle").input("Le rendez-vous était-il facile à prendre ?")
+    at.selectbox(key="question_engagement").set_value(3)
+    at.button(key="FormSubmitter:question_nouvelle_1-Ajouter la question").click().run()
+    assert not at.exception, at.exception
+    assert any("ACCUEIL_RDV" in s.value for s in at.success), [e.value for e in at.error]
+    # Its label edited afterwards, audited with before and after.
+    at.selectbox(key="question_choisie").set_value("ACCUEIL_RDV").run()
+    at.text_input(key="question_libelle").input("Le rendez-vous a-t-il été facile à prendre ?")
+    at.button(key="FormSubmitter:question_ACCUEIL_RDV_1-Enregistrer").click().run()
+    assert not at.exception, at.exception
+    with Database(db_path) as database:
+        scope = national_scope(database)
+        questions = sql.run(database, "referentiel_questions", scope=scope).set_index("question_code")
+        assert questions.loc["ACCUEIL_RDV", ["question_label", "module", "engagement"]].tolist() == [
+            "Le rendez-vous a-t-il été facile à prendre ?", 1, 3]
+        history = auth.audit_history(database, entities=("question",))
+        assert history.action.tolist() == ["modification", "ajout"]
+        assert '"question_label": "Le rendez-vous était-il facile à prendre ?"' in history.before.iloc[0]
+        content = content.replace("était-il".encode(), "a-t-il été".encode())
+        plan = ingest.analyse(content, "rdv.csv", db=database, scope=scope)
+        assert plan.ok, plan.errors
+        assert plan.batches["survey_results"][["question_code", "campaign", "n_tres_satisfait"]].values.tolist() == [
+            ["ACCUEIL_RDV", "2025 en ligne", 12]]

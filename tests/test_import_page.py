@@ -304,7 +304,7 @@ def test_the_campaign_chosen_on_the_page_applies_to_a_raw_survey_export(app_db, 
     content = samples.write_raw_survey_xlsx(tmp_path / "reponses.xlsx", questions, answers).read_bytes()
     at = open_page(app_db, REFERENT)
     at.radio(key="import_kind").set_value("enquete").run()
-    at.number_input(key="import_campaign").set_value(2024).run()
+    at.text_input(key="import_campaign").set_value("2024 en ligne").run()
     upload(at, "reponses.xlsx", content, XLSX)
     confirm_buttons(at)[0].click().run()
     assert not at.exception and len(at.success) == 1
@@ -312,4 +312,5 @@ def test_the_campaign_chosen_on_the_page_applies_to_a_raw_survey_export(app_db, 
         rows = cur.execute("select site_code, campaign, question_code, n_tres_satisfait, n_satisfait, "
                            "n_peu_satisfait, n_pas_du_tout_satisfait, n_sans_avis from v_survey_results "
                            "order by question_code").fetchall()
-    assert rows == [("87", "2024", "ACCUEIL_COURTOIS", 1, 1, 1, 0, 1), ("87", "2024", "GLOBAL", 1, 1, 0, 1, 0)]
+    assert rows == [("87", "2024 en ligne", "ACCUEIL_COURTOIS", 1, 1, 1, 0, 1),
+                    ("87", "2024 en ligne", "GLOBAL", 1, 1, 0, 1, 0)]

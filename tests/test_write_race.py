@@ -157,7 +157,7 @@ def test_imports_in_parallel_threads_store_each_key_once(db, tmp_path):
 
 @pytest.mark.parametrize("table, row", [
     ("indicator_values", "('87', 'COURRIER_DELAI', date '2025-01-01', 'month', 3.0, null, 1, false)"),
-    ("survey_results", "('87', '2025', 'GLOBAL', 1, 2, 3, 4, 5, 1, false)"),
+    ("survey_results", "('87', '2025', 'GLOBAL', 1, 2, 3, 4, 5, 1, false, 2025)"),
     ("compliance_assessments", "('87', 1, 1, date '2025-03-01', 'audit_interne', 'conforme', 1, false)"),
 ])
 def test_a_fact_table_refuses_a_second_row_with_the_same_key(db, table, row):

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from qualepref import campaigns as survey_campaigns
 from qualepref import fmt, vocab
 from qualepref.charts.theme import BLEU_FRANCE, CATEGORICAL, GRIS, ROUGE_MARIANNE, layout, vertical_line
 from qualepref.periods import period_range
@@ -296,7 +297,7 @@ def satisfaction_by_question(frame: pd.DataFrame, *, title: str, meeting_mode: b
     """
     traces = []
     order = list(dict.fromkeys(frame["question_label"]))  # as given: the référentiel's order
-    campaigns = sorted(frame["campaign"].astype(str).unique())
+    campaigns = survey_campaigns.ordered(frame["campaign"])
     others = [c for c in CATEGORICAL if c != BLEU_FRANCE]
     for age, campaign in enumerate(reversed(campaigns)):
         rows = frame[frame["campaign"].astype(str) == campaign].set_index("question_label").reindex(order)

@@ -66,8 +66,7 @@ def load(db, scope: SiteScope, start: date, end: date) -> dict[str, pd.DataFrame
     start, end = min(start, end), max(start, end)
     indicators = sql.run(db, "export_indicator_values", scope=scope, start=start, end=end)
     indicators["period_kind"] = indicators.period_kind.map(PERIOD_KINDS).fillna(indicators.period_kind)
-    surveys = sql.run(db, "export_survey_results", scope=scope, first_campaign=str(start.year),
-                      last_campaign=str(end.year))
+    surveys = sql.run(db, "export_survey_results", scope=scope, first_year=start.year, last_year=end.year)
     compliance = sql.run(db, "export_compliance", scope=scope, start=start, until=end_of_month(end))
     compliance["assessment_type"] = compliance.assessment_type.map(vocab.ASSESSMENT_TYPES.labels()).fillna(
         compliance.assessment_type)

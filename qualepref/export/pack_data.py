@@ -12,7 +12,7 @@ from datetime import date
 
 import pandas as pd
 
-from qualepref import alerts, anonymity, fmt, periods, satisfaction, sites, sql, stats, transmissions, vocab
+from qualepref import alerts, anonymity, campaigns, fmt, periods, satisfaction, sites, sql, stats, transmissions, vocab
 from qualepref.access import ScopeError, SiteScope
 
 # Indicator families of module 1, one slide each (indicators of other modules are
@@ -80,7 +80,7 @@ class PackData:
     @property
     def campaign(self) -> str | None:
         """The latest survey campaign up to the period's last year."""
-        return None if self.survey.empty else str(self.survey.campaign.max())
+        return None if self.survey.empty else campaigns.latest(self.survey.campaign)
 
     @property
     def last_survey(self) -> pd.DataFrame:
@@ -119,8 +119,7 @@ def load_pack_data(db, scope: SiteScope, site_code: str, start: date, end: date,
     end = date(end.year, end.month, 1)
     values = sql.run(db, "pack_indicator_values", scope=scope, site_code=site_code, start=start, end=end)
     values["period_start"] = pd.to_datetime(values.period_start)
-    survey = sql.run(db, "pack_survey_results", scope=scope, site_code=site_code,
-                     last_campaign=str(end.year))
+    survey = sql.run(db, "pack_survey_results", scope=scope, site_code=site_code, last_year=end.year)
     if not survey.empty:
         survey = stats.with_satisfaction(survey)
     compliance = sql.run(db, "compliance_latest", scope=scope.narrowed([site_code]), as_of=end_of_month(end))
@@ -171,9 +170,8 @@ def national_rows(db, scope: SiteScope, values: pd.DataFrame, survey: pd.DataFra
         rows.append({**summary.to_dict(), "label": str(item.indicator_label), "unit": str(item.unit),
                      "direction": direction, "when": summary.latest_period,
                      "own_contributes": not pd.isna(summary.own_value), "note": None})
-    campaigns = survey.campaign.astype(str) if not survey.empty else pd.Series(dtype=str)
-    if len(campaigns):
-        campaign = campaigns.max()
+    campaign = None if survey.empty else campaigns.latest(survey.campaign)
+    if campaign is not None:
         summary = sql.run(db, "national_satisfaction_summary", scope=scope, campaign=campaign,
                           question=satisfaction.GLOBAL_QUESTION, min_sample=stats.MIN_SAMPLE).iloc[0].to_dict()
         for key in ("p10", "q1", "median", "q3", "p90"):

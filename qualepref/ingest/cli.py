@@ -14,8 +14,8 @@ import logging
 import sys
 from pathlib import Path
 
+from qualepref import campaigns, sql
 from qualepref import db as dbmod
-from qualepref import sql
 from qualepref.access import Principal, Role
 from qualepref.config import max_upload_bytes
 from qualepref.ingest import plan as planmod
@@ -32,7 +32,8 @@ def register(sub) -> None:
     )
     parser.add_argument("path", metavar="PATH", type=Path, help="fichier .xlsx ou .csv")
     parser.add_argument("--site", help="préfecture des lignes sans colonne Site (code, nom ou ville)")
-    parser.add_argument("--campaign", type=int, metavar="ANNEE", help="année de la campagne d'enquête")
+    parser.add_argument("--campaign", metavar="CAMPAGNE",
+                        help="campagne d'enquête : l'année, suivie si besoin d'un nom (2025, « 2025 en ligne »)")
     parser.add_argument("--kind", choices=planmod.KINDS, default="auto",
                         help="type de données (défaut : reconnu automatiquement)")
     parser.add_argument("--dry-run", action="store_true", help="vérifier seulement, ne rien écrire")
@@ -111,6 +112,10 @@ def run(args) -> int:
     with database:
         codes = [row[0] for row in sql.execute(database.cursor(), "site_codes")]
         scope = Principal(user="ligne de commande", role=Role.ADMIN).scope(codes)
+        if args.campaign is not None and campaigns.parse(args.campaign) is None:
+            print(f"--campaign : campagne non reconnue « {args.campaign} » ({campaigns.HELP} attendu).",
+                  file=sys.stderr)
+            return 2
         if args.site is not None:
             from qualepref.ingest import reference
 

@@ -9,10 +9,10 @@ from datetime import date
 
 import pandas as pd
 
-from qualepref import events, sql, store, vocab
+from qualepref import campaigns, events, sql, store, vocab
 from qualepref.access import SiteScope
 from qualepref.config import max_upload_bytes
-from qualepref.ingest import layouts, readers, reference, validate
+from qualepref.ingest import layouts, preview, readers, reference, validate
 from qualepref.ingest.issues import Issue
 from qualepref.ingest.text import norm
 
@@ -36,7 +36,12 @@ class ImportPlan:
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     batches: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # Each batch classified against the stored rows at analysis (`store.classify`), and its counts.
+    classified: dict[str, pd.DataFrame] = field(default_factory=dict)
     counts: dict[str, store.WriteCounts] = field(default_factory=dict)
+    # Warnings to read before confirming (also in `warnings`): a survey campaign or demonstration
+    # figures that the import would replace.
+    attention: list[Issue] = field(default_factory=list)
     site_codes: list[str] = field(default_factory=list)
     period_min: str | None = None
     period_max: str | None = None
@@ -88,7 +93,7 @@ def _progress(progress: Callable | None, fraction: float, message: str) -> None:
 
 
 def analyse(content: bytes, file_name: str, *, db, scope: SiteScope, site: str | None = None,
-            kind: str = "auto", campaign: int | None = None, progress: Callable | None = None,
+            kind: str = "auto", campaign: str | int | None = None, progress: Callable | None = None,
             today: date | None = None) -> ImportPlan:
     """Read, recognise and check a file; nothing is written."""
     if kind not in KINDS:
@@ -116,7 +121,8 @@ def analyse(content: bytes, file_name: str, *, db, scope: SiteScope, site: str |
             plan.errors.append(Issue(None, None, None, site, "Préfecture choisie inconnue."))
             return plan
         site = code
-    ctx = validate.Context(ref=ref, scope=scope, site=site, campaign=campaign, today=today or date.today())
+    ctx = validate.Context(ref=ref, scope=scope, site=site, campaign=None if campaign is None else str(campaign),
+                           today=today or date.today())
     datas: list[layouts.SheetData] = []
     empty_headers: list[str | None] = []
     help_sheets = {norm(name) for name in layouts.TEMPLATE_HELP_SHEETS}
@@ -185,12 +191,26 @@ def analyse(content: bytes, file_name: str, *, db, scope: SiteScope, site: str |
     _progress(progress, 0.8, "Comparaison avec les données enregistrées…")
     with db.cursor() as cur:
         for batch_kind, batch in plan.batches.items():
-            plan.counts[batch_kind] = store.preview(cur, batch_kind, batch, scope)
+            classified = store.classify(cur, batch_kind, batch, scope)
+            plan.counts[batch_kind] = store.counts_of(classified)
+            plan.classified[batch_kind] = classified.to_pandas()
+    _attention(plan, db, scope)
     if plan.ok and plan.changes_nothing:
         earlier = sql.run(db, "ingest_uploads_by_sha", scope=scope, sha256=plan.sha256)
         plan.already_imported = not earlier.empty
     _progress(progress, 1.0, "Analyse terminée.")
     return plan
+
+
+def _attention(plan: ImportPlan, db, scope: SiteScope) -> None:
+    """Replacements the référent should confirm knowingly."""
+    surveys = plan.classified.get("survey_results")
+    if surveys is not None and (surveys["status"] == "replaced").any():
+        ids = sorted({int(u) for u in surveys["old_upload_id"].dropna()})
+        sources = sql.run(db, "upload_sources", scope=scope, upload_ids=ids)
+        plan.attention += preview.campaign_replacements(surveys, sources, plan.file_name)
+    plan.attention += preview.demo_replacements(plan.classified)
+    plan.warnings.extend(plan.attention)
 
 
 def _describe(plan: ImportPlan) -> None:
@@ -203,7 +223,8 @@ def _describe(plan: ImportPlan) -> None:
     batch = plan.batches.get("survey_results")
     if batch is not None and not batch.empty:
         sites |= set(batch["site_code"].unique())
-        periods += [str(batch["campaign"].min()), str(batch["campaign"].max())]
+        labels = campaigns.ordered(batch["campaign"])
+        periods += [labels[0], labels[-1]]
     batch = plan.batches.get("compliance")
     if batch is not None and not batch.empty:
         sites |= set(batch["site_code"].unique())

@@ -30,6 +30,7 @@ def load(db, scope: SiteScope) -> Reference:
 def _load(db, scope: SiteScope) -> Reference:
     with db.cursor() as cur:
         rows = tuple(sql.execute(cur, "ingest_reference", scope=scope))
+        rows += tuple(("campaign", label, None, None) for (label,) in sql.execute(cur, "ingest_campaigns", scope=scope))
     if rows not in _BUILT:
         if len(_BUILT) > 8:
             _BUILT.clear()
@@ -51,4 +52,5 @@ def _build(rows: tuple) -> Reference:
         units={code: unit for code, _, unit in indicators},
         modules={int(module) for module, _, _ in parts.get("module", [])},
         engagements={(int(module), int(engagement)) for module, engagement, _ in parts.get("engagement", [])},
+        campaigns=tuple(label for label, _, _ in parts.get("campaign", [])),
     )

@@ -146,7 +146,8 @@ def write_survey_xlsx(frame: pd.DataFrame, path, *, sheet: str = "Enquête") -> 
     """Aggregated survey: Site, Campagne, Question, then one column per level."""
     rows = [["Site", "Campagne", "Question", *LEVEL_HEADERS.values()]]
     for rec in frame.to_dict("records"):
-        rows.append([rec["site_code"], int(rec["campaign"]), rec["question_code"],
+        campaign = str(rec["campaign"])
+        rows.append([rec["site_code"], int(campaign) if campaign.isdigit() else campaign, rec["question_code"],
                      *(int(rec[level]) for level in LEVEL_HEADERS)])
     return write_rows_xlsx(path, {sheet: rows})
 

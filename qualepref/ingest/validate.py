@@ -15,7 +15,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from qualepref import store
+from qualepref import campaigns, store
 from qualepref.access import SiteScope
 from qualepref.ingest import parse
 from qualepref.ingest.issues import Issue, shown
@@ -32,6 +32,7 @@ class Reference:
     units: dict[str, str]
     modules: set[int]
     engagements: set[tuple[int, int]]
+    campaigns: tuple[str, ...] = ()  # survey campaign labels already stored
 
 
 @dataclass
@@ -39,7 +40,7 @@ class Context:
     ref: Reference
     scope: SiteScope
     site: str | None = None
-    campaign: int | None = None
+    campaign: str | None = None  # a label (`2025`, `2025 en ligne`) given for the whole file
     today: date = field(default_factory=date.today)
 
 
@@ -53,6 +54,8 @@ class Outcome:
 def staging(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
     """The batch in the staging column order and dtypes (text columns stay as built: categoricals
     for indicator values, Python strings for the smaller survey and compliance batches)."""
+    if kind == "survey_results":
+        frame = store.with_campaign_year(frame)
     dtypes = {name: dtype for name, dtype in store.STAGING_COLUMNS[kind].items()
               if dtype != "string" and frame[name].dtype != dtype}
     names = list(store.STAGING_COLUMNS[kind])
@@ -393,38 +396,51 @@ def indicators(datas: list[SheetData], ctx: Context) -> Outcome:
     return out
 
 
-def _campaign_text(value) -> str | None:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
-    match = re.search(r"\b(19\d{2}|20\d{2}|21\d{2})\b", str(value))
-    return match.group(1) if match else None
+def _campaign_of(value, known) -> campaigns.Campaign | None:
+    found = campaigns.parse(value)
+    return None if found is None else campaigns.spelled_as_known(found, known)
 
 
 def _campaigns(records: pd.DataFrame, ctx: Context, errors: list[Issue], *, stamps: bool) -> pd.Series:
+    """The campaign label of every record: the one given for the file, else its `Campagne` cell, else
+    (raw exports) the year of its timestamp, else the year of the title."""
+    known = ctx.ref.campaigns
     if ctx.campaign is not None:
-        return pd.Series(str(ctx.campaign), index=records.index, dtype="object")
-    from_col = records["campaign_raw"].map(_campaign_text) if "campaign_raw" in records else None
-    result = from_col if from_col is not None else pd.Series(None, index=records.index, dtype="object")
-    if stamps and "stamp_raw" in records:
-        years = records["stamp_raw"].map(lambda v: (d := parse.parse_date(v)) and str(d.year))
-        result = result.where(result.notna(), years)
-    years = records["default_year"].map(lambda y: None if pd.isna(y) else str(int(y)))
-    result = result.where(result.notna(), years)
-    bad_col = records["campaign_raw"].notna() & result.isna() if "campaign_raw" in records else None
-    if bad_col is not None and bad_col.any():
-        _report(records, bad_col, "campaign_col", "campaign_raw", "Campagne non reconnue : écrivez l'année (« 2025 »).",
-                errors, unique=True)
-    missing = result.isna() & (~bad_col if bad_col is not None else True)
-    if missing.any():
-        rec = records.loc[missing].iloc[0]
-        errors.append(Issue(_text_or_none(rec["sheet"]), int(rec["row"]), None, None,
-                            "Campagne inconnue : ajoutez une colonne « Campagne » (année) ou précisez-la "
-                            "(--campaign 2025)."))
-    future = result.notna() & (result.fillna("0").astype(int) > ctx.today.year)
+        given = _campaign_of(ctx.campaign, known)
+        if given is None:
+            errors.append(Issue(None, None, None, shown(ctx.campaign),
+                                f"Campagne choisie non reconnue : écrivez {campaigns.HELP}."))
+            return pd.Series(None, index=records.index, dtype="object")
+        result = pd.Series(given.label, index=records.index, dtype="object")
+    else:
+        result = pd.Series(None, index=records.index, dtype="object")
+        if "campaign_raw" in records:
+            coded = Coded.of(records["campaign_raw"])
+            found = coded.map(lambda v: (c := _campaign_of(v, known)) and c.label)
+            bad = ~coded.isna() & found.isna()
+            _report(records, bad, "campaign_col", "campaign_raw",
+                    f"Campagne non reconnue : écrivez {campaigns.HELP}.", errors, unique=True)
+            result = found.series()
+            missing = coded.isna()
+        else:
+            missing = np.ones(len(records), dtype=bool)
+        if stamps and "stamp_raw" in records:
+            years = records["stamp_raw"].map(lambda v: (d := parse.parse_date(v)) and str(d.year))
+            result = result.where(result.notna() | ~missing, years)
+        years = records["default_year"].map(lambda y: None if pd.isna(y) else str(int(y)))
+        result = result.where(result.notna() | ~missing, years)
+        unknown = result.isna() & missing
+        if unknown.any():
+            rec = records.loc[unknown].iloc[0]
+            errors.append(Issue(_text_or_none(rec["sheet"]), int(rec["row"]), None, None,
+                                "Campagne inconnue : ajoutez une colonne « Campagne » (année, suivie si besoin "
+                                "d'un nom) ou précisez-la (--campaign 2025, « 2025 en ligne »)."))
+    future = result.map(lambda label: label is not None and campaigns.year_of(label) > ctx.today.year)
     if future.any():
         records = records.assign(_campaign=result)
         _report(records, future, "campaign_col", "_campaign", "Campagne dans le futur : vérifiez l'année.", errors,
                 unique=True)
+        result = result.where(~future)
     return result
 
 

@@ -1,0 +1,2 @@
+insert into questions (question_code, question_label, module, engagement)
+values ($question_code, $question_label, $module, $engagement)
