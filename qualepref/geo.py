@@ -14,6 +14,7 @@ import functools
 import json
 import math
 
+from qualepref.charts.shared import SharedFeatures
 from qualepref.config import GEO_DIR
 
 DEPARTEMENTS_FILE = GEO_DIR / "departements-avec-drom-en-encarts.geojson"
@@ -133,21 +134,6 @@ def departement_codes() -> tuple[str, ...]:
 @functools.cache
 def departement_names() -> dict[str, str]:
     return {f["properties"]["code"]: f["properties"]["nom"] for f in departements()["features"]}
-
-
-class SharedFeatures(list):
-    """Features of the shared, read-only GeoJSON, which copying hands back unchanged.
-
-    Plotly deep-copies a trace's properties when a figure is built and again when
-    Streamlit serialises it: 17,700 points, twice, were most of the map's time on
-    every run. The outlines are never modified, so a copy may be the object itself.
-    """
-
-    def __copy__(self):
-        return self
-
-    def __deepcopy__(self, memo):
-        return self
 
 
 @functools.cache

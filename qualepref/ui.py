@@ -14,6 +14,7 @@ import streamlit as st
 
 from qualepref import auth, demo, events, sql
 from qualepref.access import ROLE_LABELS, Principal, Role, SiteScope
+from qualepref.charts import shared as shared_objects
 from qualepref.config import GEO_ATTRIBUTION, db_path
 from qualepref.db import Database
 
@@ -200,7 +201,8 @@ def _shared_call(name: str, key: tuple, _func, *args, **kwargs):
     # `name` tells the functions apart (`_func` is not hashed); `key` is the data version: Streamlit
     # hashes only a sample of a table of 50,000 rows or more, so a change of data that kept the
     # arguments' size could otherwise hand back a stale result.
-    return _func(*args, **kwargs)
+    # Read-only by construction: every session gets this very object (charts.shared.freeze).
+    return shared_objects.freeze(_func(*args, **kwargs))
 
 
 def shared(func):
@@ -208,8 +210,9 @@ def shared(func):
 
     For builders of figures and tables: a page of sixteen charts spent most of
     its time rebuilding identical plotly figures on every rerun. The result is
-    one object shared by every caller, never copied: it must be treated as
-    read-only (`st.plotly_chart` and `chart_with_table` only read it).
+    one object shared by every caller, never copied, and frozen: a figure raises
+    on any update, a table's columns are not writeable, a list is a tuple
+    (`st.plotly_chart` and `chart_with_table` only read it; copy to change it).
     """
     name = f"{func.__module__}.{func.__qualname__}"
     return functools.partial(_shared_call, name, _key(), func)

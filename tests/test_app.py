@@ -23,8 +23,8 @@ def test_first_start_loads_demo_data_and_shows_national_figures(fresh_app, tmp_p
     assert not at.exception
     assert any("Données de démonstration" in w.value for w in at.warning)
     labels = {m.label: m.value for m in at.metric}
-    assert labels["Préfectures ayant transmis"].endswith("/ 101")
-    assert labels["Taux de satisfaction"].endswith("%") and "," in labels["Taux de satisfaction"]
+    assert labels["Préfectures à jour"].endswith("/ 101")
+    assert labels["Satisfaction globale"].endswith("%") and "," in labels["Satisfaction globale"]
 
 
 @pytest.mark.parametrize("page", PAGES)
