@@ -206,6 +206,7 @@ def validate_question(question: Question, *, questions: pd.DataFrame, modules: p
         if _norm(label) in taken:
             problems.append(f"« {label} » désigne déjà une autre question (libellé ou synonyme) : l'import ne "
                             "saurait pas laquelle choisir.")
+    problems += _spreadsheet_safe(("Le libellé", question.question_label))
     if question.module not in set(modules.module.astype(int)):
         problems.append(f"Le module {question.module} n'existe pas.")
     elif question.engagement is not None:

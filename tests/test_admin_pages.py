@@ -154,6 +154,7 @@ def test_referentiel_page_edits_a_target_with_history(admin_app, db_path):
     ({"question_label": "Globalement, êtes-vous satisfait du service rendu ?"}, "désigne déjà une autre question"),
     ({"question_label": "Satisfaction globale"}, "désigne déjà une autre question"),  # a synonym of GLOBAL
     ({"question_label": "  "}, "obligatoire"),
+    ({"question_label": "=HYPERLINK(\"http://x\")"}, "formule"),
     ({"module": 42}, "module 42 n'existe pas"),
     ({"engagement": 99}, "engagement 99 n'existe pas"),
 ])
