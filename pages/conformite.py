@@ -65,7 +65,8 @@ if not selection.single_site:
                "Cliquez sur une case pour voir les engagements qui la composent.")
     state = ui.chart_with_table(
         fig, rates.drop(columns=["module_name"]), file_stem="conformite-modules-prefectures",
-        headers=HEADERS, key="heatmap_modules", on_select="rerun", selection_mode="points")
+        headers=HEADERS, key="heatmap_modules", on_select="rerun", selection_mode="points",
+        formats={"rate": lambda v: fmt.number(v, 1)})  # `66,7` on screen, the number in the files
 
     st.subheader("Engagements derrière une case")
     sites = rates[["site_code", "site_name"]].drop_duplicates().sort_values("site_code")
