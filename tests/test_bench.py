@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from qualepref import sql
-from qualepref.bench import concurrency, datasets, imports, queries, report
+from qualepref.bench import concurrency, datasets, imports, queries, report, soak
 from qualepref.bench.measure import Check, check_rows, markdown_table, median, percentile, text_table
 from qualepref.config import QUERIES_DIR
 from qualepref.db import Database
@@ -152,3 +152,16 @@ def test_script_finished_message_is_recognised():
     assert concurrency._script_finished(finished.SerializeToString())
     assert not concurrency._script_finished(other.SerializeToString())
     assert not concurrency._script_finished("texte")
+
+
+def test_soak_growth_is_the_slope_after_warm_up_and_checked_against_its_target():
+    flat = [(v, 300.0 + (50.0 if v <= 400 else 0.0)) for v in range(100, 2100, 100)]
+    assert soak.growth_per_thousand(flat) == 0.0
+    leaking = [(v, 300.0 + v * 0.1) for v in range(100, 2100, 100)]  # 0,1 Mo per view
+    assert round(soak.growth_per_thousand(leaking), 6) == 100.0
+    assert soak.growth_per_thousand(leaking[:3]) is None  # nothing after the warm-up
+    result = {"views": 2000, "errors": 0, "rss_mb_after_warm_up": 350.0, "rss_mb_end": 352.0, "rss_mb_max": 360.0,
+              "post_script_gc": False, "growth_mb_per_1000_views": 1.5}
+    growth, errors = report.soak_checks(result)
+    assert growth.passed and errors.passed and "postScriptGC=False" in growth.note
+    assert not report.soak_checks(result | {"growth_mb_per_1000_views": 100.0})[0].passed

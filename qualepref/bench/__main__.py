@@ -1,4 +1,4 @@
-"""`python -m qualepref.bench [--quick] [--only import,pages,queries,concurrency]`.
+"""`python -m qualepref.bench [--quick] [--only import,pages,queries,concurrency,soak]`.
 
 Builds the data sets under bench/out/, runs the parts, prints the table of
 targets and writes bench/results.json (and, after a complete full run, the
@@ -14,11 +14,11 @@ import time
 from datetime import UTC, datetime
 
 from qualepref import fmt
-from qualepref.bench import concurrency, datasets, imports, pages, queries, report
+from qualepref.bench import concurrency, datasets, imports, pages, queries, report, soak
 from qualepref.bench.measure import CHECK_HEADERS, check_rows, load_now, machine, text_table
 from qualepref.bench.session import ROOT
 
-PARTS = ("import", "pages", "queries", "concurrency")
+PARTS = ("import", "pages", "queries", "concurrency", "soak")
 OUT_DIR = ROOT / "bench" / "out"
 RESULTS = ROOT / "bench" / "results.json"
 README = ROOT / "README.md"
@@ -132,9 +132,14 @@ def main(argv=None) -> int:
          lambda: concurrency.run(national, work, levels=(1, 2) if args.quick else (1, 5, 15),
                                  seconds=level_seconds(), log=_log))
 
+    part("soak", f"5. Endurance ({soak.VIEWS if not args.quick else 200} pages vues, un processus, "
+                 "sans ramasse-miettes après chaque exécution)",
+         lambda: soak.run(national, work, views=200 if args.quick else soak.VIEWS, log=_log))
+
     checks = (report.import_checks(results.get("import"))
               + report.page_checks(results.get("pages"), labels)
-              + report.concurrency_checks(results.get("concurrency")))
+              + report.concurrency_checks(results.get("concurrency"))
+              + report.soak_checks(results.get("soak")))
     if results.get("concurrency"):
         results["capacity"] = capacity(results["concurrency"]["levels"], results["machine"]["nproc"] or 1)
     results["checks"] = [c.as_dict() for c in checks]

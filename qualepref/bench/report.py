@@ -101,6 +101,20 @@ def concurrency_checks(result: dict | None) -> list[Check]:
     return checks
 
 
+SOAK_GROWTH_TARGET_MB = 25.0  # per 1,000 views once warm: the caches are bounded, nothing else should grow
+
+
+def soak_checks(result: dict | None) -> list[Check]:
+    if not result:
+        return []
+    note = (f"{result['views']} vues : {fmt.number(result['rss_mb_after_warm_up'], 0)} → "
+            f"{fmt.number(result['rss_mb_end'], 0)} Mo (max {fmt.number(result['rss_mb_max'], 0)}), "
+            f"postScriptGC={result['post_script_gc']}")
+    return [Check("5. Endurance", "Croissance de la RSS après échauffement (Mo / 1 000 vues)",
+                  result.get("growth_mb_per_1000_views"), SOAK_GROWTH_TARGET_MB, "Mo", "max", note),
+            Check("5. Endurance", "Exceptions pendant l'endurance", float(result["errors"]), 0, "", "max")]
+
+
 def page_rows(result: dict, names: list[str]) -> tuple[list[str], list[list[str]]]:
     """Per page: cold, warm (wall clock) and warm CPU time at each data set, in ms."""
     headers = (["Page"] + [f"{n} froid" for n in names] + [f"{n} chaud" for n in names]
