@@ -10,19 +10,20 @@ import logging
 import sys
 from pathlib import Path
 
+from qualepref import backup, demo
 from qualepref import db as dbmod
-from qualepref import demo
 
 
 def _cmd_backup(args) -> int:
     with dbmod.Database() as db:
-        target = db.export_to(args.dossier)
-    print(f"Sauvegarde écrite dans {target}")
+        target = backup.backup(db, args.dossier)
+    print(f"Sauvegarde écrite dans {target} (manifeste : {backup.MANIFEST}). Elle contient les données de "
+          "toutes les préfectures et les empreintes des mots de passe : rangez-la à l'abri.")
     return 0
 
 
 def _cmd_restore(args) -> int:
-    target = dbmod.restore(args.dossier)
+    target = backup.restore(args.dossier)
     print(f"Base restaurée dans {target} depuis {args.dossier}")
     return 0
 
@@ -49,11 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
 
-    backup = sub.add_parser("backup", help="sauvegarder la base (Parquet) dans un dossier")
-    backup.add_argument("dossier", type=Path)
-    backup.set_defaults(func=_cmd_backup)
+    backup_cmd = sub.add_parser("backup", help="sauvegarder la base (Parquet et manifeste) dans un dossier neuf")
+    backup_cmd.add_argument("dossier", type=Path)
+    backup_cmd.set_defaults(func=_cmd_backup)
 
-    restore = sub.add_parser("restore", help="restaurer la base depuis un dossier de sauvegarde")
+    restore = sub.add_parser("restore", help="restaurer la base depuis un dossier de sauvegarde (vérifié d'abord)")
     restore.add_argument("dossier", type=Path)
     restore.set_defaults(func=_cmd_restore)
 
@@ -110,4 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except FileNotFoundError as exc:
         print(f"Fichier ou dossier introuvable : {exc}", file=sys.stderr)
+        return 1
+    except backup.BackupError as exc:
+        print(str(exc), file=sys.stderr)
         return 1

@@ -11,8 +11,6 @@ from __future__ import annotations
 import importlib
 import logging
 import re
-import shutil
-import tempfile
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -137,7 +135,7 @@ class Database:
 
     # -- backup ------------------------------------------------------------
     def export_to(self, directory: Path | str) -> Path:
-        """EXPORT DATABASE as Parquet (schema, views and data)."""
+        """EXPORT DATABASE as Parquet (schema, views and data); `qualepref.backup` adds the manifest."""
         target = Path(directory)
         target.mkdir(parents=True, exist_ok=True)
         with self._write_lock, self.cursor() as cur:
@@ -163,15 +161,25 @@ def _migrations() -> list[tuple[int, str, Path]]:
     return found
 
 
-def apply_migrations(db: Database) -> list[int]:
-    """Apply pending migrations, each in its own transaction. Idempotent."""
+def migration_versions() -> list[int]:
+    """The versions of the project's migrations, in order."""
+    return [version for version, _, _ in _migrations()]
+
+
+def applied_migrations(db: Database) -> list[int]:
+    with db.cursor() as cur:
+        return sorted(row[0] for row in sql.execute(cur, "applied_migrations"))
+
+
+def apply_migrations(db: Database, only: set[int] | None = None) -> list[int]:
+    """Apply pending migrations (those in `only`, when given), each in its own transaction. Idempotent."""
     with db._write_lock:
         with db.cursor() as cur:
             sql.execute(cur, "create_schema_migrations")
             applied = {row[0] for row in sql.execute(cur, "applied_migrations")}
         done = []
         for version, name, path in _migrations():
-            if version in applied:
+            if version in applied or (only is not None and version not in only):
                 continue
             cur = db.cursor()
             try:
@@ -193,33 +201,3 @@ def apply_migrations(db: Database) -> list[int]:
             done.append(version)
         _forget_version(db._version_key)
         return done
-
-
-def restore(source_dir: Path | str, target: Path | str | None = None) -> Path:
-    """Rebuild the database file from an EXPORT directory.
-
-    The import goes into a temporary file first; only a complete import
-    replaces the target (the previous file is kept as `.avant-restauration`).
-    """
-    source = Path(source_dir)
-    if not (source / "schema.sql").is_file():
-        raise FileNotFoundError(f"{source} ne contient pas de sauvegarde (schema.sql absent).")
-    target_path = Path(target) if target else db_path()
-    target_path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=target_path.parent) as tmp:
-        tmp_db = Path(tmp) / "restore.duckdb"
-        conn = duckdb.connect(str(tmp_db))
-        try:
-            conn.execute(f"IMPORT DATABASE {_quote_path(source)}")
-            conn.execute("CHECKPOINT")
-        finally:
-            conn.close()
-        if target_path.exists():
-            shutil.move(str(target_path), str(target_path) + ".avant-restauration")
-            wal = Path(str(target_path) + ".wal")
-            if wal.exists():
-                wal.unlink()
-        shutil.move(str(tmp_db), str(target_path))
-    with Database(target_path):  # applies migrations newer than the backup
-        pass
-    return target_path

@@ -5,7 +5,6 @@ import textwrap
 import pandas as pd
 import pytest
 
-from qualepref import db as dbmod
 from qualepref import sql, store
 from qualepref.db import Database, DatabaseBusyError, apply_migrations
 from tests.conftest import national_scope, table_contents
@@ -133,21 +132,3 @@ def test_second_process_gets_a_clear_french_message(db_path, db):
     assert "déjà ouverte par un autre programme" in out.stdout
     assert "Rien n'a été modifié" in out.stdout
     assert issubclass(DatabaseBusyError, RuntimeError)
-
-
-def test_backup_and_restore_round_trip(demo_db, tmp_path):
-    before = table_contents(demo_db)
-    demo_db.export_to(tmp_path / "sauvegarde")
-    restored_path = tmp_path / "restauree.duckdb"
-    dbmod.restore(tmp_path / "sauvegarde", restored_path)
-    with Database(restored_path) as restored:
-        assert table_contents(restored) == before
-        views = {r[0] for r in restored.cursor().execute(
-            "select view_name from duckdb_views() where not internal").fetchall()}
-        assert {"v_indicator_values", "v_survey_results", "v_compliance"} <= views
-
-
-def test_restore_refuses_a_folder_without_backup(tmp_path):
-    with pytest.raises(FileNotFoundError):
-        dbmod.restore(tmp_path, tmp_path / "x.duckdb")
-    assert not (tmp_path / "x.duckdb").exists()

@@ -1,0 +1,1 @@
+select count(*) as n_rows from read_parquet($path)
