@@ -44,7 +44,7 @@ def engagement_options(module: int) -> list:
 if admin.demo:
     st.info(DISCOVERY_READ_ONLY, icon=":material/visibility:")
 if message := st.session_state.pop("referentiel_message", None):
-    st.success(message, icon=":material/check_circle:")
+    st.success(ui.plain(message), icon=":material/check_circle:")
 
 tab_edit, tab_new, tab_eng, tab_questions, tab_syn, tab_history = st.tabs(
     ["Modifier un indicateur", "Ajouter un indicateur", "Engagements", "Questions d'enquête", "Synonymes",
@@ -58,7 +58,7 @@ with tab_edit:
     module = int(row.module)
     if bool(row.target_indicative):
         shown = fmt.target(row.target, row.unit, row.direction, indicative=True)
-        st.warning(f"{shown} — cible marquée indicative dans le référentiel. Elle est affichée « cible "
+        st.warning(f"{ui.plain(shown)} — cible marquée indicative dans le référentiel. Elle est affichée « cible "
                    "indicative » et n'est pas imprimée comme objectif sur l'affiche tant qu'elle n'est pas "
                    "confirmée.", icon=":material/info:")
         if st.button("Confirmer cette cible", key=f"confirmer_{code}"):

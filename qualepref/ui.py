@@ -225,13 +225,22 @@ def _has_demo(key: tuple) -> bool:
 
 def demo_banner() -> None:
     """Say plainly, on every page, that the figures are demonstration data."""
-    if _has_demo(_key()):
+    if not _has_demo(_key()):
+        return
+    if discovery_mode():  # nobody can remove them here: say what comes first
         st.warning(
-            "**Données de démonstration** : les chiffres affichés sont fictifs. "
-            "Supprimez-les (page « Données de démonstration » ou "
-            "`python -m qualepref demo --supprimer`) avant de charger vos données réelles.",
+            "**Données de démonstration** : les chiffres affichés sont fictifs, en consultation seulement. "
+            "Pour charger vos données réelles, créez d'abord le premier administrateur sur le serveur "
+            "(`python -m qualepref compte creer --role admin`), puis supprimez la démonstration.",
             icon=":material/science:",
         )
+        return
+    st.warning(
+        "**Données de démonstration** : les chiffres affichés sont fictifs. "
+        "Supprimez-les (page « Données de démonstration » ou "
+        "`python -m qualepref demo --supprimer`) avant de charger vos données réelles.",
+        icon=":material/science:",
+    )
 
 
 # Streamlit's page says `<html lang="en">`: screen readers would read French with English
