@@ -30,7 +30,7 @@ kinds = st.multiselect("Types", list(alerts.KINDS), default=list(alerts.KINDS), 
 shown = alerts.filter_table(table, levels=levels, kinds=kinds)
 
 window = ("" if selection.end is None else
-          f" Indicateurs : dernière valeur entre {alerts.window_text(selection.end)}.")
+          f" Indicateurs : dernière valeur des six mois {alerts.window_text(selection.end)}.")
 campaigns = ("campagnes de la dernière année d'enquête de chaque préfecture" if selection.end is None
              else f"campagnes de la dernière année d'enquête de chaque préfecture, jusqu'à {last_year}")
 st.caption(f"Alertes ouvertes. Enquêtes : {campaigns}.{window} "

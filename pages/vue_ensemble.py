@@ -38,9 +38,10 @@ if not reporting.empty:
     if complete is not None:
         month = complete.date()
         st.subheader(f"Dernière période complète : {fmt.month(month)}")
-        st.caption(f"Le dernier mois pour lequel au moins {share} des {n_scope} préfectures de la sélection "
-                   "étaient à jour (tous leurs indicateurs mensuels attendus transmis) ; les mois suivants sont "
-                   "encore incomplets.")
+        who = ("la préfecture de la sélection était à jour" if n_scope == 1 else
+               f"au moins {share} des {fmt.number(n_scope, 0)} préfectures de la sélection étaient à jour")
+        st.caption(f"Le dernier mois pour lequel {who} (tous les indicateurs mensuels attendus transmis) ; les "
+                   "mois suivants sont encore incomplets.")
     else:
         month = latest
         st.subheader(f"Dernier mois transmis : {fmt.month(month)}")
@@ -76,7 +77,7 @@ with target_col:
     st.metric("Indicateurs à la cible", fmt.percent(targets.share))
     st.caption(f"{fmt.number(targets.n_meeting, 0)} sur {fmt.number(targets.n_with_target, 0)} "
                "(préfecture × indicateur ayant une cible) : dernière valeur "
-               + (f"entre {alerts.window_text(month)}" if month else "–")
+               + (f"({alerts.window_text(month)})" if month else "–")
                + ", mensuelle ou trimestrielle ; la même règle que les alertes et le pack COPIL.")
     st.page_link("pages/tendances.py", label="Voir les tendances", icon=":material/show_chart:",
                  query_params=link_params)

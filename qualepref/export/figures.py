@@ -112,7 +112,8 @@ def poster_figure(data: PackData) -> go.Figure:
     box(0, 0.86, 1, 1, BLEU_FRANCE)
     box(0, 0.855, 1, 0.862, ROUGE_MARIANNE)
     title = data.site_title  # "Préfecture de la Haute-Vienne", on one line whatever the name's length
-    text(0.06, 0.93, title, max(34, min(60, 1900 // max(len(title), 1))), color="white", bold=True)
+    # Below the demonstration badge (top right, 0.93–0.975).
+    text(0.06, 0.895, title, max(34, min(60, 1900 // max(len(title), 1))), color="white", bold=True)
     text(0.06, 0.815, "Nos engagements de qualité de service : nos résultats", 30, color=BLEU_FRANCE, bold=True)
     text(0.06, 0.78, f"Dernières valeurs publiées · période {data.period_label}", 22, color=GRIS)
 

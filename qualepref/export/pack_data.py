@@ -311,7 +311,7 @@ def key_figures(data: PackData) -> pd.DataFrame:
         if item.target is None or pd.isna(item.target):
             verdict = "Suivi sans cible"
         elif not item.judged:
-            verdict = f"Pas de valeur entre {alerts.window_text(data.end)}"
+            verdict = f"Pas de valeur ({alerts.window_text(data.end)})"
         elif item.missed:
             verdict = "Cible manquée" + (f" ({item.run} fois de suite)" if item.run >= 2 else "")
         else:
@@ -350,7 +350,7 @@ def headline(data: PackData) -> dict[str, str]:
     missing = int((months.status == transmissions.MISSING).sum()) if not months.empty else 0
     return {
         "Indicateurs à la cible": f"{met} / {len(judged)}" if len(judged) else "–",
-        "Indicateurs à la cible (détail)": f"dernière valeur entre {alerts.window_text(data.end)}",
+        "Indicateurs à la cible (détail)": f"dernière valeur ({alerts.window_text(data.end)})",
         satisfaction.LABEL: (fmt.percent(overall.rate, fraction=True) if overall else "–"),
         f"{satisfaction.LABEL} (détail)": (
             f"Campagne {overall.campaign}, question globale, n = {fmt.number(overall.n, 0)} répondants"
