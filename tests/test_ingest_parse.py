@@ -11,6 +11,7 @@ import pytest
 
 from qualepref import sql
 from qualepref.ingest import parse, readers
+from qualepref.ingest.limits import Limits
 from tests.test_ingest_support import national_scope
 
 
@@ -111,7 +112,7 @@ def test_the_zip_bomb_bound_is_checked_before_decompressing():
     content = buffer.getvalue()
     assert len(content) < 10_000
     with pytest.raises(readers.RefusedFile, match="anormalement volumineux"):
-        readers.read(content, "bombe.xlsx", max_bytes=20_000_000, max_uncompressed=1_000_000)
+        readers.read(content, "bombe.xlsx", max_bytes=20_000_000, limits=Limits(max_uncompressed_bytes=1_000_000))
 
 
 @pytest.mark.parametrize(("content", "encoding"), [
@@ -120,5 +121,5 @@ def test_the_zip_bomb_bound_is_checked_before_decompressing():
     ("Site;Valeur\nCorrèze;4,5\n".encode("cp1252"), "cp1252"),
 ])
 def test_csv_encodings(content, encoding):
-    sheet = readers.read(content, "f.csv", max_bytes=10_000, max_uncompressed=10_000)[0]
+    sheet = readers.read(content, "f.csv", max_bytes=10_000)[0]
     assert sheet.frame.iat[0, 0] == "Site" and sheet.frame.iat[1, 0] == "Corrèze"

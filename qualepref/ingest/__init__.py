@@ -20,15 +20,17 @@ errors).
 
 from __future__ import annotations
 
-from qualepref.ingest.issues import Issue
-from qualepref.ingest.plan import (
-    KINDS,
-    CommitResult,
-    ImportPlan,
-    IngestError,
-    analyse,
-    commit,
-    report_json,
-)
+from importlib import import_module
+
+# Loaded on first use: the parsing worker imports `qualepref.ingest.worker`
+# and must not pay for pandas and DuckDB, which `plan` brings.
+_EXPORTS = {"KINDS": "plan", "CommitResult": "plan", "ImportPlan": "plan", "IngestError": "plan",
+            "analyse": "plan", "commit": "plan", "report_json": "plan", "Issue": "issues"}
 
 __all__ = ["KINDS", "CommitResult", "ImportPlan", "IngestError", "Issue", "analyse", "commit", "report_json"]
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(import_module(f"qualepref.ingest.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'qualepref.ingest' has no attribute {name!r}")

@@ -19,9 +19,6 @@ from qualepref.ingest.text import norm
 KINDS = ("auto", "indicateurs", "enquete", "conformite")
 BATCH_OF_KIND = {"indicateurs": "indicator_values", "enquete": "survey_results", "conformite": "compliance"}
 KIND_LABELS = vocab.UPLOAD_KINDS.labels()
-# Decompressed size allowed per byte of upload limit: real workbooks compress
-# about 5–10×; a zip bomb reaches thousands.
-UNCOMPRESSED_RATIO = 30
 
 
 class IngestError(RuntimeError):
@@ -108,9 +105,9 @@ def analyse(content: bytes, file_name: str, *, db, scope: SiteScope, site: str |
     _progress(progress, 0.05, "Lecture du fichier…")
     limit = max_upload_bytes()
     try:
-        sheets = readers.read(content, file_name, max_bytes=limit, max_uncompressed=limit * UNCOMPRESSED_RATIO)
+        sheets = readers.read(content, file_name, max_bytes=limit)
     except readers.RefusedFile as exc:
-        plan.errors.append(Issue(None, None, None, None, str(exc)))
+        plan.errors.append(Issue(exc.sheet, exc.row, None, None, str(exc)))
         plan.kind = None if kind == "auto" else kind
         return plan
     _progress(progress, 0.35, "Reconnaissance de la mise en forme…")

@@ -1,33 +1,31 @@
-"""Files → sheets of text cells (pure: bytes in, `Sheet`s out).
+"""Files → sheets of cells (bytes in, `Sheet`s out), read in the parsing worker.
 
-Every cell is read as text (fastexcel converts numbers and dates in Rust,
-which is fast), so the later steps parse one representation. Cells the
-workbook formats as percentages are the one thing text loses (0,82 shown as
-82 %): `xlsxmeta` finds them in the sheet XML, only when the workbook has a
-percentage style at all.
+Every cell is read as fastexcel types it (numbers and dates converted in
+Rust, which is fast), so the later steps parse one representation. Cells the
+workbook formats as percentages are the one thing that loses (0,82 shown as
+82 %): `xlsxmeta` finds them in the sheet XML.
+
+The server only recognises what kind of file it got (xlsx, csv, or a format
+it refuses); the file is opened, bounded and read by a separate process
+(`worker`, which runs `rawsheets.parse`), and comes back as Arrow tables.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-import zipfile
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from qualepref import fmt
-from qualepref.ingest import xlsxmeta
+from qualepref.ingest import worker
+from qualepref.ingest.limits import DEFAULT_LIMITS, Limits, RefusedFile
+
+__all__ = ["RefusedFile", "Sheet", "read", "warm"]
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
-ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
-NOT_XLSX = "Le fichier n'est pas un classeur Excel valide (.xlsx) : il est peut-être endommagé."
-
-
-class RefusedFile(ValueError):
-    """The file cannot be read at all (message in French, for the user)."""
+ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
 
 @dataclass
@@ -86,142 +84,45 @@ class Sheet:
         return int(self.line_numbers[i]) if self.line_numbers is not None else self.first_row + i
 
 
-def read(content: bytes, file_name: str, *, max_bytes: int, max_uncompressed: int) -> list[Sheet]:
-    """Sheets of an xlsx or csv file; `RefusedFile` for anything else."""
+def read(content: bytes, file_name: str, *, max_bytes: int, limits: Limits = DEFAULT_LIMITS,
+         timeout: float = worker.PARSE_TIMEOUT_S) -> list[Sheet]:
+    """Sheets of an xlsx or csv file; `RefusedFile` for anything else or anything beyond `limits`."""
     if not content:
-        raise RefusedFile("Le fichier est vide.")
+        raise RefusedFile("empty")
     if len(content) > max_bytes:
-        raise RefusedFile(
-            f"Le fichier fait {fmt.number(len(content) / 1_048_576, 1)}\u00a0Mo, au-delà du maximum autorisé "
-            f"({fmt.file_size(max_bytes)})."
-        )
-    lower = file_name.lower()
+        raise RefusedFile("too_large", size=len(content), limit=max_bytes)
     if content.startswith(OLE2_MAGIC):
-        if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in content:
-            raise RefusedFile(
-                "Le classeur est protégé par un mot de passe : enregistrez-le sans mot de passe "
-                "(Fichier › Informations › Protéger le classeur) puis déposez-le à nouveau."
-            )
-        raise RefusedFile(
-            "Ancien format Excel (.xls) non accepté : ouvrez le fichier dans Excel ou LibreOffice "
-            "et enregistrez-le au format .xlsx."
-        )
-    if content.startswith(ZIP_MAGIC):
-        return _read_xlsx(content, max_uncompressed=max_uncompressed)
-    if lower.endswith((".xlsx", ".xlsm", ".xls", ".ods")):
-        raise RefusedFile(NOT_XLSX)
-    return [_read_csv(content, file_name)]
+        raise RefusedFile("xls_encrypted" if ENCRYPTED_PACKAGE in content else "xls")
+    if not content.startswith(ZIP_MAGIC) and file_name.lower().endswith((".xlsx", ".xlsm", ".xls", ".ods")):
+        raise RefusedFile("not_xlsx")
+    header, frames = worker.parse(content, file_name, limits, timeout=timeout)
+    return [_sheet(meta, *frames[3 * i:3 * i + 3]) for i, meta in enumerate(header["sheets"])]
 
 
-def _read_xlsx(content: bytes, *, max_uncompressed: int) -> list[Sheet]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-    except zipfile.BadZipFile as exc:
-        raise RefusedFile(NOT_XLSX) from exc
-    with archive:
-        names = set(archive.namelist())
-        if "mimetype" in names and archive.read("mimetype").startswith(ODS_MIMETYPE):
-            raise RefusedFile(
-                "Format OpenDocument (.ods) non accepté : enregistrez le classeur au format .xlsx."
-            )
-        # A zip bomb is refused before anything is decompressed: the sizes
-        # declared by the archive are bounded, and reading later stops at them.
-        total = sum(info.file_size for info in archive.infolist())
-        if total > max_uncompressed:
-            raise RefusedFile(
-                "Le classeur est anormalement volumineux une fois décompressé "
-                f"({total / 1_048_576:.0f} Mo) : il a été refusé par sécurité."
-            )
-        if "xl/workbook.xml" not in names:
-            raise RefusedFile(NOT_XLSX)
-        meta = xlsxmeta.WorkbookMeta(archive)
-    try:
-        import fastexcel
+def warm(*, wait: float | None = None) -> None:
+    """Start the parsing worker ahead of the first upload (with `wait`: and wait until it is ready)."""
+    worker.warm(wait=wait)
 
-        reader = fastexcel.read_excel(content)
-    except Exception as exc:  # fastexcel raises its own hierarchy for corrupt files
-        raise RefusedFile("Le classeur Excel n'a pas pu être lu : il est peut-être endommagé.") from exc
-    sheets = []
-    for index, name in enumerate(reader.sheet_names):
-        try:
-            loaded, header = _load_typed(reader, index)
-            table = loaded.to_arrow()
-            columns = [info.absolute_index for info in loaded.selected_columns]
-        except Exception as exc:
-            raise RefusedFile(f"La feuille « {name} » n'a pas pu être lue : {exc}") from exc
+
+def _sheet(meta: dict, table_bytes: bytes, percent_bytes: bytes, line_bytes: bytes) -> Sheet:
+    """One sheet from the worker's answer (its Arrow data validated before use)."""
+    table = pa.ipc.open_stream(table_bytes).read_all()
+    table.validate(full=True)
+    if meta["is_csv"]:
+        # Text cells as Python strings (None when empty), as the CSV steps expect.
+        frame = pd.DataFrame({j: table.column(j).to_numpy(zero_copy_only=False) for j in range(table.num_columns)},
+                             dtype="object")
+    else:
         frame = table.to_pandas()
-        frame.columns = range(frame.shape[1])
-        first_row = meta.first_value_row(name) if len(frame) or header else 1
-        percent = meta.percent_cells(name) if meta.has_percent_styles else None
-        hidden = str(getattr(loaded, "visible", "visible")) != "visible"
-        sheets.append(Sheet(name=name, frame=frame, first_row=first_row, columns=columns, percent_cells=percent,
-                            hidden=hidden, header=header))
-    return sheets
-
-
-_UNNAMED = re.compile(r"^__UNNAMED__\d+$")
-_DEDUPED = re.compile(r"^(.*)_(\d+)$")
-
-
-def _load_typed(reader, index: int):
-    """The sheet with its first row as column names, so a column of numbers stays numbers.
-
-    fastexcel renames empty and repeated names (`__UNNAMED__3`, `Valeur_1`):
-    the header text is restored from those names.
-    """
-    try:
-        loaded = reader.load_sheet(index, header_row=0)
-    except Exception:  # an empty sheet has no first row
-        return reader.load_sheet(index, header_row=None, dtypes="string"), None
-    names = [info.name for info in loaded.selected_columns]
-    if not names or any(_UNNAMED.match(name) for name in names):
-        # An empty first-row cell, or one holding a date or number (which fastexcel
-        # does not use as a name): a title block or month headers; read it all as text.
-        return reader.load_sheet(index, header_row=None, dtypes="string"), None
-    header: list[str | None] = []
-    for name in names:
-        match = _DEDUPED.match(name)
-        header.append(match.group(1) if match and match.group(1) in header else name)
-    return loaded, header
-
-
-def decode(content: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252."""
-    if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8")
-    try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
-        return content.decode("cp1252", errors="replace")
-
-
-def _read_csv(content: bytes, file_name: str) -> Sheet:
-    text = decode(content)
-    if not text.strip():
-        raise RefusedFile("Le fichier est vide.")
-    if "\x00" in text[:4096]:
-        raise RefusedFile("Le fichier n'est ni un classeur .xlsx ni un fichier .csv lisible.")
-    first_line = text.lstrip("\r\n").split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    if first_line.count(";") == 0 and first_line.count(",") == 0 and "\t" in first_line:
-        delimiter = "\t"
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows, line_numbers, issues = [], [], []
-    width = None
-    for raw in reader:
-        line = reader.line_num
-        row = [cell.strip() or None for cell in raw]
-        if not any(row):
-            continue
-        if width is None:
-            width = len(row)
-        elif len(row) != width:
-            issues.append((line, f"La ligne compte {len(row)} champs au lieu de {width} "
-                                 f"(séparateur « {delimiter} ») : un séparateur ou un guillemet en trop ?"))
-            continue
-        rows.append(row)
-        line_numbers.append(line)
-    frame = pd.DataFrame(rows, dtype="object")
-    name = file_name.rsplit("/", 1)[-1]
-    return Sheet(name=name, frame=frame, first_row=1, columns=list(range(frame.shape[1])), is_csv=True,
-                 issues=issues, line_numbers=line_numbers)
+    frame.columns = range(frame.shape[1])
+    percent = None
+    if meta["has_percent"]:
+        pairs = np.frombuffer(percent_bytes, dtype="<i8").reshape(-1, 2)
+        percent = set(zip(pairs[:, 0].tolist(), pairs[:, 1].tolist(), strict=True))
+    lines = np.frombuffer(line_bytes, dtype="<i8").tolist() if meta["has_lines"] else None
+    header = meta["header"]
+    return Sheet(name=str(meta["name"]), frame=frame, first_row=int(meta["first_row"]),
+                 header=None if header is None else [None if h is None else str(h) for h in header],
+                 columns=[int(c) for c in meta["columns"]], percent_cells=percent, is_csv=bool(meta["is_csv"]),
+                 issues=[(int(line), str(message)) for line, message in meta["issues"]],
+                 hidden=bool(meta["hidden"]), line_numbers=lines)

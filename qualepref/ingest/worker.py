@@ -1,0 +1,321 @@
+"""The parsing worker: every upload is read in a separate process with a memory limit.
+
+A reader bug or a file that slips past the checks can then only end the
+worker, not the server: calamine aborts its whole process when an allocation
+fails, and a 1 KB workbook whose shared-strings table announces 4 billion
+entries makes it ask for 96 GB. The import is refused in French, nothing is
+written, every other session goes on.
+
+The worker is a fresh interpreter (`python -m qualepref.ingest.worker`): the
+"spawn" way, safe in the multi-threaded Streamlit server (plain fork is not),
+and without multiprocessing's re-import of the server's `__main__` (under
+`streamlit run`, all of Streamlit). Once its imports are done it limits its
+own address space (`RLIMIT_AS`) to what they use plus `memory_budget()`. It is
+kept warm between imports, so pyarrow and fastexcel are imported once; at most
+`MAX_WORKERS` parse at a time. A worker that dies, or answers later than the
+timeout, is killed and a fresh one started in the background.
+
+Only JSON and Arrow IPC streams come back through the pipe, never pickle: a
+worker taken over by a malicious file cannot make the server run code by
+answering, and the server validates the Arrow data before using it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from multiprocessing.connection import Connection
+
+from qualepref.ingest.limits import DEFAULT_LIMITS, MB, Limits, RefusedFile
+
+log = logging.getLogger(__name__)
+
+MAX_WORKERS = 2
+PARSE_TIMEOUT_S = 60.0
+IDLE_RETIRE_S = 600.0  # a second worker left idle this long is stopped; one always stays warm
+MAX_MESSAGE_BYTES = 1024 * MB
+READY = b"ready"
+_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def memory_budget() -> int:
+    """Bytes of address space a worker may use beyond its imports (`QUALEPREF_IMPORT_MEMORY_MB`, default 1 Go)."""
+    return int(float(os.environ.get("QUALEPREF_IMPORT_MEMORY_MB", "1024")) * MB)
+
+
+# -- the server's side -----------------------------------------------------------------
+
+class WorkerDied(Exception):
+    """The worker ended or broke the protocol (the caller refuses the file)."""
+
+
+class WorkerLate(Exception):
+    """The worker did not answer in time."""
+
+
+class _Worker:
+    def __init__(self, budget: int):
+        ours, theirs = socket.socketpair()
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-E", "-s", "-m", "qualepref.ingest.worker", str(theirs.fileno()), str(budget)],
+                # Its stdout goes to the server's stderr: the command line's stdout holds only its report.
+                pass_fds=(theirs.fileno(),), cwd=_ROOT, stdin=subprocess.DEVNULL, stdout=2, close_fds=True)
+        finally:
+            theirs.close()
+        self.conn = Connection(ours.detach())
+        self.budget = budget
+        self.last_used = time.monotonic()
+        self.ready = False  # the worker says so once its imports are done and its memory is limited
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def wait_ready(self, deadline: float) -> None:
+        if not self.ready:
+            if self._receive(deadline) != READY:
+                raise WorkerDied("unexpected first message")
+            self.ready = True
+
+    def request(self, content: bytes, file_name: str, limits: Limits, timeout: float) -> tuple[dict, list[bytes]]:
+        deadline = time.monotonic() + timeout
+        try:
+            self.wait_ready(deadline)
+            self.conn.send_bytes(json.dumps({"file_name": file_name, "limits": limits.as_dict()}).encode())
+            self.conn.send_bytes(content)
+            header = json.loads(self._receive(deadline))
+            frames = [self._receive(deadline) for _ in range(3 * len(header.get("sheets", [])))]
+        except (EOFError, OSError, ValueError) as exc:
+            raise WorkerDied(str(exc)) from exc
+        self.last_used = time.monotonic()
+        return header, frames
+
+    def _receive(self, deadline: float) -> bytes:
+        if not self.conn.poll(max(0.0, deadline - time.monotonic())):
+            raise WorkerLate
+        return self.conn.recv_bytes(MAX_MESSAGE_BYTES)
+
+    def stop(self, *, kill: bool = False) -> None:
+        with contextlib.suppress(OSError):
+            self.conn.close()
+        if kill and self.alive():
+            self.process.kill()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class _Pool:
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._idle: list[_Worker] = []
+        self._busy = 0
+
+    def warm(self) -> None:
+        """One idle worker ready (started in the background if there is none)."""
+        with self._cond:
+            if not self._idle and self._busy == 0:
+                self._idle.append(_Worker(memory_budget()))
+
+    def wait_warm(self, timeout: float) -> None:
+        worker = self.acquire()
+        healthy = False
+        try:
+            worker.wait_ready(time.monotonic() + timeout)
+            healthy = True
+        except (WorkerLate, WorkerDied, EOFError, OSError):
+            log.warning("parsing worker %s not ready after %.0f s", worker.pid, timeout)
+        finally:
+            self.release(worker, healthy=healthy)
+
+    def acquire(self) -> _Worker:
+        budget = memory_budget()
+        with self._cond:
+            while True:
+                while self._idle:
+                    worker = self._idle.pop()
+                    if worker.alive() and worker.budget == budget:
+                        self._busy += 1
+                        return worker
+                    worker.stop(kill=True)
+                if self._busy < MAX_WORKERS:
+                    self._busy += 1
+                    break
+                self._cond.wait()
+        try:
+            return _Worker(budget)
+        except BaseException:
+            with self._cond:
+                self._busy -= 1
+                self._cond.notify()
+            raise
+
+    def release(self, worker: _Worker, *, healthy: bool) -> None:
+        replacement = None
+        with self._cond:
+            self._busy -= 1
+            if healthy:
+                self._idle.append(worker)
+            elif not self._idle and self._busy == 0:
+                replacement = True
+            now = time.monotonic()
+            retired = [w for w in self._idle[:-1] if now - w.last_used > IDLE_RETIRE_S]
+            self._idle = [w for w in self._idle if w not in retired]
+            self._cond.notify()
+        if not healthy:
+            worker.stop(kill=True)
+        for old in retired:
+            old.stop()
+        if replacement:
+            self.warm()
+
+    def pids(self) -> list[int]:
+        with self._cond:
+            return [w.pid for w in self._idle]
+
+    def close(self) -> None:
+        with self._cond:
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.stop()
+
+
+_POOL = _Pool()
+atexit.register(_POOL.close)
+
+
+def warm(*, wait: float | None = None) -> None:
+    """Start a worker now, so the next import does not wait for its imports (the Import page calls it).
+
+    With `wait`, return once a worker is ready (at most that many seconds).
+    """
+    if wait is None:
+        _POOL.warm()
+    else:
+        _POOL.wait_warm(wait)
+
+
+def idle_pids() -> list[int]:
+    """Process ids of the idle workers (tests and the benchmark measure them)."""
+    return _POOL.pids()
+
+
+def parse(content: bytes, file_name: str, limits: Limits = DEFAULT_LIMITS, *,
+          timeout: float = PARSE_TIMEOUT_S) -> tuple[dict, list[bytes]]:
+    """The worker's answer for one file: its JSON header and raw frames (`readers` decodes them).
+
+    `RefusedFile` when the worker refuses the file, dies or runs out of time.
+    """
+    worker = _POOL.acquire()
+    healthy = False
+    try:
+        header, frames = worker.request(content, file_name, limits, timeout)
+        healthy = header.get("healthy", True)
+    except WorkerLate:
+        log.warning("parsing worker %s: no answer after %.0f s for %r, stopped", worker.pid, timeout, file_name)
+        raise RefusedFile("timeout", seconds=timeout) from None
+    except WorkerDied as exc:
+        code = worker.process.poll()
+        log.error("parsing worker %s ended (exit code %s) while reading %r: %s", worker.pid, code, file_name, exc)
+        raise RefusedFile("worker_died") from None
+    finally:
+        _POOL.release(worker, healthy=healthy)
+    if "refused" in header:
+        raise RefusedFile.from_dict(header["refused"])
+    return header, frames
+
+
+# -- the worker's side -----------------------------------------------------------------
+
+def _limit_memory(budget: int) -> None:
+    import resource
+
+    with open("/proc/self/status") as status:
+        size = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
+    resource.setrlimit(resource.RLIMIT_AS, (size + budget, size + budget))
+
+
+def _answer(conn: Connection, sheets) -> None:
+    import numpy as np
+    import pyarrow as pa
+
+    header = {"sheets": []}
+    frames = []
+    for sheet in sheets:
+        header["sheets"].append({
+            "name": sheet.name, "first_row": sheet.first_row, "header": sheet.header, "columns": sheet.columns,
+            "is_csv": sheet.is_csv, "issues": sheet.issues, "hidden": sheet.hidden,
+            "has_percent": sheet.percent_cells is not None, "has_lines": sheet.line_numbers is not None,
+        })
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, sheet.table.schema) as writer:
+            writer.write(sheet.table)  # a Table or fastexcel's RecordBatch
+        frames.append(sink.getvalue().to_pybytes())
+        frames.append(np.asarray(sorted(sheet.percent_cells or ()), dtype="<i8").reshape(-1, 2).tobytes())
+        frames.append(np.asarray(sheet.line_numbers or (), dtype="<i8").tobytes())
+    conn.send_bytes(json.dumps(header).encode())
+    for frame in frames:
+        conn.send_bytes(frame)
+
+
+def main(argv: list[str]) -> int:
+    """The worker's loop: one request (JSON, then the file's bytes), one answer, until the server hangs up."""
+    fd, budget = int(argv[0]), int(argv[1])
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the server's terminal: the server decides
+    # Arrow's default allocator (jemalloc) reserves address space in large steps and fails under
+    # RLIMIT_AS long before the budget is used: the C library's malloc is exact.
+    os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "system"
+    import fastexcel  # noqa: F401  (imported before the limit, and once: the worker stays warm)
+    import numpy  # noqa: F401
+    import pyarrow  # noqa: F401
+
+    from qualepref.ingest import rawsheets
+
+    _limit_memory(budget)
+    conn = Connection(fd)
+    conn.send_bytes(READY)
+    while True:
+        try:
+            request = json.loads(conn.recv_bytes())
+            content = conn.recv_bytes()
+        except (EOFError, OSError):
+            return 0
+        try:
+            sheets = rawsheets.parse(content, request["file_name"], Limits(**request["limits"]))
+        except RefusedFile as exc:
+            conn.send_bytes(json.dumps({"refused": exc.as_dict()}).encode())
+            continue
+        except MemoryError:
+            # The limit was reached in Python code: answer, then end (the next import gets a fresh worker).
+            conn.send_bytes(json.dumps({"refused": RefusedFile("worker_died").as_dict(), "healthy": False}).encode())
+            return 1
+        except Exception:
+            log.exception("parsing worker: unexpected error on %r", request.get("file_name"))
+            conn.send_bytes(json.dumps({"refused": RefusedFile("workbook_unreadable").as_dict()}).encode())
+            continue
+        del content
+        try:
+            _answer(conn, sheets)
+        except Exception:  # half an answer may have left: the server reads an error, this process ends
+            log.exception("parsing worker: the answer for %r could not be sent", request.get("file_name"))
+            return 1
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    sys.exit(main(sys.argv[1:]))
