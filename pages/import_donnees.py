@@ -215,6 +215,7 @@ if not scope.previews_writes:
     ui.footer()
     st.stop()
 
+ingest.warm()  # the parsing worker's imports done before the first upload, not during it
 sites = ui.query("sites", scope=scope)
 names = dict(zip(sites.site_code, sites.site_name, strict=True))
 own_site = next(iter(scope.site_codes)) if not scope.national and len(scope.site_codes) == 1 else None
@@ -266,6 +267,10 @@ st.caption(
     f"Taille maximale : {fmt.number(max_mb, 0 if max_mb == int(max_mb) else 1)} Mo par fichier. "
     "Les anciens fichiers .xls et les fichiers protégés par mot de passe sont refusés."
 )
+if uploads and len(uploads) > ingest.MAX_FILES_PER_UPLOAD:
+    st.error(ingest.refusal("too_many_files", count=len(uploads), limit=ingest.MAX_FILES_PER_UPLOAD),
+             icon=":material/block:")
+    uploads = []
 
 options = {"site": default_site, "kind": kind, "campaign": campaign.strip() if campaign and campaign.strip() else None}
 results = st.session_state.setdefault("import_results", {})

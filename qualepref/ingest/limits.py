@@ -147,3 +147,8 @@ class RefusedFile(ValueError):
     @classmethod
     def from_dict(cls, data: dict) -> RefusedFile:
         return cls(str(data["code"]), sheet=data.get("sheet"), row=data.get("row"), **dict(data.get("params") or {}))
+
+
+def refusal(code: str, **params) -> str:
+    """The French text of a refusal (the Import page refuses too many files with it)."""
+    return RefusedFile(code, **params).message
