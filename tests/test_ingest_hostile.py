@@ -112,7 +112,7 @@ def test_a_worker_over_its_memory_budget_is_refused_and_replaced(tmp_path, monke
     assert readers.read(content, "gros.xlsx", max_bytes=20_000_000)[0].frame.shape == (60_000, 4)
 
 
-def test_the_worker_runs_under_an_address_space_limit():
+def test_the_worker_runs_under_an_address_space_limit_and_goes_first_when_memory_runs_out():
     readers.warm()
     [pid] = worker.idle_pids()[:1]
     deadline = time.monotonic() + 30
@@ -127,6 +127,8 @@ def test_the_worker_runs_under_an_address_space_limit():
         time.sleep(0.1)
     assert limit is not None and limit < 4 * 1024**3
     assert pid != os.getpid()
+    with open(f"/proc/{pid}/oom_score_adj") as score:  # the kernel's first choice when memory runs out
+        assert score.read().strip() == "1000"
 
 
 def test_a_worker_that_takes_too_long_is_stopped(tmp_path):

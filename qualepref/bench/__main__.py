@@ -1,8 +1,10 @@
-"""`python -m qualepref.bench [--quick] [--only import,pages,queries,concurrency,soak]`.
+"""`python -m qualepref.bench [--quick] [--only import,pages,queries,concurrency,soak,hostile] [--merge]`.
 
 Builds the data sets under bench/out/, runs the parts, prints the table of
 targets and writes bench/results.json (and, after a complete full run, the
-"Performances" section of the README). Budget: under 15 minutes in all.
+"Performances" section of the README). `--merge` puts the figures of the
+parts run into bench/results.json and the README beside the others' (each
+part states when it was measured). Budget: under 15 minutes in all.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ import time
 from datetime import UTC, datetime
 
 from qualepref import fmt
-from qualepref.bench import concurrency, datasets, imports, pages, queries, report, soak
+from qualepref.bench import concurrency, datasets, hostile, imports, pages, queries, report, soak
 from qualepref.bench.measure import CHECK_HEADERS, check_rows, load_now, machine, text_table
 from qualepref.bench.session import ROOT
 
-PARTS = ("import", "pages", "queries", "concurrency", "soak")
+PARTS = ("import", "pages", "queries", "concurrency", "soak", "hostile")
 OUT_DIR = ROOT / "bench" / "out"
 RESULTS = ROOT / "bench" / "results.json"
 README = ROOT / "README.md"
@@ -42,6 +44,8 @@ def parse_args(argv) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=None,
                         help="durée de chaque niveau de charge (défaut 35 s, 5 s avec --quick)")
     parser.add_argument("--no-readme", action="store_true", help="ne pas réécrire la section du README")
+    parser.add_argument("--merge", action="store_true",
+                        help="verser les parties lancées dans bench/results.json et le README, à côté des autres")
     args = parser.parse_args(argv)
     args.parts = [p.strip() for p in args.only.split(",") if p.strip()]
     unknown = set(args.parts) - set(PARTS)
@@ -135,11 +139,10 @@ def main(argv=None) -> int:
     part("soak", f"5. Endurance ({soak.VIEWS if not args.quick else 200} pages vues, un processus, "
                  "sans ramasse-miettes après chaque exécution)",
          lambda: soak.run(national, work, views=200 if args.quick else soak.VIEWS, log=_log))
+    part("hostile", "6. Fichiers hostiles (refus, temps, mémoire du serveur)",
+         lambda: hostile.run(national, work, scale=0.05 if args.quick else 1.0, log=_log))
 
-    checks = (report.import_checks(results.get("import"))
-              + report.page_checks(results.get("pages"), labels)
-              + report.concurrency_checks(results.get("concurrency"))
-              + report.soak_checks(results.get("soak")))
+    checks = all_checks(results, labels)
     if results.get("concurrency"):
         results["capacity"] = capacity(results["concurrency"]["levels"], results["machine"]["nproc"] or 1)
     results["checks"] = [c.as_dict() for c in checks]
@@ -163,6 +166,9 @@ def main(argv=None) -> int:
          f"charge à la fin {results['load_end']}")
 
     complete = not args.quick and set(args.parts) == set(PARTS)
+    if args.merge and not args.quick and not complete and RESULTS.is_file():
+        results, checks = merged(json.loads(RESULTS.read_text(encoding="utf-8")), results, args.parts, labels)
+        complete = True
     target = RESULTS if complete else OUT_DIR / f"results-{'rapide' if args.quick else 'partiel'}.json"
     target.write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
     _log(f"Résultats : {target.relative_to(ROOT)}")
@@ -171,6 +177,26 @@ def main(argv=None) -> int:
                                                  report.markdown_section(results, checks)), encoding="utf-8")
         _log("README.md : section « Performances » mise à jour")
     return 0
+
+
+def all_checks(results: dict, labels: dict) -> list:
+    return (report.import_checks(results.get("import"))
+            + report.page_checks(results.get("pages"), labels)
+            + report.concurrency_checks(results.get("concurrency"))
+            + report.soak_checks(results.get("soak"))
+            + report.hostile_checks(results.get("hostile")))
+
+
+def merged(previous: dict, results: dict, parts: list[str], labels: dict) -> tuple[dict, list]:
+    """The last complete run's results with the parts just run in place of theirs (and their checks)."""
+    out = dict(previous)
+    for name in parts:
+        out[name] = results.get(name)
+        out.setdefault("elapsed_by_part_s", {})[name] = results["elapsed_by_part_s"].get(name)
+    out["merged_parts"] = sorted(set(previous.get("merged_parts", [])) | set(parts))
+    checks = all_checks(out, labels)
+    out["checks"] = [c.as_dict() for c in checks]
+    return out, checks
 
 
 if __name__ == "__main__":

@@ -33,6 +33,44 @@ def import_checks(result: dict | None) -> list[Check]:
     ]
 
 
+def hostile_checks(result: dict | None) -> list[Check]:
+    """Issue 11: every hostile file refused, each in under 2 s, the server's memory up by less than 200 Mo."""
+    if not result or not result.get("files"):
+        return []
+    files = result["files"]
+    slowest = max(files, key=lambda f: f["seconds"])
+    growths = [f for f in files if f["server_rss_growth_mb"] is not None]
+    worst = max(growths, key=lambda f: f["server_rss_growth_mb"]) if growths else None
+    unchanged = "base inchangée" if result.get("database_unchanged") else "LA BASE A CHANGÉ"
+    return [
+        Check("6. Fichiers hostiles", "Fichiers refusés", float(result["refused"]), float(result["count"]), "",
+              "min", f"{result['count']} fichiers ; {unchanged}"),
+        Check("6. Fichiers hostiles", "Le plus lent jusqu'au refus", slowest["seconds"] * 1000,
+              hostile_target("time") * 1000, "ms", "max", slowest["name"]),
+        Check("6. Fichiers hostiles", "Hausse de la mémoire (RSS) du serveur, pire fichier",
+              worst["server_rss_growth_mb"] if worst else None, hostile_target("rss"), "Mo", "max",
+              worst["name"] if worst else ""),
+    ]
+
+
+def hostile_target(which: str) -> float:
+    from qualepref.bench.hostile import RSS_TARGET_MB, TIME_TARGET_S
+
+    return TIME_TARGET_S if which == "time" else RSS_TARGET_MB
+
+
+def hostile_rows(result: dict) -> tuple[list[str], list[list[str]]]:
+    headers = ["Fichier", "Taille", "Refusé en", "RSS serveur", "RSS max du processus de lecture", "Refus"]
+    rows = []
+    for f in result["files"]:
+        worker = "arrêté" if f.get("worker_ended") else (
+            "—" if f["worker_peak_mb"] is None else f"{fmt.number(f['worker_peak_mb'], 0)} Mo")
+        rows.append([f["name"], fmt.file_size(f["bytes"]), _ms_text(f["seconds"]) + " ms",
+                     "—" if f["server_rss_growth_mb"] is None else f"+{fmt.number(f['server_rss_growth_mb'], 0)} Mo",
+                     worker, (f["message"][:90] + "…") if len(f["message"]) > 90 else f["message"]])
+    return headers, rows
+
+
 def _s(value) -> str:
     return "—" if value is None else f"{fmt.number(value, 2)} s"
 
@@ -176,7 +214,9 @@ def markdown_section(results: dict, checks: list[Check]) -> str:
         f"{m['ram_gb']} Go de RAM, Python {m['python']} ; charge moyenne (1/5/15 min) au début "
         f"{_load(results['load_start'])}, à la fin {_load(results['load_end'])} "
         "(d'autres processus partageaient la machine : les médianes et les rapports mesurés dans "
-        "le même passage comptent plus que les valeurs absolues).",
+        "le même passage comptent plus que les valeurs absolues)."
+        + (f" Parties mesurées à part depuis, chacune à sa date : {', '.join(results['merged_parts'])}."
+           if results.get("merged_parts") else ""),
         "",
         markdown_table(CHECK_HEADERS, check_rows(checks)),
         "",
@@ -198,6 +238,13 @@ def markdown_section(results: dict, checks: list[Check]) -> str:
                   f"import réel {_s(m.get('real_s'))} (analyse {_s(m.get('analyse_s'))}, "
                   f"enregistrement {_s(m.get('commit_s'))}), pandas + openpyxl + insertion "
                   f"{_s(m.get('naive_s'))}, lecture fastexcel seule {_s(m.get('floor_s'))}.", ""]
+    hostile = results.get("hostile")
+    if hostile and hostile.get("files"):
+        headers, rows = hostile_rows(hostile)
+        when = hostile.get("measured_at", "")
+        lines += [f"**Fichiers hostiles** (partie 6, mesurée le {when}, charge {_load(hostile.get('load'))} ; "
+                  "`ingest.analyse` comme la page *Import* ; RSS serveur = hausse du pic de mémoire du processus "
+                  "qui appelle l'import, le processus de lecture étant à part)", "", markdown_table(headers, rows), ""]
     load = results.get("concurrency")
     if load and load.get("levels"):
         headers = ["Sessions", "Pages vues", "Erreurs", "p50", "p95", "CPU serveur / page",
