@@ -1,7 +1,7 @@
 -- Everything the importer matches a file against, in one statement (one round trip):
 -- active sites with the spellings a file may use (reference data, not site data: the
 -- importer must recognise sites outside the caller's scope to say so), indicators with
--- their unit, questions, synonyms, modules and engagements. Each part keeps the order
+-- their unit and engagement, questions, synonyms, modules and engagements. Each part keeps the order
 -- of its référentiel page (module, engagement, code).
 select kind, a, b, c,
 from (
@@ -11,6 +11,10 @@ from (
     union all
     select 'indicator', indicator_code, indicator_label, unit, module, 0,
     from indicators
+    union all
+    select 'indicator_engagement', indicator_code, cast(engagement as varchar), null, module, engagement,
+    from indicators
+    where engagement is not null
     union all
     select 'question', question_code, question_label, null, module, engagement,
     from questions

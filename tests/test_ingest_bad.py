@@ -110,7 +110,8 @@ CASES = [
          "Feuil1", 3, "D (Valeur)", "Doublon contradictoire"),
     Case("numbers_under_non_period_header",
          xlsx([["Indicateur", "janv.-25", "févr.-25", "Colonne X"], ["COURRIER_DELAI", 4, 5, 6]], "TDB"),
-         "TDB", 1, "D (Colonne X)", "n'est pas une période", cli=True, args={"site": "87"}),
+         "TDB", 1, "D (Colonne X)", "contient des nombres mais son en-tête n'est ni une période", cli=True,
+         args={"site": "87"}),
     Case("csv_wrong_field_count", text_file("Site;Indicateur;Période;Valeur\n87;COURRIER_DELAI;2025-01;4\n"
                                             "87;COURRIER_DELAI;2025-02;4;5\n"),
          None, 3, None, "champs", cli=True),

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from qualepref.ingest import parse
 from qualepref.ingest.issues import Issue, shown
 from qualepref.ingest.readers import Sheet
-from qualepref.ingest.text import column_name, norm
+from qualepref.ingest.text import column_name, norm, unaccent
 
 HEADER_ROWS_SCANNED = 30
 
@@ -54,6 +54,28 @@ WIDE_EXTRAS = frozenset(norm(x) for x in (
     "evolution", "seuil", "theme", "rubrique", "responsable", "mode calcul", "periodicite", "annee precedente",
 ))
 
+# Identifier columns a wide tableau de bord puts before its indicators (not imported; an engagement
+# number helps recognise the indicator), aggregate columns after its periods (computed from them,
+# or another year's figure: not imported), rows that sum the indicators above them.
+IDENTIFIER_HEADERS = frozenset(norm(x) for x in (
+    "n", "no", "num", "numero", "ref", "refs", "reference", "references", "code", "codes", "id", "identifiant",
+    "rang", "ordre", "n ordre", "item", "n indicateur", "no indicateur", "numero indicateur", "ref indicateur",
+    "reference indicateur", "n engagement", "no engagement", "numero engagement", "engagement", "engagements",
+    "code engagement", "ref engagement", "module", "n module", "numero module", "fiche", "n fiche",
+))
+ENGAGEMENT_HEADERS = frozenset(norm(x) for x in (
+    "n engagement", "no engagement", "numero engagement", "engagement", "engagements", "code engagement",
+    "ref engagement",
+))
+AGGREGATE_WORDS = frozenset((
+    "total", "totaux", "cumul", "cumule", "cumulee", "cumuls", "moyenne", "moyennes", "moy", "mediane", "ecart",
+    "ecarts", "evolution", "evol", "variation", "var", "rappel", "tendance", "tendances", "progression", "somme",
+    "min", "minimum", "max", "maximum", "bilan", "synthese", "objectif", "objectifs", "cible", "cibles", "seuil",
+    "realisation", "atteinte", "delta", "realise",
+))
+PREVIOUS_YEAR = frozenset(("n 1", "annee n 1", "annee precedente", "annee derniere", "an dernier"))
+TOTAL_ROW_WORDS = frozenset(("total", "totaux", "cumul", "moyenne", "moy", "somme", "ensemble", "sous"))
+
 # The downloadable template's sheets of instructions and drop-down lists (`qualepref.template`):
 # in a workbook holding both, they are skipped without a word, and so are its data sheets left
 # empty (the instructions say so).
@@ -77,6 +99,7 @@ class SheetData:
     default_year: int | None = None
     rows_read: int = 0
     header_row: int = 1
+    header_index: int = 0  # the header's logical row in the sheet
 
     @property
     def kind(self) -> str:
@@ -143,8 +166,16 @@ def detect(sheet: Sheet, *, questions: parse.ItemMatcher, wanted: str = "auto") 
         if wanted != "auto":
             candidates = [c for c in candidates if KIND_OF_LAYOUT[c] == wanted]
         if candidates:
+            if candidates[0] == "wide" and year_headers and i + 1 < sheet.n_rows and _periods_in_row(sheet, i + 1) >= 2:
+                return "wide", i + 1  # two header rows: the years above, the months (the header) below
             return candidates[0], i
     return None
+
+
+def _periods_in_row(sheet: Sheet, i: int) -> int:
+    """Cells of row `i` naming a month or a quarter (with or without its year)."""
+    return sum(1 for j in range(sheet.frame.shape[1]) if (t := sheet.cell(i, j)) and parse.looks_like_period(t)
+               and not re.fullmatch(r"\d{4}(\.0)?", t))
 
 
 def _answers_below(sheet: Sheet, header: int, columns: list[int]) -> bool:
@@ -158,11 +189,12 @@ def _answers_below(sheet: Sheet, header: int, columns: list[int]) -> bool:
 
 
 def reshape(sheet: Sheet, layout: str, header: int, *, sites: parse.SiteMatcher,
-            questions: parse.ItemMatcher) -> SheetData:
+            questions: parse.ItemMatcher, indicators: parse.ItemMatcher | None = None) -> SheetData:
     title = _title(sheet, header)
     data = SheetData(sheet=sheet, layout=layout, records=pd.DataFrame(), title_text=title,
                      title_site=sites.find_in_text(title) if title else None, default_year=_title_year(title))
     data.header_row = sheet.row_number(header)
+    data.header_index = header
     headers = {j: sheet.cell(header, j) for j in range(sheet.frame.shape[1])}
     names = {j: column_name(sheet.columns[j], headers[j]) for j in headers}
     body = sheet.body(header)
@@ -170,7 +202,7 @@ def reshape(sheet: Sheet, layout: str, header: int, *, sites: parse.SiteMatcher,
     roles = _roles(sheet, header)
     builder = {"long": _long, "wide": _wide, "survey": _survey, "raw_survey": _raw_survey,
                "compliance": _compliance}[layout]
-    builder(data, body, rows, headers, names, roles, questions=questions)
+    builder(data, body, rows, headers, names, roles, questions=questions, indicators=indicators)
     return data
 
 
@@ -266,53 +298,62 @@ def _long(data, body, rows, headers, names, roles, **_):
     data.rows_read = n
 
 
-def _wide(data, body, rows, headers, names, roles, **_):
+def _wide(data, body, rows, headers, names, roles, *, indicators: parse.ItemMatcher | None = None, **_):
     sheet = data.sheet
     header_row = data.header_row
-    item_j = _first(roles, "indicator")
+    band = _header_band(sheet, data.header_index)
+    headers = {j: text if text is not None else band.texts.get(j) for j, text in headers.items()}
+    roles = {**{j: ROLES[key] for j, text in band.texts.items() if headers.get(j) == text
+                and (key := norm(text, drop_unit=True)) in ROLES}, **roles}
     site_j = _first(roles, "site")
     comment_j = _first(roles, "comment")
-    periods, ignored = {}, []
+    periods: dict[int, tuple[str, int | None]] = {}
+    named, identifiers, aggregates, others = [], [], [], []
     for j, text in headers.items():
-        if text is None or j in (item_j, site_j, comment_j):
+        if text is None or j in (site_j, comment_j):
             continue
-        if re.fullmatch(r"20\d{2}(\.0)?", text) or (parse.looks_like_period(text) and roles.get(j) is None):
-            if parse.parse_period(text, data.default_year) is None:
+        role = roles.get(j)
+        if role == "indicator":
+            named.append(j)
+        elif role in ("engagement", "module") or norm(text, drop_unit=True) in IDENTIFIER_HEADERS:
+            identifiers.append(j)
+        elif _is_aggregate(text):
+            aggregates.append(j)
+        elif re.fullmatch(r"20\d{2}(\.0)?", text) or (parse.looks_like_period(text) and role is None):
+            year = band.years.get(j, data.default_year)
+            if parse.parse_period(text, year) is None:
                 data.errors.append(Issue(
                     data.sheet_name, header_row, names[j], shown(text),
                     "Période sans année : indiquez l'année dans l'en-tête (« janv. 2025 ») "
                     "ou dans le titre au-dessus du tableau (« année 2025 »)."))
                 continue
-            periods[j] = text
+            periods[j] = (text, year)
         else:
-            ignored.append(j)
-    if item_j is None:
-        # No "Indicateur" header: the first text column that is not a known extra.
-        for j in range(body.shape[1]):
-            if j in periods or j == site_j:
-                continue
-            col = body.iloc[:, j]
-            nb = col[_nonblank(col)]
-            if len(nb) and pd.to_numeric(nb, errors="coerce").isna().mean() > 0.5:
-                item_j = j
-                break
-        if item_j in ignored:
-            ignored.remove(item_j)
-    for j in ignored:
+            others.append(j)
+    item_j, alt_j = _item_columns(body, named, identifiers, others, periods, site_j, indicators)
+    others = [j for j in others if j not in (item_j, alt_j)]
+    engagement_j = next((j for j in identifiers if roles.get(j) == "engagement"
+                         or norm(headers[j], drop_unit=True) in ENGAGEMENT_HEADERS), None)
+    for j in others:
         if norm(headers[j], drop_unit=True) in WIDE_EXTRAS:
             continue
         col = body.iloc[:, j]
         numbers = parse.parse_numbers(col[_nonblank(col)])
-        hits = numbers.value.notna()
-        if hits.any():
+        if numbers.value.notna().any():
             data.errors.append(Issue(
                 data.sheet_name, header_row, names[j], shown(headers[j]),
-                "Des nombres figurent sous cet en-tête, qui n'est pas une période reconnue "
-                "(attendu : « janv. 2025 », « 2025-01 », « T1 2025 »…) : corrigez l'en-tête."
-                , ))
+                f"La colonne « {headers[j]} » contient des nombres mais son en-tête n'est ni une période (« janv. "
+                "2025 », « 2025-01 », « T1 2025 »…) ni une colonne connue d'un tableau de bord (N°, Cible, Total, "
+                "Cumul, Moyenne, Écart, Évolution, Rappel N-1, Tendance…) : renommez l'en-tête en période si ce "
+                "sont des valeurs à importer, sinon supprimez la colonne (ou nommez-la « Total », « Moyenne »…)."))
         else:
             data.issues.append(Issue(data.sheet_name, header_row, names[j], shown(headers[j]),
                                      "Colonne ignorée : son en-tête n'est pas une période."))
+    if aggregates:
+        data.issues.append(Issue(
+            data.sheet_name, header_row, None, None,
+            "Colonnes de synthèse non importées (calculées à partir des périodes ou d'une autre année) : "
+            + ", ".join(f"« {headers[j]} »" for j in aggregates) + "."))
     if item_j is None or not periods:
         data.errors.append(Issue(data.sheet_name, header_row, None, None,
                                  "Tableau de bord sans colonne « Indicateur » reconnue."))
@@ -322,31 +363,124 @@ def _wide(data, body, rows, headers, names, roles, **_):
     cells = body.iloc[:, period_cols]
     filled = cells.notna() & cells.apply(lambda c: c.astype("str").str.strip().ne(""))
     has_values = filled.any(axis=1).to_numpy()
-    # Blank rows, section titles and footnotes hold no value under a period: skipped.
-    parts = []
+    # Blank rows, section titles and footnotes hold no value under a period: skipped. So are
+    # total rows (« Total », « Moyenne »): sums of the indicators above, not an indicator.
     items = body.iloc[:, item_j].to_numpy()
+    totals = _total_rows(items, indicators) & has_values
+    if totals.any():
+        data.issues.append(Issue(
+            data.sheet_name, int(rows[totals][0]), names[item_j], shown(items[totals][0]),
+            f"Ligne « {items[totals][0]} » ignorée : une ligne de synthèse n'est pas un indicateur."))
+        has_values = has_values & ~totals
+    parts = []
     sites = _column(body, site_j).to_numpy()
     comments = _column(body, comment_j).to_numpy()
+    alternates = _column(body, alt_j).to_numpy()
+    engagements = _column(body, engagement_j).to_numpy()
     for k, j in enumerate(period_cols):
         mask = filled.iloc[:, k].to_numpy() & has_values
         if not mask.any():
             continue
         n = int(mask.sum())
-        parts.append(_records(data, {
+        text, year = periods[j]
+        part = _records(data, {
             "row": rows[mask],
             "site_raw": sites[mask],
             "site_col": _const(names.get(site_j), n),
             "item_raw": items[mask],
             "item_col": _const(names[item_j], n),
-            "period_raw": _const(periods[j], n),
+            "item_alt_raw": alternates[mask],
+            "engagement_raw": engagements[mask],
+            "period_raw": _const(text, n),
             "period_col": _const(names[j], n),
             "value_raw": cells.iloc[:, k].to_numpy()[mask],
             "value_col": _const(names[j], n),
             "pct_fmt": _pct_mask(sheet, rows, j)[mask],
             "comment": comments[mask],
-        }))
+        })
+        if year is not None:  # the year written above this column (two header rows)
+            part["default_year"] = float(year)
+        parts.append(part)
     data.records = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     data.rows_read = int(has_values.sum())
+
+
+@dataclass
+class _Band:
+    """The row above a wide header when it completes it: years above the months, labels merged down."""
+
+    texts: dict[int, str] = field(default_factory=dict)
+    years: dict[int, int] = field(default_factory=dict)
+
+
+_YEAR_CELL = re.compile(r"^(?:annee|exercice)?\s*:?\s*((?:19|20|21)\d{2})(?:\.0)?$")
+
+
+def _header_band(sheet: Sheet, header: int) -> _Band:
+    """Years written above the period columns (each one for the columns up to the next year, as a
+    merged cell spans them), and the labels of columns whose header cell is empty (merged down)."""
+    band = _Band()
+    if header < 1:
+        return band
+    width = sheet.frame.shape[1]
+    above = {j: sheet.cell(header - 1, j) for j in range(width)}
+    years = {j: int(m.group(1)) for j, t in above.items() if t and (m := _YEAR_CELL.match(unaccent(t).lower()))}
+    if not years:
+        return band
+    year = None
+    for j in range(min(years), width):
+        year = years.get(j, year)
+        band.years[j] = year
+    band.texts = {j: t for j, t in above.items() if t and j not in years and sheet.cell(header, j) is None}
+    return band
+
+
+def _is_aggregate(header: str) -> bool:
+    """A column computed from the periods (or another year's figure): Total, Cumul, Moyenne, Écart, Rappel N-1…"""
+    key = norm(header, drop_unit=True)
+    if not key:
+        return True  # a symbol only: %, Δ, +/-
+    return key.split()[0] in AGGREGATE_WORDS or key in PREVIOUS_YEAR or key.endswith(" n 1")
+
+
+def _total_rows(items: np.ndarray, indicators: parse.ItemMatcher | None) -> np.ndarray:
+    """Rows labelled as a sum or an average (« Total », « Moyenne générale ») that name no indicator."""
+    def is_total(label) -> bool:
+        if label is None or (isinstance(label, float) and label != label):
+            return False
+        key = norm(label)
+        return bool(key) and key.split()[0] in TOTAL_ROW_WORDS and not (indicators and indicators.match(label))
+
+    verdicts = {label: is_total(label) for label in pd.unique(items)}
+    return np.array([verdicts[label] for label in items], dtype=bool)
+
+
+def _item_columns(body, named, identifiers, others, periods, site_j, indicators) -> tuple[int | None, int | None]:
+    """The column naming the indicators, and another that may name them too (a code of the référentiel).
+
+    Among the « Indicateur » columns (else the text columns), the one whose values name the most
+    indicators of the référentiel; an identifier column (Code, Réf.) is only a fallback per row.
+    """
+    text_columns = []
+    for j in range(body.shape[1]):
+        if j in periods or j == site_j:
+            continue
+        col = body.iloc[:, j]
+        nb = col[_nonblank(col)]
+        if len(nb) and pd.to_numeric(nb, errors="coerce").isna().mean() > 0.5:
+            text_columns.append(j)
+    candidates = named or [j for j in text_columns if j in others or j not in identifiers]
+    scores = {j: _matches(body.iloc[:, j], indicators) for j in set(candidates) | set(identifiers) | set(named)}
+    item_j = max(candidates, key=lambda j: (scores.get(j, 0), -candidates.index(j))) if candidates else None
+    fallbacks = [j for j in (*named, *identifiers) if j != item_j and scores.get(j, 0) > 0]
+    alt_j = max(fallbacks, key=lambda j: scores[j]) if fallbacks else None
+    return item_j, alt_j
+
+
+def _matches(column: pd.Series, indicators: parse.ItemMatcher | None) -> int:
+    if indicators is None:
+        return 0
+    return sum(1 for value in pd.unique(column.dropna()) if indicators.match(value))
 
 
 def _survey(data, body, rows, headers, names, roles, **_):
@@ -380,7 +514,7 @@ def _survey(data, body, rows, headers, names, roles, **_):
     data.rows_read = int(keep.sum())
 
 
-def _raw_survey(data, body, rows, headers, names, roles, *, questions: parse.ItemMatcher):
+def _raw_survey(data, body, rows, headers, names, roles, *, questions: parse.ItemMatcher, **_):
     header_row = data.header_row
     site_j = _first(roles, "site")
     campaign_j = _first(roles, "campaign", "year")

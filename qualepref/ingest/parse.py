@@ -214,6 +214,34 @@ class SiteMatcher:
 
 
 # -- indicators and questions -------------------------------------------------
+# A label numbered or counted the way tableaux de bord write it: « 17 - Délai … », « Engagement 10 : … »,
+# « 3. … », « Nombre d'usagers … » (the référentiel says « Usagers … »).
+_NUMBERING = re.compile(r"^\s*(?:(?:engagement|eng\.?|indicateur|ind\.?|n°|no|n)\s*)?[a-z]?\d+(?:[.\-]\d+)*\s*"
+                        r"(?:[-–—.:)/]\s*|\s+(?=[a-zà-ÿ]))", re.IGNORECASE)
+_COUNTED = re.compile(r"^\s*(?:nombre|nbre|nb)\.?\s+(?:d['’]\s*|de\s+|des\s+)?", re.IGNORECASE)
+
+
+# Words too common in indicator labels to tell two of them apart.
+_GENERIC_WORDS = frozenset(("nombre", "nb", "taux", "moyen", "moyenne", "total", "par", "pour", "sur", "dans"))
+
+
+def _words(key: str) -> frozenset[str]:
+    """The telling words of a normalised label, without a plural s or x."""
+    return frozenset(w[:-1] if len(w) > 3 and w[-1] in "sx" else w for w in key.split() if w not in _GENERIC_WORDS)
+
+
+def _bare_labels(text: str) -> list[str]:
+    """The label without its leading number, then also without « Nombre de »."""
+    unnumbered = _NUMBERING.sub("", text, count=1)
+    uncounted = _COUNTED.sub("", unnumbered, count=1)
+    return [bare for bare in dict.fromkeys((unnumbered, uncounted)) if bare and bare != text]
+
+
+def _bare_label(text: str) -> str:
+    bare = _bare_labels(text)
+    return bare[-1] if bare else text
+
+
 class ItemMatcher:
     """Finds an indicator or question by code, label or synonym; suggests close labels."""
 
@@ -235,7 +263,27 @@ class ItemMatcher:
         raw = str(value).strip()
         if raw in self.labels:
             return raw
-        return self.keys.get(norm(raw, drop_unit=True)) or self.keys.get(norm(raw))
+        found = self.keys.get(norm(raw, drop_unit=True)) or self.keys.get(norm(raw))
+        for bare in (() if found else _bare_labels(raw)):
+            if found := self.keys.get(norm(bare, drop_unit=True)):
+                break
+        return found
+
+    def closest_among(self, value: object, codes, cutoff: float) -> str | None:
+        """The one item of `codes` whose label or synonym is closest to `value`, if close enough and
+        clearly closer than the others (used when an engagement number narrows the choice)."""
+        words = _words(norm(_bare_label(str(value)), drop_unit=True))
+        best: dict[str, float] = {}
+        for other, code in self.keys.items():
+            if code in codes and words and (theirs := _words(other)):
+                # Share of the shorter label's words found in the other: « Durée d'attente au guichet »
+                # holds every word of « Attente au guichet »; « Visiteurs accueillis » half of « Temps
+                # d'attente à l'accueil »'s at best (accueil ≠ accueillis).
+                best[code] = max(best.get(code, 0.0), len(words & theirs) / min(len(words), len(theirs)))
+        ranked = sorted(best.items(), key=lambda item: -item[1])
+        if not ranked or ranked[0][1] < cutoff or (len(ranked) > 1 and ranked[1][1] > ranked[0][1] - 0.1):
+            return None
+        return ranked[0][0]
 
     def suggest(self, value: object, n: int = 3) -> list[str]:
         """Closest known labels, as "label (CODE)"."""

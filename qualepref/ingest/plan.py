@@ -144,7 +144,8 @@ def analyse(content: bytes, file_name: str, *, db, scope: SiteScope, site: str |
                                        "bord, enquête, conformité)."))
             continue
         layout, header = found
-        data = layouts.reshape(sheet, layout, header, sites=ref.sites, questions=ref.questions)
+        data = layouts.reshape(sheet, layout, header, sites=ref.sites, questions=ref.questions,
+                               indicators=ref.indicators)
         if data.rows_read == 0 and not data.errors:
             # Headers without rows (an unused sheet of the template): nothing to say but that.
             empty_headers.append(sheet_name)

@@ -38,6 +38,13 @@ def _load(db, scope: SiteScope) -> Reference:
     return _BUILT[rows]
 
 
+def _by_engagement(rows) -> dict[int, frozenset[str]]:
+    found: dict[int, set[str]] = {}
+    for code, engagement, _ in rows:
+        found.setdefault(int(engagement), set()).add(code)
+    return {engagement: frozenset(codes) for engagement, codes in found.items()}
+
+
 def _build(rows: tuple) -> Reference:
     parts: dict[str, list[tuple]] = {}
     for kind, a, b, c in rows:
@@ -53,4 +60,5 @@ def _build(rows: tuple) -> Reference:
         modules={int(module) for module, _, _ in parts.get("module", [])},
         engagements={(int(module), int(engagement)) for module, engagement, _ in parts.get("engagement", [])},
         campaigns=tuple(label for label, _, _ in parts.get("campaign", [])),
+        indicator_engagements=_by_engagement(parts.get("indicator_engagement", [])),
     )

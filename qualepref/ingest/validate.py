@@ -33,6 +33,7 @@ class Reference:
     modules: set[int]
     engagements: set[tuple[int, int]]
     campaigns: tuple[str, ...] = ()  # survey campaign labels already stored
+    indicator_engagements: dict[int, frozenset[str]] = field(default_factory=dict)  # engagement → indicators
 
 
 @dataclass
@@ -276,9 +277,21 @@ def resolve_sites(records: pd.DataFrame, ctx: Context, errors: list[Issue]) -> p
     return site_codes(records, ctx, errors).series()
 
 
+# How close a label must be to the indicator(s) of its engagement number to be taken for it: the
+# share of its telling words (or of the indicator's) that the other holds.
+ENGAGEMENT_CUTOFF = 0.6
+
+
 def item_codes(records: pd.DataFrame, matcher: parse.ItemMatcher, unknown_text: str,
-               errors: list[Issue]) -> Coded:
-    codes = Coded.of(records["item_raw"]).map(matcher.match)
+               errors: list[Issue], *, warnings: list[Issue] | None = None,
+               by_engagement: dict[int, frozenset[str]] | None = None) -> Coded:
+    """The item of each record: its label or code; else (wide tableaux de bord) the code of another
+    column of the row (Code, Réf.), else the indicator of its engagement number that the label
+    resembles (said in a warning, to be checked in the preview)."""
+    if "item_alt_raw" in records and (records["item_alt_raw"].notna().any() or records["engagement_raw"].notna().any()):
+        codes = _items_with_fallbacks(records, matcher, warnings if warnings is not None else [], by_engagement or {})
+    else:
+        codes = Coded.of(records["item_raw"]).map(matcher.match)
 
     def message(rec):
         suggestions = matcher.suggest(rec["item_raw"])
@@ -287,6 +300,27 @@ def item_codes(records: pd.DataFrame, matcher: parse.ItemMatcher, unknown_text: 
 
     _report(records, codes.isna(), "item_col", "item_raw", message, errors, unique=True)
     return codes
+
+
+def _items_with_fallbacks(records: pd.DataFrame, matcher: parse.ItemMatcher, warnings: list[Issue],
+                          by_engagement: dict[int, frozenset[str]]) -> Coded:
+    triples = pd.Series(list(zip(records["item_raw"], records["item_alt_raw"], records["engagement_raw"],
+                                 strict=True)), index=records.index, dtype="object")
+    coded = Coded.of(triples)
+    found = []
+    for label, alternate, engagement in coded.values:
+        code = matcher.match(label) or matcher.match(alternate)
+        if code is None and (number := _integer(engagement)) is not None and number in by_engagement:
+            code = matcher.closest_among(label, by_engagement[number], ENGAGEMENT_CUTOFF)
+            if code is not None:
+                first = records.loc[triples.map(lambda t, key=(label, alternate, engagement): t == key)].iloc[0]
+                warnings.append(Issue(
+                    _text_or_none(first["sheet"]), int(first["row"]), _text_or_none(first["item_col"]), shown(label),
+                    f"Indicateur reconnu grâce à son numéro d'engagement ({number}) : « {label} » → "
+                    f"{matcher.labels[code]} ({code}). Vérifiez-le dans l'aperçu ; ajoutez au besoin ce libellé "
+                    "comme synonyme (Édition du référentiel)."))
+        found.append(code)
+    return coded.recode(found)
 
 
 def resolve_items(records: pd.DataFrame, matcher: parse.ItemMatcher, unknown_text: str,
@@ -347,7 +381,8 @@ def indicators(datas: list[SheetData], ctx: Context) -> Outcome:
     records["_i"] = records.index
     errors = out.errors
     sites = site_codes(records, ctx, errors)
-    items = item_codes(records, ctx.ref.indicators, "Indicateur inconnu", errors)
+    items = item_codes(records, ctx.ref.indicators, "Indicateur inconnu", errors, warnings=out.warnings,
+                       by_engagement=ctx.ref.indicator_engagements)
     period_start, period_kind, period_id = _parse_periods(records["period_raw"], records["default_year"])
     bad_period = period_id < 0
     _report(records, bad_period, "period_col", "period_raw",
