@@ -21,9 +21,9 @@ row ending there, within the window. A period with no value breaks a run:
 two misses are consecutive only when the two periods were both reported and
 adjacent (missing is not a miss). A miss followed by a met target is resolved.
 
-Survey alerts are *open* for each site's latest campaign up to the chosen
-year (`open_survey_rows`): an older campaign's alert is superseded by the next
-campaign's result.
+Survey alerts are *open* for the campaigns of each site's latest survey year
+up to the chosen year (`open_survey_rows`): an older year's alert is
+superseded by the next year's result.
 """
 
 from __future__ import annotations
@@ -273,8 +273,9 @@ def open_survey_rows(results: pd.DataFrame) -> pd.DataFrame:
 
 
 def open_alerts(survey: pd.DataFrame | None, values: pd.DataFrame | None) -> pd.DataFrame:
-    """The open alerts, one definition for Alertes, Vue d'ensemble and the pack: survey questions of each
-    site's latest campaign (rows of `alert_survey_results` up to the chosen year) and indicators whose
+    """The open alerts, one definition for Alertes, Vue d'ensemble and the pack: survey questions of the
+    campaigns of each site's latest survey year (rows of `alert_survey_results` up to the chosen year,
+    `open_survey_rows`) and indicators whose
     latest value in the window misses its target (rows of `alert_indicator_values` over the window)."""
     return all_alerts(None if survey is None else open_survey_rows(survey), values)
 
