@@ -1,0 +1,60 @@
+"""Hostile files dropped on the Import page of a real server, in Chromium at 1280×720.
+
+The file that makes the reading library abort its process ends only the parsing
+worker: the page shows a French refusal (no traceback), the server answers its
+health check and serves the next page, and a good file is previewed after it.
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.request
+
+import pytest
+
+from qualepref.bench import hostile_files
+from tests.browser.helpers import wait_idle
+
+pytestmark = pytest.mark.browser
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "Site;Indicateur;Période;Valeur\n87;COURRIER_DELAI;janv. 2019;12,5\n".encode()
+
+
+def _drop(page, name: str, content: bytes, mime: str) -> None:
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        [{"name": name, "mimeType": mime, "buffer": content}])
+
+
+def test_a_file_that_crashes_the_reader_leaves_the_server_serving(server, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="fr-FR")
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/import_donnees", wait_until="domcontentloaded")
+        wait_idle(page, timeout_s=180)
+        main = page.locator('[data-testid="stMain"]')
+        _drop(page, "piege.xlsx", hostile_files.shared_strings_count(), XLSX)
+        # The refusal is a row of the errors table (a canvas grid: its cells are in the DOM, not drawn as text).
+        main.locator('[role="gridcell"]', has_text="refusé par sécurité").first.wait_for(state="attached",
+                                                                                        timeout=60000)
+        wait_idle(page)
+        main.locator('[data-testid="stDataFrame"]').first.scroll_into_view_if_needed()
+        if os.environ.get("QUALEPREF_SCREENSHOTS"):  # to look at the page as a user sees it
+            page.screenshot(path=os.environ["QUALEPREF_SCREENSHOTS"] + "/import-refus.png")
+        text = main.inner_text()
+        assert "Traceback" not in text and "site-packages" not in text and "Error" not in text
+        assert main.get_by_role("button", name="Confirmer l'import").is_disabled()
+        with urllib.request.urlopen(f"{server}/_stcore/health", timeout=10) as health:
+            assert health.status == 200
+        # The same server, the same tab: the next file is read by a fresh worker and previewed.
+        _drop(page, "bon.csv", CSV, "text/csv")
+        main.get_by_text("Nouvelles").first.wait_for(timeout=60000)
+        wait_idle(page)
+        main.get_by_text("Nouvelles").first.scroll_into_view_if_needed()
+        if os.environ.get("QUALEPREF_SCREENSHOTS"):
+            page.screenshot(path=os.environ["QUALEPREF_SCREENSHOTS"] + "/import-apres.png")
+        page.goto(f"{server}/vue_ensemble", wait_until="domcontentloaded")
+        wait_idle(page, timeout_s=120)
+        assert page.locator('[data-testid="stMain"] h1').count() == 1
+    finally:
+        context.close()
