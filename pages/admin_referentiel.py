@@ -44,7 +44,7 @@ def engagement_options(module: int) -> list:
 if admin.demo:
     st.info(DISCOVERY_READ_ONLY, icon=":material/visibility:")
 if message := st.session_state.pop("referentiel_message", None):
-    st.success(ui.plain(message), icon=":material/check_circle:")
+    st.success(message, icon=":material/check_circle:")  # user text in it is escaped where it is written
 
 tab_edit, tab_new, tab_eng, tab_questions, tab_syn, tab_history = st.tabs(
     ["Modifier un indicateur", "Ajouter un indicateur", "Engagements", "Questions d'enquête", "Synonymes",
@@ -162,7 +162,7 @@ with tab_questions:
                 question = referentiel_edit.clean_question(
                     question_code=q_code if q_new else q_choice, question_label=q_label, module=q_module,
                     engagement=q_engagement)
-                referentiel_edit.save_question(db, question, actor=admin.user, new=q_new)
+                referentiel_edit.save_question(db, question, actor=admin, new=q_new)
             apply(save_question, f"Question {(q_code if q_new else q_choice).strip().upper()} enregistrée.")
 
 with tab_syn:
@@ -176,7 +176,7 @@ with tab_syn:
         synonym = st.text_input("Synonyme")
         if st.form_submit_button("Ajouter le synonyme", type="primary"):
             apply(lambda: referentiel_edit.add_synonym(db, kind, item, synonym, actor=admin),
-                  f"Synonyme ajouté : « {synonym.strip()} ».")
+                  f"Synonyme ajouté : « {ui.plain(synonym)} ».")
     synonyms = ui.query("ingest_synonyms")
     st.dataframe(synonyms[synonyms.item_kind == kind][["item_code", "synonym"]], hide_index=True, width="stretch",
                  column_config={"item_code": "Code", "synonym": "Synonyme"})

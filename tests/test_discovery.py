@@ -198,3 +198,26 @@ def test_signed_in_administrator_removes_the_demonstration_with_a_trace(demo_db_
     assert any("lignes de démonstration supprimées" in s.value for s in at.success)
     history = at.dataframe[-1].value
     assert list(history.actor) == [ADMIN.user] and list(history.action) == ["suppression"]
+
+
+def test_pages_pass_the_signed_in_principal_to_every_administrative_write():
+    """`actor=` must be the Principal (checked for discovery and role), never a bare name a page made up."""
+    import ast
+
+    offenders = []
+    for path in sorted((ROOT / "pages").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                for keyword in node.keywords:
+                    if keyword.arg == "actor" and not isinstance(keyword.value, ast.Name):
+                        offenders.append(f"{path.name}:{node.lineno}: actor={ast.unparse(keyword.value)}")
+    assert not offenders, offenders
+
+
+def test_a_discovery_visitor_cannot_edit_a_survey_question(demo_db):
+    before = table_contents(demo_db)
+    question = referentiel_edit.clean_question(question_code="NOUVELLE_QUESTION", question_label="Une question",
+                                               module=1, engagement=None)
+    with pytest.raises(ScopeError, match="Mode découverte"):
+        referentiel_edit.save_question(demo_db, question, actor=visitor(Role.ADMIN), new=True)
+    assert table_contents(demo_db) == before
