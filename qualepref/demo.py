@@ -347,6 +347,8 @@ def remove(db, *, actor: Principal | str) -> dict[str, int]:
         removed = {k: int(v) for k, v in counts.items() if k.startswith("n_demo")}
         for table in ("indicator_values", "survey_results", "compliance_assessments", "uploads"):
             sql.execute(cur, f"delete_demo_{table}")
+        for kind in ("indicator_values", "survey_results", "compliance"):
+            sql.execute(cur, f"forget_demo_images_{kind}")  # no import undo brings a demonstration row back
         sql.execute(cur, "set_meta", key="demo_dismissed", value=1)
         record_audit(cur, actor=actor, action="suppression", entity=AUDIT_ENTITY, key="données de démonstration",
                      before={_REMOVED_LABELS[k]: n for k, n in removed.items()},

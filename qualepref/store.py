@@ -169,6 +169,9 @@ def write(cur, kind: str, frame: pd.DataFrame, *, scope: SiteScope, upload_id: i
     classified = classify(cur, kind, frame, scope, is_demo=is_demo, write=True)
     counts = counts_of(classified)
     cur.register(f"classified_{kind}", classified)
+    if not is_demo and (counts.written or counts.deleted):
+        # What the import replaces, kept for its undo (a demonstration load is removed, not undone).
+        sql.execute(cur, f"journal_classified_{kind}", scope=scope, upload_id=upload_id)
     if counts.replaced or counts.deleted:
         sql.execute(cur, f"delete_classified_{kind}", scope=scope)
     if counts.written:
@@ -194,7 +197,7 @@ def record_upload(cur, *, upload_id: int, uploaded_by: str, file_name: str, sha2
         cur, "insert_upload", upload_id=upload_id, uploaded_by=uploaded_by, file_name=file_name,
         sha256=sha256, kind=kind, site_codes=sorted(site_codes), period_min=period_min,
         period_max=period_max, rows_written=counts.written, rows_replaced=counts.replaced,
-        rows_deleted=counts.deleted, is_demo=is_demo,
+        rows_deleted=counts.deleted, is_demo=is_demo, journaled=not is_demo,
     )
 
 

@@ -55,6 +55,6 @@ def test_one_statement_per_file():
 
 def test_queries_reading_site_data_filter_on_the_scope():
     for name in QUERY_NAMES:
-        if sql.reads_site_data(name) and not name.startswith(("delete_demo_", "next_upload")):
+        if sql.reads_site_data(name) and not name.startswith(("delete_demo_", "forget_demo_", "next_upload")):
             text = sql.query_text(name)
             assert "$sites" in text or sql.is_aggregate(name) or name.startswith("insert_upload"), name

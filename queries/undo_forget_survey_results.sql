@@ -1,0 +1,4 @@
+-- Undo of import $upload_id: its journal rows, once its changes are undone.
+delete from survey_result_changes
+where upload_id = $upload_id
+    and list_contains($sites, site_code)
