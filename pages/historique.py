@@ -5,7 +5,8 @@ import re
 import pandas as pd
 import streamlit as st
 
-from qualepref import filters, fmt, ui, vocab
+from qualepref import filters, fmt, ui, undo, vocab
+from qualepref.access import ScopeError
 from qualepref.export import tables
 
 KIND_LABELS = vocab.UPLOAD_KINDS.short_labels()
@@ -54,6 +55,9 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
         "dont remplacées": history.rows_replaced,
         "Lignes supprimées": history.rows_deleted,
         "Origine": history.is_demo.map({True: "Démonstration", False: "Import"}),
+        "N°": history.upload_id,
+        "Annulé": [f"le {pd.Timestamp(at).strftime('%d/%m/%Y %H:%M')} par {by}" if pd.notna(at) else ""
+                   for at, by in zip(history.undone_at, history.undone_by, strict=True)],
         "SHA-256": history.sha256.str[:SHORT_SHA],
         "SHA-256 complet": history.sha256,
     })
@@ -77,6 +81,8 @@ history = ui.query(
     kinds=list(KIND_LABELS) if kind == ALL else [kind],
 )
 
+if message := st.session_state.pop("historique_message", None):
+    st.success(message, icon=":material/undo:")
 if history.empty:
     st.info("Aucun import ne correspond à ces critères.")
 else:
@@ -99,6 +105,36 @@ else:
             "SHA-256 complet": st.column_config.TextColumn(width="small"),
         },
     )
+    undoable = history[~history.is_demo & history.journaled & history.undone_at.isna()]
+    if scope.can_write and not undoable.empty:
+        st.subheader("Annuler un import", anchor=False)
+        st.caption("Les valeurs que l'import a remplacées ou supprimées reviennent ; celles qu'il a ajoutées "
+                   "disparaissent. Une valeur modifiée depuis par un import ultérieur garde sa valeur actuelle "
+                   "(annuler aussi cet import-là ramène l'état d'avant les deux). L'annulation est tracée.")
+        ids = {f"n° {r.upload_id} — {r.file_name} ({pd.Timestamp(r.uploaded_at):%d/%m/%Y %H:%M}, {r.uploaded_by})":
+               int(r.upload_id) for r in undoable.itertuples()}
+        chosen_label = st.selectbox("Import à annuler", list(ids), key="historique_annuler", index=None,
+                                    placeholder="Choisissez un import")
+        chosen_id = ids.get(chosen_label)
+        if chosen_id is not None:
+            try:
+                preview = undo.plan(ui.get_db(), scope, chosen_id)
+            except undo.UndoError as exc:
+                st.error(str(exc), icon=":material/block:")
+            else:
+                st.warning(ui.plain(preview.sentence), icon=":material/undo:")
+                if st.button(f"Annuler l'import n° {chosen_id}", key="historique_confirmer_annulation",
+                             type="primary"):
+                    try:
+                        done = undo.undo(ui.get_db(), scope, chosen_id, actor=ui.current_principal())
+                    except (undo.UndoError, ScopeError) as exc:
+                        st.error(str(exc), icon=":material/block:")
+                    else:
+                        st.session_state["historique_message"] = (
+                            f"Import n° {done.upload_id} annulé : {done.restored} valeur(s) rétablie(s)"
+                            + (f", {done.kept} gardée(s) car modifiées depuis" if done.kept else "") + ".")
+                        st.session_state.pop("historique_annuler", None)
+                        st.rerun()
     left, right = st.columns(2)
     left.download_button("Télécharger l'historique (CSV)", tables.to_csv_bytes(table),
                          file_name="historique-imports.csv", mime="text/csv")

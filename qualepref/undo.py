@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qualepref import sql
-from qualepref.access import Principal, SiteScope, administrator_name
+from qualepref.access import DISCOVERY_READ_ONLY, Principal, SiteScope
 from qualepref.auth import record_audit, utcnow
 
 KINDS = ("indicator_values", "survey_results", "compliance")
@@ -87,7 +87,10 @@ def plan(db, scope: SiteScope, upload_id: int) -> UndoPlan:
 
 def undo(db, scope: SiteScope, upload_id: int, *, actor: Principal | str) -> UndoPlan:
     """Undo the import in one transaction, with its line in the change log."""
-    actor = administrator_name(actor)  # a discovery visitor is refused before anything is read
+    if isinstance(actor, Principal):
+        if actor.demo:  # the discovery mode is read-only
+            raise UndoError(DISCOVERY_READ_ONLY)
+        actor = actor.user  # a référent undoes its imports: not an administrator's change
     if not scope.can_write:
         raise UndoError("Votre profil permet de consulter les données mais pas d'annuler un import.")
     with db.transaction() as cur:

@@ -29,5 +29,8 @@ select
     rows_replaced,
     rows_deleted,
     is_demo,
+    journaled,
+    undone_at,
+    undone_by,
 from filtered
 order by uploaded_at desc, upload_id desc

@@ -143,3 +143,48 @@ def test_a_referent_sees_only_uploads_within_their_prefecture(open_as, site, exp
     assert set(table.get("Fichier", [])) == expected
     if not expected:
         assert any("Aucun import" in i.value for i in at.info)
+
+
+REFERENT_87 = Principal("referent87@interieur.gouv.fr", Role.REFERENT, "87")
+REFERENT_29 = Principal("referent29@interieur.gouv.fr", Role.REFERENT, "29")
+
+
+def _values_87(path) -> list:
+    with Database(path) as db, db.cursor() as cur:
+        return cur.execute("select strftime(period_start, '%Y-%m'), value, is_demo from indicator_values "
+                           "where site_code = '87' and indicator_code = 'COURRIER_DELAI' "
+                           "and period_start >= date '2025-01-01' and period_start < date '2025-04-01' "
+                           "order by 1").fetchall()
+
+
+def test_a_referent_undoes_its_import_from_the_history(open_as, demo_db_path):
+    """The real upload replaced three demonstration values: undoing it brings them back, audited."""
+    assert [demo for _, _, demo in _values_87(demo_db_path)] == [False, False, False]
+    at = open_as(REFERENT_87)
+    _history(at)
+    box = at.selectbox(key="historique_annuler")
+    assert [o for o in box.options if "tableau-de-bord-87.xlsx" in o] == box.options
+    box.select_index(0).run()
+    assert not at.exception, at.exception
+    [notice] = [w.value for w in at.warning if "reprendront leur état" in w.value]
+    assert notice.startswith("3 valeur\\(s\\) reprendront leur état d'avant l'import")  # as ui.plain escapes it
+    at.button(key="historique_confirmer_annulation").click().run()
+    assert not at.exception, at.exception
+    assert any("annulé : 3 valeur" in s.value for s in at.success), [e.value for e in at.error]
+    values = _values_87(demo_db_path)
+    assert values and all(demo for _, _, demo in values), "the demonstration values are back"
+    table = _history(at)
+    undone = table[table["Fichier"] == "tableau-de-bord-87.xlsx"].iloc[0]
+    assert undone["Annulé"].startswith("le ") and undone["Annulé"].endswith(REFERENT_87.user)
+    with Database(demo_db_path) as db:
+        assert auth.audit_history(db, entities=("import",)).action.tolist() == ["annulation"]
+
+
+def test_another_prefectures_referent_and_the_ministry_cannot_undo(open_as):
+    for principal in (REFERENT_29, MINISTRY):
+        at = open_as(principal)
+        _history(at)
+        options = [] if not at.get("selectbox") else [
+            o for s in at.selectbox if s.key == "historique_annuler" for o in s.options]
+        assert not any("tableau-de-bord-87.xlsx" in o for o in options), principal
+        assert not [b for b in at.button if b.key == "historique_confirmer_annulation"]
