@@ -8,10 +8,11 @@ filtered by the caller's scope, so hiding a page is not the only guard.
 
 import streamlit as st
 
-from qualepref import access, auth, events, ui
+from qualepref import access, auth, events, serving, ui
 from qualepref.access import LOCAL_ROLES, ROLE_LABELS, Principal, Role
 from qualepref.config import ROOT
 
+serving.tune()  # lock-free reads of Streamlit's configuration: see qualepref/serving.py
 st.set_page_config(
     page_title="Qual-e-Pref · Tableau de bord",
     # A local file: a Material icon here makes the browser fetch it from Google Fonts (offline: no).

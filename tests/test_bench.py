@@ -165,3 +165,37 @@ def test_soak_growth_is_the_slope_after_warm_up_and_checked_against_its_target()
     growth, errors = report.soak_checks(result)
     assert growth.passed and errors.passed and "postScriptGC=False" in growth.note
     assert not report.soak_checks(result | {"growth_mb_per_1000_views": 100.0})[0].passed
+
+
+def _level(label, sessions, spread, p95, errors=0, cpu=80.0):
+    return {"label": label, "sessions": sessions, "start_spread_s": spread, "views": 10 * sessions,
+            "errors": errors, "p50_ms": p95 / 3, "p95_ms": p95, "first_view_p95_ms": p95, "cpu_ms_per_view": cpu,
+            "server_cpu_share": 0.5, "rss_mb_max": 400.0}
+
+
+def test_protocol_capacity_is_the_largest_level_within_one_second_without_error():
+    from qualepref.bench.__main__ import protocol_capacity
+
+    result = {"think_s": 10.0, "levels": [_level("15", 15, 20, 300), _level("50", 50, 20, 800),
+                                          _level("100", 100, 20, 4000), _level("50 d'un coup", 50, 0, 5000)]}
+    capacity = protocol_capacity(result)
+    assert capacity["sessions_p95_under_1s"] == 50 and capacity["first_level_over"] == 100
+    assert "un seul processus" in capacity["text"] and "second processus" in capacity["text"]
+    result["levels"][1]["errors"] = 1  # an error disqualifies the level whatever its p95
+    assert protocol_capacity(result)["sessions_p95_under_1s"] == 15
+    checks = report.protocol_checks(result)
+    assert [c.passed for c in checks] == [False, True, True]
+
+
+def test_protocol_client_against_a_real_server(demo_db_path, tmp_path):
+    """Two sessions speak Streamlit's protocol to a real `streamlit run`: pages run, finish, are timed."""
+    from qualepref.bench import protocol_load
+
+    result = protocol_load.run(demo_db_path, tmp_path, levels=(("2 d'un coup", 2, 0.0),), seconds=4.0, log=str)
+    assert len(result["pages"]) > 5  # the navigation the first run sent
+    assert not result.get("failures")
+    [level] = result["levels"]
+    assert level["views"] >= 2 and level["p50_ms"] is not None and level["p50_ms"] > 0
+    assert level["cpu_ms_per_view"] > 0
+    # Views that fail say why (an exception shown by the page, a timeout): never a silent success.
+    assert all(": " in example for example in level["error_examples"])

@@ -183,3 +183,12 @@ def test_nightly_backups_rotate_in_a_real_folder(demo_db_path, tmp_path, monkeyp
         backups.nightly(folder, keep=2, now=datetime(2026, 11, day, 2, 30))
     assert sorted(p.name for p in folder.iterdir()) == ["2026-11-02T023000", "2026-11-03T023000"]
     assert (folder / "2026-11-03T023000" / "schema.sql").is_file()
+
+
+def test_a_second_process_cannot_open_the_database_even_read_only(db_path):
+    """Why the README says one server process: while the app holds the file, no other process opens it."""
+    with Database(db_path):
+        probe = subprocess.run(
+            [sys.executable, "-c", "import duckdb, sys; duckdb.connect(sys.argv[1], read_only=True)", str(db_path)],
+            capture_output=True, text=True, timeout=60)
+    assert probe.returncode != 0 and "lock" in probe.stderr.lower()

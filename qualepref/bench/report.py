@@ -153,6 +153,37 @@ def soak_checks(result: dict | None) -> list[Check]:
             Check("5. Endurance", "Exceptions pendant l'endurance", float(result["errors"]), 0, "", "max")]
 
 
+def protocol_checks(result: dict | None) -> list[Check]:
+    """Part 5: the server alone (protocol load client), target p95 ≤ 1 s at 50 sessions."""
+    if not result or not result.get("levels"):
+        return []
+    levels = result["levels"]
+    checks = [Check("7. Serveur seul", "Erreurs (exceptions, délais dépassés), tous niveaux",
+                    float(sum(lvl["errors"] for lvl in levels)), 0, "", "max")]
+    for lvl in levels:
+        if lvl["sessions"] == 50 and lvl.get("start_spread_s"):
+            checks.append(Check("7. Serveur seul", "p95 d'une page vue, 50 sessions", lvl["p95_ms"], 1000.0, "ms",
+                                "max", f"p50 {lvl['p50_ms']:.0f} ms" if lvl["p50_ms"] is not None else ""))
+    cpu = [lvl["cpu_ms_per_view"] for lvl in levels if lvl["cpu_ms_per_view"] is not None]
+    checks.append(Check("7. Serveur seul", "CPU serveur par page vue (pire niveau)", max(cpu, default=None),
+                        150.0, "ms", "max"))
+    return checks
+
+
+def protocol_rows(result: dict) -> tuple[list[str], list[list[str]]]:
+    headers = ["Niveau", "Pages vues", "Erreurs", "p50", "p95", "1re page p95", "CPU serveur / page",
+               "Cœur occupé par le serveur", "RSS max"]
+
+    def ms(value) -> str:
+        return "—" if value is None else f"{value:.0f}"
+
+    rows = [[lvl["label"], lvl["views"], lvl["errors"], ms(lvl["p50_ms"]), ms(lvl["p95_ms"]),
+             ms(lvl["first_view_p95_ms"]), ms(lvl["cpu_ms_per_view"]),
+             "—" if lvl.get("server_cpu_share") is None else f"{lvl['server_cpu_share'] * 100:.0f} %",
+             f"{lvl['rss_mb_max']:.0f} Mo"] for lvl in result["levels"]]
+    return headers, rows
+
+
 def page_rows(result: dict, names: list[str]) -> tuple[list[str], list[list[str]]]:
     """Per page: cold, warm (wall clock) and warm CPU time at each data set, in ms."""
     headers = (["Page"] + [f"{n} froid" for n in names] + [f"{n} chaud" for n in names]
@@ -259,6 +290,14 @@ def markdown_section(results: dict, checks: list[Check]) -> str:
                   "serveur : quand le serveur n'occupe qu'une fraction d'un cœur, l'attente vient surtout du "
                   "dessin des pages par les onglets Chromium, pas de l'application.", "",
                   markdown_table(headers, rows), ""]
+    protocol = results.get("protocol_load")
+    if protocol and protocol.get("levels"):
+        headers, rows = protocol_rows(protocol)
+        lines += [f"**Serveur seul** (partie 7 : client qui parle le protocole WebSocket de Streamlit, sans "
+                  f"navigateur ni dessin ; chaque session ouvre une page toutes les {protocol['think_s']:.0f} s "
+                  f"± 50 % pendant {protocol['level_s']:.0f} s, débuts étalés sur 20 s sauf le dernier niveau ; "
+                  "temps en ms de la demande de page au message de fin d'exécution ; la 1re page d'une session "
+                  "comprend l'ouverture du WebSocket).", "", markdown_table(headers, rows), ""]
     queries = results.get("queries")
     if queries:
         names = list(queries)
