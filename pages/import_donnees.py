@@ -15,6 +15,7 @@ import streamlit as st
 
 from qualepref import access, config, fmt, ingest, template, ui, vocab
 from qualepref.export import tables
+from qualepref.ingest import preview
 
 log = logging.getLogger(__name__)
 
@@ -151,8 +152,12 @@ def show_plan(plan, summary, *, names: dict[str, str], file_key: str, scope, upl
         cols[2].metric("Supprimées", fmt.number(counts.deleted, 0),
                        help="Valeurs enregistrées que le fichier marque manquantes (NC, -…) : elles seront supprimées.")
         cols[3].metric("Inchangées", fmt.number(counts.unchanged, 0), help="Déjà enregistrées à l'identique.")
+    for notice in plan.attention:  # replacements to confirm knowingly (another campaign, demonstration)
+        st.warning(ui.plain(notice.message), icon=":material/warning:")
+    if plan.classified and not plan.errors:
+        show_values(plan, file_key=file_key)
     if summary is not None and len(summary):
-        with st.expander("Détail par indicateur, question, préfecture et période", expanded=not plan.errors):
+        with st.expander("Comptes par indicateur, question, préfecture et période"):
             st.dataframe(summary, hide_index=True, width="stretch")
     if plan.warnings:
         with st.expander(f"{fmt.number(len(plan.warnings), 0)} avertissement(s) (n'empêchent pas l'import)"):
@@ -176,8 +181,44 @@ def show_plan(plan, summary, *, names: dict[str, str], file_key: str, scope, upl
         confirm(plan, file_key=file_key, scope=scope, uploaded_by=uploaded_by)
 
 
+def show_values(plan, *, file_key: str) -> None:
+    """What the file holds, as the référent checks it: per indicator the label she typed and the one
+    matched, the value read per period (« ancienne → nouvelle » where it replaces one); per survey
+    question its rate and answers; per assessment its result."""
+    indicators = ui.query("referentiel_indicators")
+    questions = ui.query("referentiel_questions")
+    tables_ = {
+        "indicator_values": preview.indicator_table(
+            plan.classified.get("indicator_values", pd.DataFrame()), plan.labels_read.get("indicator_values", {}),
+            dict(zip(indicators.indicator_code, indicators.indicator_label, strict=True))),
+        "survey_results": preview.survey_table(
+            plan.classified.get("survey_results", pd.DataFrame()), plan.labels_read.get("survey_results", {}),
+            dict(zip(questions.question_code, questions.question_label, strict=True))),
+        "compliance": preview.compliance_table(
+            plan.classified.get("compliance", pd.DataFrame()), vocab.COMPLIANCE_RESULTS.labels(),
+            vocab.ASSESSMENT_TYPES.labels()),
+    }
+    titles = {"indicator_values": "Valeurs lues, par indicateur et période",
+              "survey_results": "Résultats d'enquête lus, par question",
+              "compliance": "Évaluations de conformité lues"}
+    for kind, table in tables_.items():
+        if table.empty:
+            continue
+        with st.expander(titles[kind], expanded=True):
+            st.caption("« ancienne → nouvelle » : valeur enregistrée que l'import remplacera ; « → supprimée » : "
+                       "valeur que le fichier marque manquante (NC, -). Vérifiez que chaque libellé a été reconnu "
+                       "comme l'indicateur ou la question que vous vouliez.")
+            st.dataframe(table, hide_index=True, width="stretch", key=f"{file_key}-{kind}-values")
+
+
 def confirm(plan, *, file_key: str, scope, uploaded_by: str) -> None:
     """Write the previewed plan in one transaction, then remember the summary for this upload."""
+    if write(plan, file_key=file_key, scope=scope, uploaded_by=uploaded_by):
+        st.rerun()
+
+
+def write(plan, *, file_key: str, scope, uploaded_by: str) -> bool:
+    """Commit one plan (its own transaction) and keep its summary; False (said on the page) if it failed."""
     with st.status(f"Import de « {ui.plain(plan.file_name)} » en cours…", expanded=True) as status:
         st.write("Écriture dans la base de données (une seule transaction : tout ou rien)…")
         try:
@@ -186,7 +227,7 @@ def confirm(plan, *, file_key: str, scope, uploaded_by: str) -> None:
             log.exception("échec de l'import de %s", plan.file_name)
             status.update(label="Import refusé", state="error")
             st.error(f"L'import a échoué et rien n'a été enregistré : {ui.plain(exc)}")
-            return
+            return False
         status.update(label="Import terminé", state="complete", expanded=False)
     st.session_state.setdefault("import_results", {})[file_key] = {
         "file_name": plan.file_name,
@@ -196,7 +237,17 @@ def confirm(plan, *, file_key: str, scope, uploaded_by: str) -> None:
         "rows_deleted": result.rows_deleted,
         "site_codes": sorted(plan.site_codes),
     }
-    st.rerun()
+    return True
+
+
+def latest_versions(uploads) -> tuple[list, list]:
+    """The files to show (of two files with the same name, the one dropped last: a corrected file
+    replaces the one it corrects, and its errors with it) and the names of the replaced ones."""
+    latest = {}
+    for uploaded in uploads:
+        latest[uploaded.name] = uploaded
+    shown = [u for u in uploads if latest[u.name] is u]
+    return shown, [u.name for u in uploads if latest[u.name] is not u]
 
 
 ui.page_header(
@@ -275,7 +326,12 @@ if uploads and len(uploads) > ingest.MAX_FILES_PER_UPLOAD:
 options = {"site": default_site, "kind": kind, "campaign": campaign.strip() if campaign and campaign.strip() else None}
 results = st.session_state.setdefault("import_results", {})
 shown_shas = set()
-for uploaded in uploads or []:
+uploads, replaced_names = latest_versions(uploads or [])
+if replaced_names:
+    st.caption(ui.plain("Remplacé par la version déposée ensuite : " + ", ".join(sorted(set(replaced_names))) + "."))
+all_button = st.empty()
+pending = []  # (plan, file_key) ready to confirm
+for uploaded in uploads:
     content = uploaded.getvalue()
     sha = hashlib.sha256(content).hexdigest()
     shown_shas.add(sha)
@@ -292,6 +348,15 @@ for uploaded in uploads or []:
             st.error(f"Fichier refusé : {ui.plain(exc)}", icon=":material/block:")
             continue
         show_plan(plan, summary, names=names, file_key=file_key, scope=scope, uploaded_by=principal.user)
+        if plan.ok and not plan.changes_nothing and not plan.already_imported and scope.can_write:
+            pending.append((plan, file_key))
+if len(pending) >= 2 and all_button.button(f"Tout confirmer ({len(pending)} fichiers)", key="import_all",
+                                           type="primary", icon=":material/done_all:",
+                                           help="Chaque fichier est écrit dans sa propre transaction, l'un après "
+                                                "l'autre ; un fichier refusé ne retient pas les autres."):
+    done = [write(plan, file_key=key, scope=scope, uploaded_by=principal.user) for plan, key in pending]
+    if all(done):
+        st.rerun()
 # Plans hold whole batches: forget those of files removed from the uploader.
 plans = st.session_state.get("import_plans", {})
 for key in [k for k in plans if k[0] not in shown_shas]:

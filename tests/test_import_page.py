@@ -314,3 +314,65 @@ def test_the_campaign_chosen_on_the_page_applies_to_a_raw_survey_export(app_db, 
                            "order by question_code").fetchall()
     assert rows == [("87", "2024 en ligne", "ACCUEIL_COURTOIS", 1, 1, 1, 0, 1),
                     ("87", "2024 en ligne", "GLOBAL", 1, 1, 0, 1, 0)]
+
+
+# -- issue 17 §4: a preview the référent can check, corrected files, several files, warnings ----------------
+def _values_table(at) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if "Indicateur reconnu" in d.value.columns)
+
+
+def test_the_preview_shows_labels_read_and_matched_and_old_to_new_values(app_db):
+    at = upload(open_page(app_db, REFERENT), "janvier.csv", GOOD_CSV)
+    table = _values_table(at).set_index("Libellé lu dans le fichier")
+    assert table.loc["Taux d'appels perdus", "Indicateur reconnu"] == "Taux d'appels perdus (APPELS_PERDUS)"
+    assert table.loc["Taux d'appels perdus", "janv. 2025"] == "7,5"
+    assert table.loc["COURRIER_DELAI", "Indicateur reconnu"].endswith("(COURRIER_DELAI)")
+    assert table.loc["COURRIER_DELAI", "janv. 2025"] == "14 → 12,5"
+    assert table.loc["COURRIEL_DELAI", "janv. 2025"] == "4 → supprimée"
+    assert set(table["Préfecture"]) == {"87"}
+
+
+def test_a_corrected_file_replaces_the_failed_one(app_db):
+    bad = GOOD_CSV.replace(b"12,5", b"douze")
+    at = open_page(app_db, REFERENT)
+    at.file_uploader(key="import_files").set_value([("janvier.csv", bad, "text/csv")]).run()
+    assert any("1 erreur(s)" in e.value for e in at.error)
+    at.file_uploader(key="import_files").set_value([("janvier.csv", bad, "text/csv"),
+                                                   ("janvier.csv", GOOD_CSV, "text/csv")]).run()
+    assert not at.exception, at.exception
+    assert [h.value for h in at.subheader] == ["janvier\\.csv"] or [h.value for h in at.subheader] == ["janvier.csv"]
+    assert not at.error, [e.value for e in at.error]
+    assert any("Remplacé par la version déposée ensuite" in c.value for c in at.caption)
+    [button] = confirm_buttons(at)
+    button.click().run()
+    assert len(at.success) == 1 and not at.error
+    assert indicator_values(app_db)[("87", "COURRIER_DELAI", date(2025, 1, 1), "month")] == 12.5
+
+
+def test_tout_confirmer_writes_every_valid_file(app_db):
+    february = b"Indicateur;P\xc3\xa9riode;Valeur\nCOURRIER_DELAI;2025-02;11\n"
+    at = open_page(app_db, REFERENT)
+    at.file_uploader(key="import_files").set_value([("janvier.csv", GOOD_CSV, "text/csv"),
+                                                   ("fevrier.csv", february, "text/csv")]).run()
+    at.button(key="import_all").click().run()
+    assert not at.exception, at.exception
+    assert len(at.success) == 2 and not confirm_buttons(at)
+    values = indicator_values(app_db)
+    assert values[("87", "COURRIER_DELAI", date(2025, 1, 1), "month")] == 12.5
+    assert values[("87", "COURRIER_DELAI", date(2025, 2, 1), "month")] == 11.0
+    with Database(app_db) as db, db.cursor() as cur:
+        assert cur.execute("select count(*) from uploads").fetchone()[0] == 3  # one per file, plus the one before
+
+
+def test_the_preview_warns_before_a_campaign_of_250_answers_is_replaced_by_12(app_db, tmp_path):
+    from tests.test_campaigns import _online_export, _paper_survey
+    from tests.test_ingest_support import import_file
+
+    with Database(app_db) as db:
+        import_file(db, _paper_survey(tmp_path / "papier.xlsx"), site="87")
+    at = upload(open_page(app_db, REFERENT), "en-ligne.xlsx", _online_export(tmp_path / "en-ligne.xlsx").read_bytes(),
+                XLSX)
+    [notice] = [w.value for w in at.warning if "campagne" in w.value]
+    assert "250 réponses par question" in notice and "\\(12 réponses\\)" in notice  # escaped by ui.plain
+    survey = next(d.value for d in at.dataframe if "Question reconnue" in d.value.columns)
+    assert set(survey["Réponses (n)"]) == {12} and survey["Remplace"].str.contains("n = 250").all()

@@ -39,6 +39,8 @@ class ImportPlan:
     # Warnings to read before confirming (also in `warnings`): a survey campaign or demonstration
     # figures that the import would replace.
     attention: list[Issue] = field(default_factory=list)
+    # Per batch kind, each indicator or question code with the labels the file wrote for it.
+    labels_read: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     site_codes: list[str] = field(default_factory=list)
     period_min: str | None = None
     period_max: str | None = None
@@ -185,6 +187,7 @@ def analyse(content: bytes, file_name: str, *, db, scope: SiteScope, site: str |
         plan.errors.extend(outcome.errors)
         plan.warnings.extend(outcome.warnings)
         plan.batches[batch_kind] = outcome.batch
+        plan.labels_read[batch_kind] = outcome.labels
     _describe(plan)
     _progress(progress, 0.8, "Comparaison avec les données enregistrées…")
     with db.cursor() as cur:

@@ -80,3 +80,89 @@ def demo_replacements(classified: dict[str, pd.DataFrame]) -> list[Issue]:
                   "Ce fichier remplacerait des données de démonstration (fictives) : " + ", ".join(parts)
                   + ". Les autres chiffres de démonstration resteraient affichés à côté des vôtres : "
                   "supprimez d'abord la démonstration (Administration › Données de démonstration).")]
+
+
+# -- what the référent reads before confirming ------------------------------------------------------
+def _number(value) -> str:
+    return fmt.compact(value) if value is not None and value == value else "–"
+
+
+def _cell(status: str, new, old) -> str:
+    """A value as the preview writes it: new, « old → new », « old → supprimée », unchanged."""
+    if status == "replaced":
+        return f"{_number(old)} → {_number(new)}"
+    if status == "deleted":
+        return f"{_number(old)} → supprimée"
+    if status == "unchanged":
+        return f"{_number(new)} (inchangée)"
+    if status == "absent":
+        return "–"
+    return _number(new)
+
+
+def _typed(labels_read: dict[str, list[str]], code: str) -> str:
+    return " ; ".join(labels_read.get(code, [])) or code
+
+
+def indicator_table(classified: pd.DataFrame, labels_read: dict[str, list[str]],
+                    labels: dict[str, str]) -> pd.DataFrame:
+    """One row per site × indicator: the label read in the file, the indicator it was matched to,
+    then one column per period (in order) with the value read, or « old → new » where it replaces one."""
+    if classified.empty:
+        return pd.DataFrame()
+    frame = classified.assign(
+        _cell=[_cell(s, n, o) for s, n, o in zip(classified["status"], classified["value"], classified["old_value"],
+                                                  strict=True)],
+        _period=[fmt.period(start, kind) for start, kind in zip(classified["period_start"], classified["period_kind"],
+                                                                strict=True)],
+    )
+    order = (frame.sort_values(["period_start", "period_kind"]).drop_duplicates("_period")["_period"].tolist())
+    table = frame.pivot_table(index=["site_code", "indicator_code"], columns="_period", values="_cell",
+                              aggfunc="first").reindex(columns=order).reset_index()
+    table.columns.name = None
+    table.insert(1, "Libellé lu dans le fichier", [_typed(labels_read, c) for c in table["indicator_code"]])
+    table.insert(2, "Indicateur reconnu", [f"{labels.get(c, c)} ({c})" for c in table["indicator_code"]])
+    return table.drop(columns="indicator_code").rename(columns={"site_code": "Préfecture"}).fillna("")
+
+
+def _rate(frame: pd.DataFrame, prefix: str = "") -> list[str]:
+    satisfied = frame[prefix + "n_tres_satisfait"].fillna(0) + frame[prefix + "n_satisfait"].fillna(0)
+    unsatisfied = frame[prefix + "n_peu_satisfait"].fillna(0) + frame[prefix + "n_pas_du_tout_satisfait"].fillna(0)
+    expressed = satisfied + unsatisfied
+    return [fmt.percent(s / e, fraction=True) if e else "–" for s, e in zip(satisfied, expressed, strict=True)]
+
+
+def survey_table(classified: pd.DataFrame, labels_read: dict[str, list[str]], labels: dict[str, str]) -> pd.DataFrame:
+    """One row per site × campaign × question: label read → question matched, satisfaction rate and
+    answers (n), and the stored ones it replaces."""
+    if classified.empty:
+        return pd.DataFrame()
+    frame = classified.sort_values(["site_code", "campaign", "question_code"]).reset_index(drop=True)
+    replaced = frame["status"] == "replaced"
+    before = [f"{rate} (n = {fmt.number(n, 0)})" if was else ""
+              for rate, n, was in zip(_rate(frame, "old_"), answers(frame, "old_"), replaced, strict=True)]
+    return pd.DataFrame({
+        "Préfecture": frame["site_code"],
+        "Campagne": frame["campaign"],
+        "Libellé lu dans le fichier": [_typed(labels_read, c) for c in frame["question_code"]],
+        "Question reconnue": [f"{labels.get(c, c)} ({c})" for c in frame["question_code"]],
+        "Taux de satisfaction": _rate(frame),
+        "Réponses (n)": answers(frame),
+        "Remplace": before,
+    })
+
+
+def compliance_table(classified: pd.DataFrame, results: dict[str, str], types: dict[str, str]) -> pd.DataFrame:
+    """One row per assessment: the result read, « old → new » where it replaces one."""
+    if classified.empty:
+        return pd.DataFrame()
+    frame = classified.sort_values(["site_code", "module", "engagement", "assessed_on"]).reset_index(drop=True)
+    return pd.DataFrame({
+        "Préfecture": frame["site_code"],
+        "Module": frame["module"],
+        "Engagement": frame["engagement"],
+        "Date": [fmt.day(d) for d in frame["assessed_on"]],
+        "Type": frame["assessment_type"].map(types).fillna(frame["assessment_type"]),
+        "Résultat": [f"{results.get(o, o)} → {results.get(n, n)}" if s == "replaced" else results.get(n, n)
+                     for s, n, o in zip(frame["status"], frame["result"], frame["old_result"], strict=True)],
+    })

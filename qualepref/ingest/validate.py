@@ -50,6 +50,18 @@ class Outcome:
     batch: pd.DataFrame
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
+    # The labels the file writes for each indicator or question it names (for the preview).
+    labels: dict[str, list[str]] = field(default_factory=dict)
+
+
+def labels_read(raw: pd.Series, codes: pd.Series | np.ndarray) -> dict[str, list[str]]:
+    """Each code with the labels the file wrote for it, as written (distinct, in file order)."""
+    pairs = pd.DataFrame({"code": np.asarray(codes, dtype=object), "raw": raw.to_numpy(dtype=object)})
+    pairs = pairs[pairs["code"].notna() & pairs["raw"].notna()].drop_duplicates()
+    found: dict[str, list[str]] = {}
+    for code, text in zip(pairs["code"], pairs["raw"], strict=True):
+        found.setdefault(str(code), []).append(" ".join(str(text).split()))
+    return found
 
 
 def staging(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -383,6 +395,7 @@ def indicators(datas: list[SheetData], ctx: Context) -> Outcome:
     sites = site_codes(records, ctx, errors)
     items = item_codes(records, ctx.ref.indicators, "Indicateur inconnu", errors, warnings=out.warnings,
                        by_engagement=ctx.ref.indicator_engagements)
+    out.labels = labels_read(records["item_raw"], items.array())
     period_start, period_kind, period_id = _parse_periods(records["period_raw"], records["default_year"])
     bad_period = period_id < 0
     _report(records, bad_period, "period_col", "period_raw",
@@ -499,6 +512,7 @@ def _aggregated(records: pd.DataFrame, ctx: Context, out: Outcome) -> pd.DataFra
     errors = out.errors
     sites = resolve_sites(records, ctx, errors)
     items = resolve_items(records, ctx.ref.questions, "Question inconnue", errors)
+    out.labels |= labels_read(records["item_raw"], items)
     campaigns = _campaigns(records, ctx, errors, stamps=False)
     ok = sites.notna() & items.notna() & campaigns.notna()
     frame = pd.DataFrame({"site_code": sites, "campaign": campaigns, "question_code": items, "row": records["row"]})
@@ -521,6 +535,7 @@ def _raw(records: pd.DataFrame, ctx: Context, out: Outcome) -> pd.DataFrame:
     errors = out.errors
     sites = resolve_sites(records, ctx, errors)
     items = resolve_items(records, ctx.ref.questions, "Question inconnue", errors)
+    out.labels |= labels_read(records["item_raw"], items)
     campaigns = _campaigns(records, ctx, errors, stamps=True)
     mapping = {v: parse.answer_level(v) for v in records["answer_raw"].unique()}
     levels = records["answer_raw"].map(mapping)
