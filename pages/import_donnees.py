@@ -208,7 +208,14 @@ def show_values(plan, *, file_key: str) -> None:
             st.caption("« ancienne → nouvelle » : valeur enregistrée que l'import remplacera ; « → supprimée » : "
                        "valeur que le fichier marque manquante (NC, -). Vérifiez que chaque libellé a été reconnu "
                        "comme l'indicateur ou la question que vous vouliez.")
-            st.dataframe(table, hide_index=True, width="stretch", key=f"{file_key}-{kind}-values")
+            if table["Préfecture"].nunique() == 1:  # one prefecture: said above the card already
+                table = table.drop(columns="Préfecture")
+            # The labels stay in view while the periods scroll beside them (a 1280 px projector).
+            pinned = {name: st.column_config.TextColumn(width="medium", pinned=True)
+                      for name in ("Libellé lu dans le fichier", "Indicateur reconnu", "Question reconnue")
+                      if name in table.columns}
+            st.dataframe(table, hide_index=True, width="stretch", key=f"{file_key}-{kind}-values",
+                         column_config=pinned)
 
 
 def confirm(plan, *, file_key: str, scope, uploaded_by: str) -> None:
