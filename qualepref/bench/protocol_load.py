@@ -228,7 +228,10 @@ async def _run(db_file: Path, work_dir: Path, levels, seconds: float, seed: int,
 def run(national_db: Path, work_dir: Path, *, levels=LEVELS, seconds: float = LEVEL_S, seed: int = 20261202,
         log=print, profile_dir: Path | None = None) -> dict:
     """Every level against one fresh server over a copy of the national database."""
+    from datetime import UTC, datetime
+
     work_dir.mkdir(parents=True, exist_ok=True)
+    measured_at, load_start = datetime.now(UTC).isoformat(timespec="seconds"), os.getloadavg()
     db_file = work_dir / "protocol.duckdb"
     db_file.unlink(missing_ok=True)
     shutil.copy(national_db, db_file)
@@ -236,5 +239,5 @@ def run(national_db: Path, work_dir: Path, *, levels=LEVELS, seconds: float = LE
         result = asyncio.run(_run(db_file, work_dir, levels, seconds, seed, log, profile_dir))
     finally:
         db_file.unlink(missing_ok=True)
-    result["load_during"] = os.getloadavg()
+    result.update(measured_at=measured_at, load_start=load_start, load_end=os.getloadavg())
     return result

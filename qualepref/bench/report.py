@@ -297,7 +297,10 @@ def markdown_section(results: dict, checks: list[Check]) -> str:
                   f"navigateur ni dessin ; chaque session ouvre une page toutes les {protocol['think_s']:.0f} s "
                   f"± 50 % pendant {protocol['level_s']:.0f} s, débuts étalés sur 20 s sauf le dernier niveau ; "
                   "temps en ms de la demande de page au message de fin d'exécution ; la 1re page d'une session "
-                  "comprend l'ouverture du WebSocket).", "", markdown_table(headers, rows), ""]
+                  "comprend l'ouverture du WebSocket). Mesuré le " + str(protocol.get("measured_at", "—"))
+                  + ", charge de la machine (1/5/15 min) au début " + _load(protocol.get("load_start"))
+                  + ", à la fin " + _load(protocol.get("load_end")) + " : la machine était partagée, "
+                  "le serveur n'avait pas un cœur pour lui.", "", markdown_table(headers, rows), ""]
     queries = results.get("queries")
     if queries:
         names = list(queries)
