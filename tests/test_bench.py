@@ -70,7 +70,7 @@ def test_ten_times_the_sites_adds_synthetic_sites(tmp_path):
     spec = datasets.DataSetSpec("plus", 103, 1, "103 sites × 1 mois")
     datasets.build(tmp_path / "plus.duckdb", spec, end_month=END)
     with Database(tmp_path / "plus.duckdb", read_only=True) as db, db.cursor() as cur:
-        n_sites = cur.execute("select count(*) from sites").fetchone()[0]
+        n_sites = cur.execute("select count(*) from sites where active").fetchone()[0]
         with_data = {r[0] for r in cur.execute("select distinct site_code from survey_results").fetchall()}
     assert n_sites == 103
     assert {"X0001", "X0002"} <= with_data and len(with_data) == 103

@@ -95,11 +95,15 @@ def build(path: Path | str, spec: DataSetSpec, *, end_month: date | None = None,
     with Database(path) as db:
         with db.cursor() as cur:
             sites = _all_sites(cur)
-        if spec.n_sites > len(sites):
-            _add_sites(db, synthetic_sites(sites, spec.n_sites - len(sites)))
+        # Active sites only: the overseas collectivités listed inactive receive no data (and an
+        # import naming them is refused), so a data set of N sites is N active ones.
+        active = sites[sites.active.astype(bool)]
+        if spec.n_sites > len(active):
+            _add_sites(db, synthetic_sites(active, spec.n_sites - len(active)))
             with db.cursor() as cur:
                 sites = _all_sites(cur)
-        codes = site_codes_for(sites.site_code, spec.n_sites)
+            active = sites[sites.active.astype(bool)]
+        codes = site_codes_for(active.site_code, spec.n_sites)
         scope = writer_scope(sites.site_code)
         data = demo.generate(
             codes,
