@@ -213,3 +213,34 @@ def test_the_command_line_refuses_the_crash_file_and_prints_only_its_report(corp
     assert done.returncode == 1
     report = json.loads(done.stdout)
     assert not report["ok"] and "refusé par sécurité" in report["errors"][0]["message"]
+
+
+def _large_sheet_claiming_a1_d(extra_cells: str) -> bytes:
+    """Over 1 MB of ordinary cells in A–D under a `<dimension>` that claims only A–D, then `extra_cells`:
+    the scans run beside the reader (what a large genuine workbook gets)."""
+    rows = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>{r}</v></c>' for c in "ABCD") + "</row>"
+                   for r in range(1, 20_001))
+    xml = hostile.sheet_xml(rows + extra_cells, dimension="A1:D20000")
+    assert len(xml) > 1_000_000
+    return hostile.zipped(hostile.workbook_parts({"Feuil1": xml}))
+
+
+def test_a_large_sheet_whose_dimension_lies_is_refused_while_the_reader_works(seeded_db):
+    content = _large_sheet_claiming_a1_d('<row r="20001"><c r="ALZ20001"><v>1</v></c></row>')
+    before = table_contents(seeded_db)
+    plan = _analyse(seeded_db, content, "menteuse.xlsx")
+    [error] = plan.errors
+    assert "maximum de 1" in error.message and error.sheet == "Feuil1"
+    assert table_contents(seeded_db) == before
+    assert readers.read(hostile.zipped(hostile.workbook_parts({"F": hostile.sheet_xml(
+        '<row r="1"><c r="A1"><v>1</v></c></row>')})), "ok.xlsx", max_bytes=10**7)[0].n_rows == 1
+
+
+def test_when_the_reader_ends_the_worker_first_the_refusal_still_says_why():
+    """Two cells in opposite corners behind a truthful-looking dimension: the reader may abort the worker
+    (it asks for 550 GB) before the scan beside it answers; a fresh worker then runs the scans alone."""
+    content = _large_sheet_claiming_a1_d('<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
+    for _ in range(3):  # whichever wins the race, the same answer
+        with pytest.raises(RefusedFile) as refused:
+            readers.read(content, "coins.xlsx", max_bytes=10**7)
+        assert refused.value.code == "too_many_columns" and refused.value.sheet == "Feuil1"

@@ -60,7 +60,15 @@ def _skipped(name: str) -> bool:
     return name.startswith(SKIPPED_FOLDERS) or name in SKIPPED_FILES or name.endswith("/")
 
 
-def open_parts(content: bytes, limits: Limits) -> dict[str, bytes]:
+class Parts(dict):
+    """Part name → bytes, and the CRC-32 each was checked against (`stored_zip` reuses it)."""
+
+    def __init__(self):
+        super().__init__()
+        self.crc: dict[str, int] = {}
+
+
+def open_parts(content: bytes, limits: Limits) -> Parts:
     """The parts of an xlsx a reader needs, inflated within `limits` (`RefusedFile` otherwise)."""
     count, directory_size = _directory(content)
     if count > limits.max_entries:
@@ -83,7 +91,7 @@ def open_parts(content: bytes, limits: Limits) -> dict[str, bytes]:
             raise RefusedFile("uncompressed", limit=limits.max_uncompressed_bytes)
         if "xl/workbook.xml" not in names:
             raise RefusedFile("not_xlsx")
-        parts: dict[str, bytes] = {}
+        parts = Parts()
         left = limits.max_uncompressed_bytes
         for info in infos:
             if _skipped(info.filename):
@@ -91,6 +99,7 @@ def open_parts(content: bytes, limits: Limits) -> dict[str, bytes]:
             data = _inflate(archive, info, left)
             left -= len(data)
             parts[info.filename] = data
+            parts.crc[info.filename] = info.CRC
     return parts
 
 
@@ -126,10 +135,11 @@ _CENTRAL = struct.Struct("<4s6H3L5H2L")
 
 def stored_zip(parts: dict[str, bytes]) -> bytes:
     """A zip of `parts`, stored without compression (what the reader is given)."""
+    known = getattr(parts, "crc", {})
     chunks, central, offset = [], [], 0
     for name, data in parts.items():
         encoded = name.encode("utf-8")
-        crc = zlib.crc32(data)
+        crc = known[name] if name in known else zlib.crc32(data)
         # version 2.0, flag bit 11 = UTF-8 names, method 0 = stored, DOS date 1980-01-01.
         header = _LOCAL.pack(b"PK\x03\x04", 20, 0x800, 0, 0, 0x21, crc, len(data), len(data), len(encoded), 0)
         chunks += [header, encoded, data]

@@ -1,10 +1,12 @@
 """File bytes → raw sheets: Arrow tables of cells and where they sit (runs in the parsing worker).
 
-Every bound of `limits` is checked before anything is built from the file:
-the archive's real sizes (`archive`), the number of sheets, and each sheet's
-extent from its XML (`xlsxmeta.scan_sheet`) before the reader (fastexcel,
-which stores a sheet densely: two cells at A1 and ZZ100000 cost it 2 GB)
-touches it; a CSV's columns and cells while its lines are split. Nothing here
+Every bound of `limits` is checked before the server gets anything: the
+archive's real sizes (`archive`) and the number of sheets before the reader
+(fastexcel) gets the bytes; each sheet's extent from its XML
+(`xlsxmeta.scan_sheet`) while the reader works, since the reader stores a
+sheet densely (two cells at A1 and ZZ100000 cost it 2 GB: the worker's
+memory limit ends it, and the scan says why); a CSV's columns and cells while
+its lines are split. Nothing here
 imports pandas: the worker stays small and starts fast.
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -21,6 +24,8 @@ from qualepref.ingest import archive, xlsxmeta
 from qualepref.ingest.limits import Limits, RefusedFile
 
 ZIP_MAGIC = b"PK\x03\x04"
+# Sheets' XML from which the scans run beside the reader rather than before it (they take ~2 ms per MB).
+OVERLAP_FROM_BYTES = 1_000_000
 
 
 @dataclass
@@ -39,46 +44,122 @@ class RawSheet:
     line_numbers: list[int] | None = None
 
 
-def parse(content: bytes, file_name: str, limits: Limits) -> list[RawSheet]:
-    """The sheets of an xlsx (zip) or CSV file; `RefusedFile` for anything beyond `limits`."""
+def parse(content: bytes, file_name: str, limits: Limits, *, scan_only: bool = False,
+          on_checked=None) -> list[RawSheet]:
+    """The sheets of an xlsx (zip) or CSV file; `RefusedFile` for anything beyond `limits`.
+
+    `scan_only`: the checks alone, nothing read (an empty list when the file passes them).
+    `on_checked()` is called once an xlsx passed every check (its reader may still be working).
+    """
     if content.startswith(ZIP_MAGIC):
-        return _read_xlsx(content, limits)
-    return [_read_csv(content, file_name, limits)]
+        return _read_xlsx(content, limits, scan_only=scan_only, on_checked=on_checked)
+    return [] if scan_only else [_read_csv(content, file_name, limits)]
 
 
 # -- xlsx ------------------------------------------------------------------------
 
-def _read_xlsx(content: bytes, limits: Limits) -> list[RawSheet]:
+def _read_xlsx(content: bytes, limits: Limits, *, scan_only: bool = False, on_checked=None) -> list[RawSheet]:
+    """The sheets, read by fastexcel in a thread while this one checks each sheet's extent.
+
+    The reader gets only the archive's bounded bytes; what it cannot be trusted
+    with is a sheet's extent (it stores sheets densely), checked by the scans.
+    Sheets are scanned before the reader starts, except large ones that claim
+    a size within the caps (`_overlap`): their scans (tens of milliseconds) run
+    while it works, so they cost a real import no time. A refusal found then
+    answers at once and ends this process, whatever the reader is doing
+    (`reading_in_progress`); if the reader ends the process first (the memory
+    limit), the server asks a fresh worker for the scans alone (`scan_only`)
+    to say why.
+    """
     parts = archive.open_parts(content, limits)
     meta = xlsxmeta.WorkbookMeta(parts)
     if meta.sheet_count > limits.max_sheets:
         raise RefusedFile("too_many_sheets", count=meta.sheet_count, limit=limits.max_sheets)
-    scans = _scan_sheets(parts, meta, limits)
+    if scan_only:
+        _scan_sheets(parts, meta, limits)
+        return []
+    stored = archive.stored_zip(parts)
+    checked = on_checked or (lambda: None)
+    if not _overlap(parts, meta, limits):  # the reader starts only once the scans passed
+        scans = _scan_sheets(parts, meta, limits)
+        checked()
+        reading = _Reading(stored)
+    else:
+        reading = _Reading(stored)
+        scans = _scan_sheets(parts, meta, limits)
+        checked()
+    sheets = []
+    for name, table, header, columns, hidden in reading.result():
+        scan = scans.get(name)
+        if scan is None:  # a sheet the workbook's XML did not let us bound
+            raise RefusedFile("sheet_unreadable", sheet=name)
+        first_row = scan.first_row if table.num_rows or header else 1
+        sheets.append(RawSheet(name=name, table=table, first_row=first_row, header=header, columns=columns,
+                               percent_cells=scan.percent_cells, hidden=hidden))
+    return sheets
+
+
+def _overlap(parts: dict[str, bytes], meta: xlsxmeta.WorkbookMeta, limits: Limits) -> bool:
+    """Whether the scans may run beside the reader: large sheets (where they cost tens of
+    milliseconds) whose `<dimension>` claims a size within the caps, as every spreadsheet program
+    writes it. Anything else is scanned first (a lying claim is found by the scans all the same)."""
+    sheets = [parts[part] for part in meta.sheet_parts.values() if part in parts]
+    if sum(map(len, sheets)) < OVERLAP_FROM_BYTES:
+        return False
+    claims = [xlsxmeta.claimed_box(xml) for xml in sheets]
+    return all(claims) and all(c.columns <= limits.max_columns for c in claims) and \
+        sum(c.cells for c in claims) <= limits.max_cells
+
+
+class _Reading(threading.Thread):
+    """fastexcel reading every sheet of a stored zip (Rust, mostly without the GIL)."""
+
+    def __init__(self, stored: bytes):
+        super().__init__(name="qualepref-reader", daemon=True)
+        self._stored = stored
+        self._outcome: tuple[bool, object] | None = None
+        self.start()
+
+    def run(self):
+        try:
+            self._outcome = (True, _read_all(self._stored))
+        except BaseException as exc:  # pyo3 turns a Rust panic into a BaseException
+            self._outcome = (False, exc)
+
+    def result(self) -> list[tuple]:
+        self.join()
+        done, value = self._outcome
+        if not done:
+            raise value if isinstance(value, RefusedFile) else RefusedFile("workbook_unreadable")
+        return value
+
+
+def reading_in_progress() -> bool:
+    """A reader thread still runs (after a refusal): the process must end rather than serve again."""
+    return any(thread.name == "qualepref-reader" and thread.is_alive() for thread in threading.enumerate())
+
+
+def _read_all(stored: bytes) -> list[tuple]:
     import fastexcel
 
     try:
-        reader = fastexcel.read_excel(archive.stored_zip(parts))
+        reader = fastexcel.read_excel(stored)
         names = reader.sheet_names
     except Exception as exc:  # fastexcel raises its own hierarchy for corrupt files
         raise RefusedFile("workbook_unreadable") from exc
-    sheets = []
+    loaded_sheets = []
     for index, name in enumerate(names):
-        scan = scans.get(name)
-        if scan is None:  # a sheet the workbook's XML did not let us bound: never handed to the reader
-            raise RefusedFile("sheet_unreadable", sheet=name)
         try:
             loaded, header = _load_typed(reader, index)
             table = loaded.to_arrow()
             columns = [info.absolute_index for info in loaded.selected_columns]
-        except BaseException as exc:  # pyo3 turns a Rust panic into a BaseException
+        except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt | SystemExit):
                 raise
             raise RefusedFile("sheet_unreadable", sheet=name) from exc
-        first_row = scan.first_row if table.num_rows or header else 1
         hidden = str(getattr(loaded, "visible", "visible")) != "visible"
-        sheets.append(RawSheet(name=name, table=table, first_row=first_row, header=header, columns=columns,
-                               percent_cells=scan.percent_cells, hidden=hidden))
-    return sheets
+        loaded_sheets.append((name, table, header, columns, hidden))
+    return loaded_sheets
 
 
 def _scan_sheets(parts: dict[str, bytes], meta: xlsxmeta.WorkbookMeta,

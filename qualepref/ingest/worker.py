@@ -39,11 +39,14 @@ from qualepref.ingest.limits import DEFAULT_LIMITS, MB, Limits, RefusedFile
 
 log = logging.getLogger(__name__)
 
+# Both kept warm: when one ends (a refusal found while its reader still works, a crash), the other
+# answers at once while a replacement starts. An idle worker holds ~25 Mo of its own (its libraries'
+# pages are shared with the server's).
 MAX_WORKERS = 2
 PARSE_TIMEOUT_S = 60.0
-IDLE_RETIRE_S = 600.0  # a second worker left idle this long is stopped; one always stays warm
 MAX_MESSAGE_BYTES = 1024 * MB
 READY = b"ready"
+CHECKED = b"checked"  # every check passed; the reader may still be working
 _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -61,6 +64,10 @@ def memory_budget() -> int:
 class WorkerDied(Exception):
     """The worker ended or broke the protocol (the caller refuses the file)."""
 
+    def __init__(self, message: str, *, checked: bool = False):
+        super().__init__(message)
+        self.checked = checked  # the file had passed every check when the worker ended
+
 
 class WorkerLate(Exception):
     """The worker did not answer in time."""
@@ -73,12 +80,13 @@ class _Worker:
             self.process = subprocess.Popen(
                 [sys.executable, "-E", "-s", "-m", "qualepref.ingest.worker", str(theirs.fileno()), str(budget)],
                 # Its stdout goes to the server's stderr: the command line's stdout holds only its report.
-                pass_fds=(theirs.fileno(),), cwd=_ROOT, stdin=subprocess.DEVNULL, stdout=2, close_fds=True)
+                pass_fds=(theirs.fileno(),), cwd=_ROOT, stdin=subprocess.DEVNULL, stdout=2, close_fds=True,
+                # A Rust abort prints one line; symbolising a backtrace would delay the refusal by seconds.
+                env={**os.environ, "RUST_BACKTRACE": "0"})
         finally:
             theirs.close()
         self.conn = Connection(ours.detach())
         self.budget = budget
-        self.last_used = time.monotonic()
         self.ready = False  # the worker says so once its imports are done and its memory is limited
 
     @property
@@ -88,23 +96,33 @@ class _Worker:
     def alive(self) -> bool:
         return self.process.poll() is None
 
+    def is_ready(self) -> bool:
+        """Its imports are done (its first message waits in the pipe, or was read)."""
+        return self.ready or self.conn.poll(0)
+
     def wait_ready(self, deadline: float) -> None:
         if not self.ready:
             if self._receive(deadline) != READY:
                 raise WorkerDied("unexpected first message")
             self.ready = True
 
-    def request(self, content: bytes, file_name: str, limits: Limits, timeout: float) -> tuple[dict, list[bytes]]:
+    def request(self, content: bytes, file_name: str, limits: Limits, timeout: float, *,
+                scan_only: bool = False) -> tuple[dict, list[bytes]]:
         deadline = time.monotonic() + timeout
+        checked = False
         try:
             self.wait_ready(deadline)
-            self.conn.send_bytes(json.dumps({"file_name": file_name, "limits": limits.as_dict()}).encode())
+            self.conn.send_bytes(json.dumps({"file_name": file_name, "limits": limits.as_dict(),
+                                             "scan_only": scan_only}).encode())
             self.conn.send_bytes(content)
-            header = json.loads(self._receive(deadline))
+            first = self._receive(deadline)
+            if first == CHECKED:
+                checked = True
+                first = self._receive(deadline)
+            header = json.loads(first)
             frames = [self._receive(deadline) for _ in range(3 * len(header.get("sheets", [])))]
         except (EOFError, OSError, ValueError) as exc:
-            raise WorkerDied(str(exc)) from exc
-        self.last_used = time.monotonic()
+            raise WorkerDied(str(exc), checked=checked) from exc
         return header, frames
 
     def _receive(self, deadline: float) -> bytes:
@@ -131,12 +149,13 @@ class _Pool:
         self._busy = 0
 
     def warm(self) -> None:
-        """One idle worker ready (started in the background if there is none)."""
+        """`MAX_WORKERS` workers started (in the background: their imports run meanwhile)."""
         with self._cond:
-            if not self._idle and self._busy == 0:
+            while len(self._idle) + self._busy < MAX_WORKERS:
                 self._idle.append(_Worker(memory_budget()))
 
     def wait_warm(self, timeout: float) -> None:
+        self.warm()
         worker = self.acquire()
         healthy = False
         try:
@@ -151,12 +170,14 @@ class _Pool:
         budget = memory_budget()
         with self._cond:
             while True:
-                while self._idle:
-                    worker = self._idle.pop()
-                    if worker.alive() and worker.budget == budget:
-                        self._busy += 1
-                        return worker
-                    worker.stop(kill=True)
+                for stale in [w for w in self._idle if not w.alive() or w.budget != budget]:
+                    self._idle.remove(stale)
+                    stale.stop(kill=True)
+                if self._idle:  # a ready one first: a replacement may still be importing its libraries
+                    worker = next((w for w in self._idle if w.is_ready()), self._idle[0])
+                    self._idle.remove(worker)
+                    self._busy += 1
+                    return worker
                 if self._busy < MAX_WORKERS:
                     self._busy += 1
                     break
@@ -170,22 +191,13 @@ class _Pool:
             raise
 
     def release(self, worker: _Worker, *, healthy: bool) -> None:
-        replacement = None
         with self._cond:
             self._busy -= 1
             if healthy:
                 self._idle.append(worker)
-            elif not self._idle and self._busy == 0:
-                replacement = True
-            now = time.monotonic()
-            retired = [w for w in self._idle[:-1] if now - w.last_used > IDLE_RETIRE_S]
-            self._idle = [w for w in self._idle if w not in retired]
             self._cond.notify()
         if not healthy:
             worker.stop(kill=True)
-        for old in retired:
-            old.stop()
-        if replacement:
             self.warm()
 
     def pids(self) -> list[int]:
@@ -225,18 +237,32 @@ def parse(content: bytes, file_name: str, limits: Limits = DEFAULT_LIMITS, *,
 
     `RefusedFile` when the worker refuses the file, dies or runs out of time.
     """
+    try:
+        return _ask(content, file_name, limits, timeout)
+    except WorkerDied as exc:
+        log.error("parsing worker ended while reading %r: %s", file_name, exc)
+        if exc.checked:
+            raise RefusedFile("worker_died") from None
+    # The reader may have ended the worker before the checks running beside it found why: a fresh
+    # worker runs the checks alone, so the refusal names the cause when there is one.
+    with contextlib.suppress(WorkerDied):
+        _ask(content, file_name, limits, timeout, scan_only=True)
+    raise RefusedFile("worker_died")
+
+
+def _ask(content: bytes, file_name: str, limits: Limits, timeout: float, *,
+         scan_only: bool = False) -> tuple[dict, list[bytes]]:
     worker = _POOL.acquire()
     healthy = False
     try:
-        header, frames = worker.request(content, file_name, limits, timeout)
+        header, frames = worker.request(content, file_name, limits, timeout, scan_only=scan_only)
         healthy = header.get("healthy", True)
     except WorkerLate:
         log.warning("parsing worker %s: no answer after %.0f s for %r, stopped", worker.pid, timeout, file_name)
         raise RefusedFile("timeout", seconds=timeout) from None
     except WorkerDied as exc:
-        code = worker.process.poll()
-        log.error("parsing worker %s ended (exit code %s) while reading %r: %s", worker.pid, code, file_name, exc)
-        raise RefusedFile("worker_died") from None
+        raise WorkerDied(f"worker {worker.pid}, exit code {worker.process.poll()}: {exc}",
+                         checked=exc.checked) from None
     finally:
         _POOL.release(worker, healthy=healthy)
     if "refused" in header:
@@ -307,9 +333,15 @@ def main(argv: list[str]) -> int:
         except (EOFError, OSError):
             return 0
         try:
-            sheets = rawsheets.parse(content, request["file_name"], Limits(**request["limits"]))
+            sheets = rawsheets.parse(content, request["file_name"], Limits(**request["limits"]),
+                                     scan_only=bool(request.get("scan_only")),
+                                     on_checked=lambda: conn.send_bytes(CHECKED))
         except RefusedFile as exc:
-            conn.send_bytes(json.dumps({"refused": exc.as_dict()}).encode())
+            # A refusal found while the reader still works: answer, then end (the reader cannot be stopped).
+            healthy = not rawsheets.reading_in_progress()
+            conn.send_bytes(json.dumps({"refused": exc.as_dict(), "healthy": healthy}).encode())
+            if not healthy:
+                os._exit(0)
             continue
         except MemoryError:
             # The limit was reached in Python code: answer, then end (the next import gets a fresh worker).

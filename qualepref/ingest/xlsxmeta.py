@@ -171,6 +171,15 @@ def scan_sheet(xml: bytes, percent: frozenset[int], *, max_columns: int, max_cel
     return scan_sheet_exact(xml, percent, max_cells=max_cells, max_columns=max_columns)
 
 
+_DIMENSION = re.compile(rb'<(?:[A-Za-z_][\w.\-]*:)?dimension\s+ref="(?:[A-Z]+[0-9]+:)?([A-Z]+)([1-9][0-9]*)"')
+
+
+def claimed_box(xml: bytes) -> Box | None:
+    """The rectangle from A1 that the sheet's `<dimension>` claims (read in its first 64 KB; not verified)."""
+    claim = _DIMENSION.search(xml, 0, 1 << 16)
+    return None if claim is None else Box(1, int(claim.group(2)), 0, letters_to_index(claim.group(1).decode()))
+
+
 # The fast path ---------------------------------------------------------------
 
 _ROOT = re.compile(rb"<(?:([A-Za-z_][\w.\-]*):)?(worksheet|chartsheet|dialogsheet|macrosheet)\b([^>]*)>")
@@ -195,8 +204,8 @@ def _fast_scan(xml: bytes, percent: frozenset[int], max_columns: int = 16_384) -
     if len(prefixes) != 1 or (root.group(1) or b"") != prefixes[0]:
         return None  # the SpreadsheetML namespace bound to no prefix or to several
     prefix = prefixes[0] + b":" if prefixes[0] else b""
-    body = xml[root.end():]
-    at = body.find(b"xmlns")
+    body, start = xml, root.end()  # (no copy of a sheet of tens of megabytes: searches start after the root)
+    at = body.find(b"xmlns", start)
     while at >= 0:  # rare: extension lists declare their own prefixes
         declared = _NS_DECL_NAME.match(body, at)
         if declared is not None and (declared.group(1) + b":" if declared.group(1) else b"") == prefix:
@@ -215,13 +224,13 @@ def _fast_scan(xml: bytes, percent: frozenset[int], max_columns: int = 16_384) -
     first = re.search(tag + rb" [^>]*?(?<!/)>(?:(?!" + close + rb").)*?<" + re.escape(prefix) + rb"(?:v|is)[\s/>]",
                       body, re.S)
     if first is not None:
-        if _MARKUP.search(body, 0, first.end()):
+        if _MARKUP.search(body, start, first.end()):
             return None
         ref = _REF_IN_TAG.search(body, first.start(), body.index(b">", first.start()))
         first_row = int(ref.group(2)) if ref else 1
     cells = None
     if percent:
-        if _MARKUP.search(body):
+        if _MARKUP.search(body, start):
             return None
         styles = b"|".join(str(s).encode() for s in sorted(percent))
         marked = re.findall(tag + rb" (?=(?:[^>]*?\s)?s\s*=\s*" + _Q + rb"(?:" + styles + rb")" + _Q + rb")"
