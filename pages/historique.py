@@ -45,9 +45,12 @@ def sites_label(codes) -> str:
 def history_table(history: pd.DataFrame) -> pd.DataFrame:
     """The history as shown and downloaded: French headers, readable values, full digest kept."""
     return pd.DataFrame({
+        "N°": history.upload_id,
         "Date": pd.to_datetime(history.uploaded_at).dt.strftime("%d/%m/%Y %H:%M"),
         "Par": history.uploaded_by,
         "Fichier": history.file_name,
+        "Annulé": [f"le {pd.Timestamp(at).strftime('%d/%m/%Y %H:%M')} par {by}" if pd.notna(at) else ""
+                   for at, by in zip(history.undone_at, history.undone_by, strict=True)],
         "Type": history.kind.map(KIND_LABELS).fillna(history.kind),
         "Préfectures": history.site_codes.map(sites_label),
         "Périodes": [periods_label(a, b) for a, b in zip(history.period_min, history.period_max, strict=True)],
@@ -55,9 +58,6 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
         "dont remplacées": history.rows_replaced,
         "Lignes supprimées": history.rows_deleted,
         "Origine": history.is_demo.map({True: "Démonstration", False: "Import"}),
-        "N°": history.upload_id,
-        "Annulé": [f"le {pd.Timestamp(at).strftime('%d/%m/%Y %H:%M')} par {by}" if pd.notna(at) else ""
-                   for at, by in zip(history.undone_at, history.undone_by, strict=True)],
         "SHA-256": history.sha256.str[:SHORT_SHA],
         "SHA-256 complet": history.sha256,
     })

@@ -129,10 +129,10 @@ def test_history_downloads(open_as, media_stores):
     table = _history(at)
     wb = openpyxl.load_workbook(io.BytesIO(downloaded(at, media_stores, "Télécharger l'historique (Excel)")))
     rows = list(wb.active.iter_rows(values_only=True))
-    assert rows[0][:3] == ("Date", "Par", "Fichier") and len(rows) == 1 + len(table)
-    assert ("tableau-de-bord-87.xlsx", SHA) in {(r[2], r[-1]) for r in rows}
+    assert rows[0][:5] == ("N°", "Date", "Par", "Fichier", "Annulé") and len(rows) == 1 + len(table)
+    assert ("tableau-de-bord-87.xlsx", SHA) in {(r[3], r[-1]) for r in rows}
     text = downloaded(at, media_stores, "Télécharger l'historique (CSV)").decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("Date;Par;Fichier") and SHA in text
+    assert text.splitlines()[0].startswith("N°;Date;Par;Fichier;Annulé") and SHA in text
 
 
 @pytest.mark.parametrize(("site", "expected"), [("87", {"tableau-de-bord-87.xlsx"}), ("29", set())])
