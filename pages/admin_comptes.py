@@ -51,6 +51,7 @@ else:
             "last_login_at": st.column_config.DatetimeColumn("Dernière connexion (UTC)", format="DD/MM/YYYY HH:mm"),
         },
         hide_index=True, width="stretch",
+        placeholder="–",
     )
 
 if admin.demo:
@@ -154,5 +155,6 @@ with tab_history:
                        "actor": "Par", "action": "Action", "entity": None, "key": "Compte",
                        "before": "Avant", "after": "Après"},
         hide_index=True, width="stretch",
+        placeholder="–",
     )
 ui.footer()

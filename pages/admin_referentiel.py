@@ -115,7 +115,8 @@ with tab_eng:
                           key="eng_module")
     in_module = engagements[engagements.module == module]
     st.dataframe(in_module[["engagement", "theme", "engagement_label"]], hide_index=True, width="stretch",
-                 column_config={"engagement": "N°", "theme": "Thème", "engagement_label": "Engagement"})
+                 column_config={"engagement": "N°", "theme": "Thème", "engagement_label": "Engagement"},
+                 placeholder="–")
     numbers = [int(n) for n in in_module.engagement]
     choice = st.selectbox("Modifier l'engagement, ou en ajouter un", ["nouveau", *numbers], key="eng_choisi",
                           format_func=lambda n: "➕ nouvel engagement" if n == "nouveau" else f"n° {n}")
@@ -139,7 +140,7 @@ with tab_questions:
                "reconnue dès le prochain import.")
     st.dataframe(questions[["question_code", "question_label", "module", "engagement"]], hide_index=True,
                  width="stretch", column_config={"question_code": "Code", "question_label": "Question",
-                                                 "module": "Module", "engagement": "Engagement"})
+                                                 "module": "Module", "engagement": "Engagement"}, placeholder="–")
     q_labels = dict(zip(questions.question_code, questions.question_label, strict=True))
     q_choice = st.selectbox("Modifier une question, ou en ajouter une", ["nouvelle", *q_labels], key="question_choisie",
                             format_func=lambda c: "➕ nouvelle question" if c == "nouvelle" else f"{q_labels[c]} ({c})")
@@ -179,7 +180,7 @@ with tab_syn:
                   f"Synonyme ajouté : « {ui.plain(synonym)} ».")
     synonyms = ui.query("ingest_synonyms")
     st.dataframe(synonyms[synonyms.item_kind == kind][["item_code", "synonym"]], hide_index=True, width="stretch",
-                 column_config={"item_code": "Code", "synonym": "Synonyme"})
+                 column_config={"item_code": "Code", "synonym": "Synonyme"}, placeholder="–")
 
 with tab_history:
     history = auth.audit_history(db, entities=("indicateur", "engagement", "question", "synonyme"))
@@ -189,5 +190,6 @@ with tab_history:
                        "actor": "Par", "action": "Action", "entity": "Élément", "key": "Code",
                        "before": "Avant", "after": "Après"},
         hide_index=True, width="stretch",
+        placeholder="–",
     )
 ui.footer()

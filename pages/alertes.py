@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from qualepref import alerts, filters, fmt, ui
+from qualepref import alert_view, alerts, filters, fmt, ui
 from qualepref.export import tables
 
 ui.page_header(
@@ -12,6 +12,7 @@ ui.page_header(
 )
 selection = filters.sidebar_filters(module=True)
 scope = selection.scope
+national = scope.national and not selection.single_site
 # Open alerts (alerts.open_alerts): each site's campaigns of its latest year up to the chosen one, indicators judged
 # on their latest value of the six months up to the chosen month — the figures of Vue d'ensemble and the pack.
 if selection.end is None:
@@ -25,9 +26,20 @@ survey = ui.query("alert_survey_results", scope=scope, first_year=0, last_year=l
 table = alerts.open_alerts(survey, values)
 table = alerts.filter_table(table, module=selection.module)
 
-levels = st.multiselect("Niveaux", list(alerts.LEVELS), default=list(alerts.LEVELS), key="niveaux")
-kinds = st.multiselect("Types", list(alerts.KINDS), default=list(alerts.KINDS), key="types")
-shown = alerts.filter_table(table, levels=levels, kinds=kinds)
+view = filters.url_choice("Afficher", alert_view.QUICK_VIEWS, "alertes", default=alert_view.ALL)
+shown = alert_view.quick_view(table, view)
+with st.expander("Affiner : niveaux et types d'alerte"):
+    levels = st.multiselect("Niveaux", list(alerts.LEVELS), default=list(alerts.LEVELS), key="niveaux",
+                            placeholder="Choisissez un ou plusieurs niveaux")
+    kinds = st.multiselect("Types", list(alerts.KINDS), default=list(alerts.KINDS), key="types",
+                           placeholder="Choisissez un ou plusieurs types")
+    detail = st.toggle("Détail statistique et commentaires (avis exprimés, intervalle de confiance, périodes "
+                       "consécutives hors cible, commentaire du référent)", key="alertes_detail")
+shown = alerts.filter_table(shown, levels=levels, kinds=kinds)
+
+counts = alerts.count_by_level(shown)
+for column, (level, count) in zip(st.columns(len(counts)), counts.items(), strict=True):
+    column.metric(level, fmt.number(count, 0))
 
 window = ("" if selection.end is None else
           f" Indicateurs : dernière valeur des six mois {alerts.window_text(selection.end)}.")
@@ -36,32 +48,35 @@ campaigns = ("campagnes de la dernière année d'enquête de chaque préfecture"
 st.caption(f"Alertes ouvertes. Enquêtes : {campaigns}.{window} "
            "« Effectif insuffisant » : moins de 30 avis exprimés, affiché mais jamais classé.")
 
-counts = alerts.count_by_level(shown)
-for column, (level, count) in zip(st.columns(len(counts)), counts.items(), strict=True):
-    column.metric(level, fmt.number(count, 0))
-
 if shown.empty:
     st.success("Aucune alerte pour cette sélection.")
 else:
     readable, headers = alerts.export_frame(shown)
+    columns = alert_view.screen_columns(national=national, detail=detail)
     st.dataframe(
-        # The link right after the figures, so it shows without scrolling sideways.
-        shown[alerts.SCREEN_COLUMNS].rename(columns=alerts.HEADERS),
+        shown[columns].rename(columns=alerts.HEADERS),
         hide_index=True,
         width="stretch",
         column_config={
+            alerts.HEADERS["subject"]: st.column_config.TextColumn(alerts.HEADERS["subject"], width="large"),
+            alerts.HEADERS["value"]: st.column_config.TextColumn(alerts.HEADERS["value"], width="small"),
+            alerts.HEADERS["reference"]: st.column_config.TextColumn(alerts.HEADERS["reference"], width="small"),
+            alerts.HEADERS["period"]: st.column_config.TextColumn(alerts.HEADERS["period"], width="small"),
+            alerts.HEADERS["level"]: st.column_config.TextColumn(alerts.HEADERS["level"], width="medium"),
             alerts.HEADERS["link"]: st.column_config.LinkColumn(
-                alerts.HEADERS["link"], display_text="Voir la tendance", pinned=True,
+                alerts.HEADERS["link"], display_text="Voir la tendance", width="small",
                 help="Ouvre la page Tendances sur la préfecture et l'indicateur (ou l'enquête) de l'alerte"),
+            alerts.HEADERS["site_code"]: st.column_config.TextColumn(alerts.HEADERS["site_code"], width=60),
             headers["n"]: st.column_config.NumberColumn(headers["n"], format="localized"),
             headers["misses_in_a_row"]: st.column_config.NumberColumn(headers["misses_in_a_row"],
                                                                       format="localized"),
         },
         key="alertes",
+        placeholder="–",
     )
     stem = "alertes" + (f"-{selection.site_code}" if selection.site_code else "")
     down_left, down_right = st.columns(2)
-    # Files built on click, not on every rerun (as in ui.chart_with_table).
+    # Files built on click, not on every rerun (as in ui.chart_with_table). Every column, detail included.
     down_left.download_button("Télécharger les alertes (CSV)", lambda: tables.to_csv_bytes(readable, headers),
                               file_name=f"{stem}.csv", mime="text/csv")
     down_right.download_button(

@@ -176,7 +176,7 @@ if national_view:
     if len(unranked):
         with st.expander(f"Préfectures non classées ({len(unranked)})", expanded=direction is not None):
             st.dataframe(unranked[["site_code", "site_name", "region_name", "reason"]].rename(columns=HEADERS),
-                         hide_index=True, width="stretch")
+                         hide_index=True, width="stretch", placeholder="–")
 else:
     # One prefecture: the national figures the anonymity rule lets it see, and its position (never
     # another site, never its exact rank: see qualepref.anonymity). A prefecture's scope may also hold

@@ -101,6 +101,7 @@ if not selection.single_site:
         readable(behind[["engagement", "engagement_label", "result", "assessment_type", "assessed_on"]]).rename(
             columns=HEADERS),
         hide_index=True, width="stretch",
+        placeholder="–",
     )
 else:
     site = next(iter(scope.site_codes))
@@ -146,5 +147,5 @@ else:
     chosen = st.selectbox("Engagement", options, key="conf_engagement", format_func=full.get)
     behind = assessments[(assessments.module == chosen[0]) & (assessments.engagement == chosen[1])]
     st.dataframe(readable(behind[["assessed_on", "assessment_type", "result"]]).rename(columns=HEADERS),
-                 hide_index=True, width="stretch")
+                 hide_index=True, width="stretch", placeholder="–")
 ui.footer()

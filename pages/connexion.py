@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from qualepref import auth, ui
+from qualepref import auth, chrome, sessions, ui
 from qualepref.access import ROLE_LABELS, Principal
 
 st.title("Qual-e-Pref · Tableau de bord")
@@ -15,10 +15,7 @@ if isinstance(signed_in, Principal) and not signed_in.demo:
     st.success(f"Connecté : **{ui.plain(signed_in.label)}** ({ROLE_LABELS[signed_in.role]}{where}).",
                icon=":material/account_circle:")
     if st.button("Se déconnecter", icon=":material/logout:"):
-        st.session_state.pop("principal", None)
-        if ui.oidc_configured():
-            st.logout()
-        st.rerun()
+        chrome.sign_out(db)
 elif ui.discovery_mode():
     st.info("**Mode découverte** : aucun compte n'existe encore. Choisissez un profil dans la barre latérale "
             "pour parcourir les données de démonstration (consultation seulement : rien n'est enregistré).",
@@ -45,6 +42,10 @@ elif not auth.accounts_exist(db):  # no account and no discovery (no demonstrati
     st.caption("Le mot de passe est demandé au clavier (jamais passé en argument). L'administrateur crée "
                "ensuite les autres comptes depuis la page « Comptes ».")
 else:
+    asked = st.session_state.get("page_demandee")
+    if asked:
+        st.info(f"Connectez-vous pour ouvrir la page « {asked} » : elle s'affichera aussitôt, avec les "
+                "choix du lien (préfecture, période…).", icon=":material/link:")
     # Cleared on submit: the password does not linger in the session.
     with st.form("connexion", clear_on_submit=True):
         email = st.text_input("Adresse électronique", key="connexion_email", autocomplete="username")
@@ -53,10 +54,15 @@ else:
         submitted = st.form_submit_button("Se connecter", type="primary", icon=":material/login:")
     if submitted:
         try:
-            st.session_state["principal"] = auth.authenticate(db, email, password)
+            principal = auth.authenticate(db, email, password)
         except auth.AuthError as exc:
             st.error(str(exc), icon=":material/lock:")
         else:
+            # A web session, so that a reload or a link opened in a new tab finds the user signed in.
+            token = sessions.open_session(db, principal.user)
+            st.session_state["principal"] = principal
+            st.session_state["session_token_hash"] = sessions.token_hash(token)
+            st.session_state["ticket_session"] = sessions.ticket_for(token)
             st.session_state["vers_accueil"] = True
             st.rerun()
     st.caption(

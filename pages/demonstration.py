@@ -46,5 +46,6 @@ if not history.empty:
                        "actor": "Par", "action": "Action", "entity": None, "key": None,
                        "before": "Lignes avant", "after": "Après"},
         hide_index=True, width="stretch",
+        placeholder="–",
     )
 ui.footer()

@@ -71,7 +71,7 @@ ui.page_header(
 )
 scope = ui.current_scope()
 chosen = filters.sidebar_filters(period=False)
-kind = st.sidebar.selectbox(
+kind = ui.filter_panel().selectbox(
     "Type de données", [ALL, *KIND_LABELS], key="historique_type",
     format_func=lambda k: "Tous les types" if k == ALL else KIND_LABELS[k],
 )
@@ -104,6 +104,7 @@ else:
                 help="Début de l'empreinte du fichier ; l'empreinte complète est dans la dernière colonne."),
             "SHA-256 complet": st.column_config.TextColumn(width="small"),
         },
+        placeholder="–",
     )
     undoable = history[~history.is_demo & history.journaled & history.undone_at.isna()]
     if scope.can_write and not undoable.empty:

@@ -96,7 +96,7 @@ def analyse(content: bytes, file_name: str, sha: str, options: dict, *, scope):
 
 def show_issues(issues, *, file_stem: str, key: str) -> None:
     frame = issues_frame(issues)
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=ISSUE_CONFIG)
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=ISSUE_CONFIG, placeholder="–")
     left, right = st.columns(2)
     left.download_button("Télécharger les erreurs (Excel)", tables.to_xlsx_bytes(frame, sheet="Erreurs"),
                          file_name=f"{file_stem}-erreurs.xlsx", mime=XLSX_MIME, key=f"{key}-xlsx")
@@ -158,10 +158,11 @@ def show_plan(plan, summary, *, names: dict[str, str], file_key: str, scope, upl
         show_values(plan, file_key=file_key)
     if summary is not None and len(summary):
         with st.expander("Comptes par indicateur, question, préfecture et période"):
-            st.dataframe(summary, hide_index=True, width="stretch")
+            st.dataframe(summary, hide_index=True, width="stretch", placeholder="–")
     if plan.warnings:
         with st.expander(f"{fmt.number(len(plan.warnings), 0)} avertissement(s) (n'empêchent pas l'import)"):
-            st.dataframe(issues_frame(plan.warnings), hide_index=True, width="stretch", column_config=ISSUE_CONFIG)
+            st.dataframe(issues_frame(plan.warnings), hide_index=True, width="stretch", column_config=ISSUE_CONFIG,
+                         placeholder="–")
     if plan.errors:
         st.button("Confirmer l'import", key=f"{file_key}-confirm", type="primary", disabled=True,
                   help="Corrigez d'abord les erreurs.")

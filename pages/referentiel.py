@@ -23,6 +23,7 @@ with tab_modules:
         column_config={"module": "Module", "module_name": "Intitulé", "mandatory": "Statut",
                        "themes": "Thèmes"},
         hide_index=True, width="stretch",
+        placeholder="–",
     )
 with tab_engagements:
     module_names = dict(zip(modules.module, modules.module_name, strict=True))
@@ -31,6 +32,7 @@ with tab_engagements:
         engagements[engagements.module == chosen][["engagement", "theme", "engagement_label"]],
         column_config={"engagement": "N°", "theme": "Thème", "engagement_label": "Engagement"},
         hide_index=True, width="stretch",
+        placeholder="–",
     )
 with tab_indicators:
     shown = indicators.assign(
@@ -48,6 +50,7 @@ with tab_indicators:
             "target_source": "Source de la cible",
         },
         hide_index=True, width="stretch",
+        placeholder="–",
     )
 with tab_questions:
     st.dataframe(
@@ -55,5 +58,6 @@ with tab_questions:
         column_config={"question_code": "Code", "question_label": "Question", "module": "Module",
                        "engagement": st.column_config.NumberColumn("Engagement", format="%d")},
         hide_index=True, width="stretch",
+        placeholder="–",
     )
 ui.footer()

@@ -55,7 +55,7 @@ def draw_indicators() -> None:
     if indicators.empty:
         st.info("Aucun indicateur suivi pour ce module.")
     st.caption(
-        f"{line_label.description} · du {fmt.month(start)} au {fmt.month(selection.end)}. "
+        f"{line_label.description} · {fmt.month_range(start, selection.end)}. "
         "Un mois sans donnée est un trou dans la courbe, jamais un zéro."
         + ("" if scope.names_visible else
            " La situation nationale n'est montrée que pour les mois où au moins "
@@ -66,7 +66,19 @@ def draw_indicators() -> None:
     charts_ = ui.shared(trend_view.indicator_charts)(
         indicators, values, national, line=line_label, start=start, end=selection.end, yearly=yearly,
         moving_average=moving, meeting_mode=selection.meeting_mode)
+    # Indicators with no value of the scope over the period are named in one folded list, not drawn as
+    # empty full-width charts (unless the one indicator asked for).
+    labels = list(indicators.indicator_label)
+    without = [] if len(charts_) == 1 else [label for label, c in zip(labels, charts_, strict=True)
+                                            if not c.has_values]
+    if without:
+        with st.expander(f"Indicateurs sans donnée ({len(without)})", icon=":material/visibility_off:"):
+            st.caption(f"{line_label.name} : aucune valeur transmise {fmt.month_range(start, selection.end)} "
+                       "pour ces indicateurs.")
+            st.markdown("\n".join(f"- {ui.plain(label)}" for label in without))
     for chart in charts_:
+        if without and not chart.has_values:
+            continue
         ui.chart_with_table(chart.figure, chart.table, file_stem=chart.file_stem, headers=chart.headers,
                             key=chart.key)
         if not chart.has_values:

@@ -75,7 +75,7 @@ def draw_grid(kind: str, adjective: str, period_word: str, plural: str, indicato
     if missing.empty:
         st.success(f"Toutes les préfectures du périmètre ont transmis chaque {period_word.lower()} de la période.")
         return
-    st.dataframe(missing.rename(columns=headers), hide_index=True, width="stretch")
+    st.dataframe(missing.rename(columns=headers), hide_index=True, width="stretch", placeholder="–")
     left, right = st.columns(2)
     # Files built on click, not on every run (as in ui.chart_with_table).
     left.download_button("Télécharger la liste (CSV)", lambda: tables.to_csv_bytes(missing, headers),
@@ -107,7 +107,7 @@ else:
                    + " ; ".join(f"{c} – {n} ({k})" for c, n, k in zip(not_sent.site_code, not_sent.site_name,
                                                                         not_sent.campaign, strict=True)))
     st.caption("Nombre de questions reçues par préfecture et par campagne (0 = campagne non transmise).")
-    st.dataframe(grid.rename(columns=HEADERS), hide_index=True, width="stretch")
+    st.dataframe(grid.rename(columns=HEADERS), hide_index=True, width="stretch", placeholder="–")
     st.download_button("Télécharger (CSV)", lambda: tables.to_csv_bytes(campaigns, HEADERS),
                        file_name="transmissions-campagnes.csv", mime="text/csv", key="tr_campaigns_csv")
 ui.footer()

@@ -124,6 +124,7 @@ else:
         }),
         hide_index=True,
         width="stretch",
+        placeholder="–",
     )
     st.page_link("pages/conformite.py", label="Voir la conformité en détail", icon=":material/grid_on:",
                  query_params=link_params)

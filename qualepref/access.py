@@ -234,6 +234,9 @@ NATIONAL_PRINCIPAL = Principal(user="national", role=Role.ADMIN, display_name="L
 PILOTAGE_PAGES = ("vue_ensemble", "tendances", "alertes", "conformite", "comparaison", "transmissions")
 ADMIN_PAGES = ("admin_comptes", "admin_referentiel", "demonstration")
 SIGN_IN_PAGE = "connexion"
+# Open to anyone, signed in or not, linked from every page's footer (the accessibility statement
+# must be readable before signing in).
+PUBLIC_PAGES = ("accessibilite",)
 DATA_PAGES = {
     Role.REFERENT: ("import_donnees", "historique", "exports"),
     Role.COPIL: ("exports",),

@@ -63,7 +63,7 @@ COLUMNS = ["level", "kind", "site_code", "site_name", "subject", "period", "valu
 HEADERS = {
     "level": "Niveau", "kind": "Type", "site_code": "Code", "site_name": "Préfecture",
     "subject": "Question ou indicateur", "period": "Période", "value": "Valeur",
-    "reference": "Référence", "n": "Avis exprimés", "interval": "Intervalle de confiance à 95 %",
+    "reference": "Cible ou seuil", "n": "Avis exprimés", "interval": "Intervalle de confiance à 95 %",
     "misses_in_a_row": "Périodes consécutives hors cible", "link": "Tendance",
     "comment": "Commentaire du référent",
 }

@@ -5,7 +5,8 @@ label (`?pref=87&debut=2025-01`), so a link reproduces exactly the view on
 screen and stays readable. (Streamlit's `bind="query-params"` writes the
 formatted label into the URL, hence this small helper.) A selection also
 follows the user from page to page within a session. Parameter names:
-`pref`, `region`, `debut`, `fin`, `module`, `indicateur`, `reunion`.
+`pref`, `region`, `debut`, `fin`, `module`, `indicateur` (and `reunion`, the meeting
+mode, drawn by `chrome.meeting_toggle` at the top of the sidebar on every page).
 Narrowing by prefecture or region yields a smaller `SiteScope`, always a
 subset of the caller's: filters can never widen access.
 """
@@ -18,7 +19,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from qualepref import fmt, ui
+from qualepref import chrome, fmt, ui
 from qualepref.access import SiteScope
 
 ALL = "__tous__"
@@ -105,20 +106,27 @@ def _toggle(container, label: str, key: str) -> bool:
     return value
 
 
+def url_choice(label: str, choices: dict[str, str], key: str, *, default: str, container=None) -> str:
+    """A page's quick view (segmented buttons), kept in the URL as its code (`?key=code`) like the filters."""
+    options = list(choices)
+    if _arriving(key) or st.session_state.get(key) not in options:
+        from_url = st.query_params.get(key)
+        remembered = st.session_state.get(f"_filtre_{key}")
+        st.session_state[key] = (from_url if from_url in options else
+                                 remembered if remembered in options else default)
+    value = (container if container is not None else st).segmented_control(
+        label, options, format_func=choices.get, key=key, required=True)
+    st.session_state[f"_filtre_{key}"] = value
+    if value == default:
+        st.query_params.pop(key, None)
+    else:
+        st.query_params[key] = value
+    return value
+
+
 def url_toggle(label: str, key: str, container=None) -> bool:
     """A page's display option (e.g. a moving average) kept in the URL like the filters (`?key=1`)."""
     return _toggle(container if container is not None else st, label, key)
-
-
-def meeting_mode_css() -> None:
-    """Larger type for projectors (the COPIL's 'mode réunion')."""
-    st.html(
-        "<style>"
-        "html, body, [data-testid='stAppViewContainer'] { font-size: 21px; }"
-        "[data-testid='stMetricValue'] { font-size: 3.2rem; }"
-        "h1 { font-size: 3rem !important; }"
-        "</style>"
-    )
 
 
 def sidebar_filters(*, site: bool = True, period: bool = True, module: bool = False,
@@ -132,7 +140,7 @@ def sidebar_filters(*, site: bool = True, period: bool = True, module: bool = Fa
     sites = ui.query("sites", scope=scope)
     names = dict(zip(sites.site_code, sites.site_name, strict=True))
     region_names = dict(zip(sites.region_code, sites.region_name, strict=True))
-    bar = st.sidebar
+    bar = ui.filter_panel()
     site_code = region_code = None
     narrowed = region_scope = scope
     if site and len(sites) > 1:
@@ -187,8 +195,5 @@ def sidebar_filters(*, site: bool = True, period: bool = True, module: bool = Fa
                                      default=next(iter(labels)), format_func=labels.get)
             indicator_code = None if indicator_code == ALL else indicator_code
 
-    meeting = _toggle(bar, "Mode réunion (grands caractères)", "reunion")
-    if meeting:
-        meeting_mode_css()
-    return Filters(narrowed, site_code, region_code, start, end, chosen_module, indicator_code, meeting,
-                   region_scope=region_scope)
+    return Filters(narrowed, site_code, region_code, start, end, chosen_module, indicator_code,
+                   chrome.is_meeting(), region_scope=region_scope)

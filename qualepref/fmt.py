@@ -106,6 +106,19 @@ def month(value) -> str:
     return _month(ts.year, ts.month)
 
 
+def month_range(start, end) -> str:
+    """`de nov. 2024 à oct. 2026`, `d'avr. 2025 à août 2026` (never "du … au oct.", which reads wrong)."""
+    first = month(start)
+    article = "d'" if first[:1].lower() in "aeiouéèâ" else "de "
+    return f"{article}{first} à {month(end)}"
+
+
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """`1 préfecture`, `12 préfectures`, `1 234 préfectures` (never "des 1 préfectures")."""
+    word = singular if abs(n) < 2 else (plural or singular + "s")
+    return f"{number(n, 0)} {word}"
+
+
 @lru_cache(maxsize=1024)
 def _month(year: int, month_number: int) -> str:
     return format_date(date(year, month_number, 1), format="MMM y", locale=LOCALE)

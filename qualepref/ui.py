@@ -5,12 +5,14 @@ The only module of the package that imports Streamlit.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import logging
 import re
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from qualepref import auth, demo, events, sql
 from qualepref.access import ROLE_LABELS, Principal, Role, SiteScope
@@ -224,44 +226,63 @@ def _has_demo(key: tuple) -> bool:
 
 
 def demo_banner() -> None:
-    """Say plainly, on every page, that the figures are demonstration data."""
+    """Say plainly, on every page, that the figures are demonstration data (one line in meeting mode)."""
     if not _has_demo(_key()):
         return
-    if discovery_mode():  # nobody can remove them here: say what comes first
-        st.warning(
-            "**Données de démonstration** : les chiffres affichés sont fictifs, en consultation seulement. "
-            "Pour charger vos données réelles, créez d'abord le premier administrateur sur le serveur "
-            "(`python -m qualepref compte creer --role admin`), puis supprimez la démonstration.",
-            icon=":material/science:",
-        )
+    from qualepref import chrome
+
+    if chrome.is_meeting():  # one line on a projector: the audience needs the warning, not the procedure
+        with st.container(key="qp-banner"):
+            st.warning("**Données de démonstration** : chiffres fictifs.", icon=":material/science:")
         return
-    st.warning(
-        "**Données de démonstration** : les chiffres affichés sont fictifs. "
-        "Supprimez-les (page « Données de démonstration » ou "
-        "`python -m qualepref demo --supprimer`) avant de charger vos données réelles.",
-        icon=":material/science:",
-    )
+    if discovery_mode():  # nobody can remove them here: say what comes first
+        what_next = ("En consultation seulement. Pour charger vos données réelles, créez d'abord le premier "
+                     "administrateur sur le serveur (`python -m qualepref compte creer --role admin`), puis "
+                     "supprimez la démonstration.")
+    else:
+        principal = st.session_state.get("principal")
+        if isinstance(principal, Principal) and principal.role == Role.ADMIN:
+            what_next = "Supprimez-les (page « Données de démonstration ») avant de charger vos données réelles."
+        else:
+            what_next = "Un administrateur les supprimera avant le chargement des données réelles."
+    with st.container(key="qp-banner"):
+        st.warning(f"**Données de démonstration** : les chiffres affichés sont fictifs. {what_next}",
+                   icon=":material/science:")
 
 
-# Streamlit's page says `<html lang="en">`: screen readers would read French with English
-# rules (RGAA 8.3). No setting changes it, hence this one-line script.
-_FRENCH_PAGE = "<script>document.documentElement.lang = 'fr';</script>"
+ACCESSIBILITY_LINK = "Accessibilité : partiellement conforme"
 
 
 def footer() -> None:
-    """Credits; also declares the page French (every page, sign-in included, ends here)."""
-    st.html(_FRENCH_PAGE, unsafe_allow_javascript=True)
+    """Credits and the accessibility statement, at the end of every page (sign-in included)."""
     st.divider()
-    st.caption(
-        "Qual-e-Pref · Tableau de bord — Ministère de l'Intérieur. " + GEO_ATTRIBUTION
-    )
+    st.caption("Qual-e-Pref · Tableau de bord — Ministère de l'Intérieur. " + GEO_ATTRIBUTION)
+    try:
+        st.page_link("pages/accessibilite.py", label=ACCESSIBILITY_LINK, icon=":material/accessibility:")
+    except StreamlitAPIException:  # a page run on its own (tests), outside app.py's navigation
+        st.caption(ACCESSIBILITY_LINK)
 
 
 def page_header(title: str, intro: str | None = None) -> None:
+    """Title, demonstration banner and introduction (hidden in meeting mode: `chrome.MEETING_CSS`)."""
     st.title(title)
     demo_banner()
     if intro:
-        st.caption(intro)
+        with st.container(key="qp-intro"):
+            st.caption(intro)
+
+
+# The sidebar panel where pages draw their filters, set by app.py on each run (under the menu);
+# a page run on its own (tests) draws them in the sidebar itself.
+_filter_panel: contextvars.ContextVar = contextvars.ContextVar("qualepref_filter_panel", default=None)
+
+
+def set_filter_panel(container) -> None:
+    _filter_panel.set(container)
+
+
+def filter_panel():
+    return _filter_panel.get() or st.sidebar
 
 
 def formatted(table: pd.DataFrame, formats: dict | None) -> pd.DataFrame:
@@ -302,7 +323,7 @@ def chart_with_table(fig, table: pd.DataFrame, *, file_stem: str, headers: dict[
     title = fig.layout.title.text or file_stem
     with st.expander(f"Données du graphique : {plain(title)}"):
         shown = formatted(table, formats).rename(columns=headers or {})
-        st.dataframe(shown, hide_index=True, width="stretch")
+        st.dataframe(shown, hide_index=True, width="stretch", placeholder="–")
         left, right = st.columns(2)
         signed_in = st.session_state.get("principal")
         user = signed_in.user if isinstance(signed_in, Principal) else DISCOVERY_DEFAULT.user

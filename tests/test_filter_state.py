@@ -9,6 +9,7 @@ the first month of the data, meeting mode off, region and prefecture back to
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from qualepref import ui
 from tests.conftest import ROOT
 
 
@@ -18,6 +19,17 @@ def app(demo_db_path, monkeypatch):
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
 
 
+def _run(at: AppTest) -> AppTest:
+    """One run through app.py, as the server does it on every page change.
+
+    AppTest starts each run in Streamlit's old `pages/` folder mode, where a
+    page runs without app.py (no meeting-mode switch, no menu); the app
+    leaves that mode once per process (`ui._leave_folder_navigation`).
+    """
+    ui._folder_navigation_checked = False
+    return at.run()
+
+
 def _state(at: AppTest) -> dict:
     boxes = {s.key: s.value for s in at.sidebar.selectbox if s.key in ("region", "pref", "debut", "fin")}
     toggles = {t.key: t.value for t in at.sidebar.toggle if t.key == "reunion"}
@@ -25,18 +37,18 @@ def _state(at: AppTest) -> dict:
 
 
 def test_period_region_prefecture_and_meeting_mode_survive_page_changes(app):
-    at = app.run()
-    at.switch_page("pages/tendances.py").run()
-    at.sidebar.selectbox(key="region").set_value("75").run()
-    at.sidebar.selectbox(key="pref").set_value("87").run()
-    at.sidebar.selectbox(key="debut").set_value("2025-03").run()
-    at.sidebar.selectbox(key="fin").set_value("2026-06").run()
-    at.sidebar.toggle(key="reunion").set_value(True).run()
+    at = _run(app)
+    _run(at.switch_page("pages/tendances.py"))
+    _run(at.sidebar.selectbox(key="region").set_value("75"))
+    _run(at.sidebar.selectbox(key="pref").set_value("87"))
+    _run(at.sidebar.selectbox(key="debut").set_value("2025-03"))
+    _run(at.sidebar.selectbox(key="fin").set_value("2026-06"))
+    _run(at.sidebar.toggle(key="reunion").set_value(True))
     chosen = {"region": "75", "pref": "87", "debut": "2025-03", "fin": "2026-06", "reunion": True}
     assert _state(at) == chosen
     for page in ("alertes", "tendances", "conformite", "transmissions", "exports", "alertes", "vue_ensemble",
                  "referentiel", "tendances"):
-        at.switch_page(f"pages/{page}.py").run()
+        _run(at.switch_page(f"pages/{page}.py"))
         assert not at.exception, (page, at.exception)
         shown = _state(at)
         assert shown == {k: v for k, v in chosen.items() if k in shown}, page
@@ -50,11 +62,11 @@ def test_period_region_prefecture_and_meeting_mode_survive_page_changes(app):
 
 def test_a_link_with_filters_in_its_url_wins_over_the_remembered_choice(app):
     app.query_params["debut"] = "2025-01"
-    at = app.run()
-    at.switch_page("pages/tendances.py").run()
+    at = _run(app)
+    _run(at.switch_page("pages/tendances.py"))
     assert at.sidebar.selectbox(key="debut").value == "2025-01"
-    at.sidebar.selectbox(key="debut").set_value("2025-06").run()
+    _run(at.sidebar.selectbox(key="debut").set_value("2025-06"))
     at.switch_page("pages/alertes.py")
     at.query_params["debut"] = "2024-12"
-    at.run()
+    _run(at)
     assert at.sidebar.selectbox(key="debut").value == "2024-12"

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from qualepref import fmt, vocab
 from qualepref.charts.shared import SharedArray, shared_array
-from qualepref.charts.theme import SEQUENTIAL, layout
+from qualepref.charts.theme import SEQUENTIAL, label_size, layout
 
 RESULTS = vocab.COMPLIANCE_RESULTS  # worst first; blue–orange, distinct in lightness; N/A in grey
 RESULT_ORDER = list(RESULTS.codes)
@@ -108,7 +108,8 @@ def module_site_heatmap(rates: pd.DataFrame, *, title: str, transpose: bool | No
             f"{c} – {n}" for c, n in zip(sites.site_code, sites.site_name, strict=True)]
     heatmap = go.Heatmap(
         z=z, x=x, y=y, zmin=0, zmax=100, colorscale=SEQUENTIAL,
-        text=text, texttemplate="%{text}", xgap=1, ygap=1, textfont={"size": 11}, customdata=hover,
+        text=text, texttemplate="%{text}", xgap=1, ygap=1, textfont={"size": label_size(meeting_mode, 11)},
+        customdata=hover,
         hovertemplate="%{customdata}<extra></extra>", hoverinfo="skip",
         colorbar={"title": {"text": "% conformes"}, "ticksuffix": " %", "len": 300 if transpose else 1,
                   "lenmode": "pixels" if transpose else "fraction", "y": 1, "yanchor": "top"},
@@ -119,8 +120,9 @@ def module_site_heatmap(rates: pd.DataFrame, *, title: str, transpose: bool | No
         plot_bgcolor="white", margin={"t": 140 if transpose else 60},
         # Ranges fixed to the cells: autorange pads for the invisible click markers (over 100 px at 101 rows).
         xaxis={"type": "category", "side": "top", "automargin": True, "range": [-0.5, len(x) - 0.5],
-               **({"tickangle": 0, "tickfont": {"size": 10}} if transpose else {})},
-        yaxis={"type": "category", "range": [len(y) - 0.5, -0.5], "automargin": True})
+               **({"tickangle": 0, "tickfont": {"size": label_size(meeting_mode, 10)}} if transpose else {})},
+        yaxis={"type": "category", "range": [len(y) - 0.5, -0.5], "automargin": True,
+               "tickfont": {"size": label_size(meeting_mode, 13)}})
     # The title at the top of its margin: by default it sits halfway down it, on the column titles.
     frame["title"] |= {"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}}
     return go.Figure(data=[heatmap, _clickable_cells(x, y, z, hover)], layout=frame)
@@ -160,7 +162,7 @@ def engagement_assessment_heatmap(assessments: pd.DataFrame, *, title: str,
         scale += [[i / n, RESULTS.colour(r)], [(i + 1) / n, RESULTS.colour(r)]]
     heatmap = go.Heatmap(
         z=z, x=list(columns), y=list(rows), zmin=-0.5, zmax=n - 0.5, colorscale=scale, text=text,
-        texttemplate="%{text}", xgap=2, ygap=2, textfont={"size": 11},
+        texttemplate="%{text}", xgap=2, ygap=2, textfont={"size": label_size(meeting_mode, 11)},
         hovertemplate="%{y}<br>%{x}<br>%{text}<extra></extra>", hoverinfo="skip",
         colorbar={"tickvals": list(range(n)), "ticktext": [RESULTS.label(r) for r in RESULT_ORDER], "len": 0.6,
                   "y": 1, "yanchor": "top"},
@@ -169,6 +171,7 @@ def engagement_assessment_heatmap(assessments: pd.DataFrame, *, title: str,
         np.asarray(rows, dtype=object)[:, None], np.asarray(columns, dtype=object)[None, :], text)
     # Two-line column labels on top: room for them under the title.
     return go.Figure(data=[heatmap, _clickable_cells(list(columns), list(rows), z, hover)], layout=layout(
-        title, meeting_mode=meeting_mode, height=max(300, 30 * len(rows) + 200), margin={"t": 110},
-        xaxis={"type": "category", "side": "top"},
-        yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": 11}}))
+        title, meeting_mode=meeting_mode, height=max(300, (40 if meeting_mode else 30) * len(rows) + 200),
+        margin={"t": 130 if meeting_mode else 110},
+        xaxis={"type": "category", "side": "top", "automargin": True},
+        yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": label_size(meeting_mode, 11)}}))

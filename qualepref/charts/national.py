@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from qualepref import fmt, geo, stats, transmissions, vocab
 from qualepref.charts.shared import shared_array
-from qualepref.charts.theme import BLEU_FRANCE, DIVERGING, GRIS, NOIR, SEQUENTIAL, layout, vertical_line
+from qualepref.charts.theme import BLEU_FRANCE, DIVERGING, GRIS, NOIR, SEQUENTIAL, label_size, layout, vertical_line
 
 HIGHLIGHT = vocab.ORANGE  # Okabe–Ito orange: stands out from the State blue for every reader
 NO_DATA = vocab.NO_DATA  # not a colour of the sequential scale: "no figure" never reads as a value
@@ -84,7 +84,8 @@ def ranking_bar(ranked: pd.DataFrame, *, title: str, axis_title: str, highlight:
     return go.Figure(data=[bar], layout=layout(
         title, meeting_mode=meeting_mode, **_target_line(target), height=max(320, 22 * len(rows) + 140),
         showlegend=False, xaxis={"title": {"text": axis_title}},
-        yaxis={"automargin": True, "tickfont": {"size": 11}}, uniformtext={"minsize": 8, "mode": "show"}))
+        yaxis={"automargin": True, "tickfont": {"size": label_size(meeting_mode, 11)}},
+        uniformtext={"minsize": 8, "mode": "show"}))
 
 
 # Distribution ------------------------------------------------------------------------------------
@@ -284,6 +285,7 @@ def transmission_grid(status: pd.DataFrame, *, title: str, month_label, show_nam
     )
     # Month labels sit on top (visible without scrolling down a tall grid): room for them under the title.
     return go.Figure(data=[heatmap], layout=layout(
-        title, meeting_mode=meeting_mode, height=max(300, 18 * len(labels) + 200), margin={"t": 140},
-        yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": 10}},
-        xaxis={"side": "top", "tickangle": -45}))
+        title, meeting_mode=meeting_mode, height=max(300, (26 if meeting_mode else 18) * len(labels) + 200),
+        margin={"t": 140},
+        yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": label_size(meeting_mode, 10)}},
+        xaxis={"side": "top", "tickangle": -45, "automargin": True}))

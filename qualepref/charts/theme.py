@@ -25,7 +25,7 @@ from qualepref.vocab import (
 )
 
 __all__ = ["BLEU_FRANCE", "CATEGORICAL", "DIVERGING", "FONT", "GRIS", "GRIS_CLAIR", "NOIR", "ROUGE_MARIANNE",
-           "SEQUENTIAL", "base_layout", "layout", "merged", "vertical_line"]
+           "SEQUENTIAL", "base_layout", "label_size", "layout", "merged", "vertical_line"]
 # Sequential scale readable in grey and by colour-blind readers (viridis, light = better).
 SEQUENTIAL = "Viridis"
 # Diverging scale for values judged against an anchor (a target, the 75 % threshold): worse in
@@ -48,27 +48,38 @@ def merged(base: dict, overrides: dict) -> dict:
     return out
 
 
+def label_size(meeting_mode: bool, normal: int) -> int:
+    """Font size of dense labels (many categories, cell texts): small on a screen, readable on a projector."""
+    return max(normal, 16) if meeting_mode else normal
+
+
 def _frame_layout(title: str, meeting_mode: bool) -> dict:
     size = 18 if meeting_mode else 13
     return {
-        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": size + 4}},
+        # Title at the top of the figure, the legend under it, above the plot: the key is read before
+        # the marks, and in large type it never lands on the axis labels (it did under the plot).
+        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": size + 4},
+                  "yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 10}},
         "separators": ", ",
         "font": {"family": FONT, "size": size, "color": NOIR},
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
-        "margin": {"l": 10, "r": 10, "t": 60, "b": 10},
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": -0.25, "x": 0},
+        "margin": {"l": 10, "r": 10, "t": 100 if meeting_mode else 84, "b": 10},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "xanchor": "left"},
         "hoverlabel": {"font": {"family": FONT}},
     }
 
 
-def layout(title: str, *, meeting_mode: bool = False, **overrides) -> dict:
+def layout(title: str, *, meeting_mode: bool = False, title_position: dict | None = None, **overrides) -> dict:
     """Title, French number separators (`1 234,5`), readable fonts (larger in meeting mode), as a dict.
 
     `overrides` are merged in (nested dicts key by key), e.g.
-    `xaxis={"title": {"text": "Période"}}` keeps the shared axis style.
+    `xaxis={"title": {"text": "Période"}}` keeps the shared axis style;
+    `title_position` places the title (e.g. `{"yref": "container", "y": 0.98}`).
     """
     base = _frame_layout(title, meeting_mode) | {"xaxis": dict(_X_AXIS), "yaxis": dict(_Y_AXIS)}
+    if title_position:
+        base["title"] = base["title"] | title_position
     return merged(base, overrides)
 
 

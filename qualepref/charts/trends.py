@@ -96,10 +96,25 @@ def _ticks(periods: pd.Series, kind: str, max_ticks: int = 8) -> tuple[list, lis
     return shown, [fmt.period(p, kind) for p in shown]
 
 
-def _legend_below(meeting_mode: bool) -> dict:
-    """Legend in its own band under the axis (the default offset overlaps tick labels in large type)."""
-    return {"height": 520 if meeting_mode else 440, "margin": {"b": 110 if meeting_mode else 90},
-            "legend": {"yref": "container", "y": 0, "yanchor": "bottom"}}
+def _legend_on_top(meeting_mode: bool, height: int | None = None) -> dict:
+    """Title, then the legend in its own band, then the plot: the key is read before the lines, and in
+    large type it never overlaps the axis labels (positions in pixels of the figure, not of the plot)."""
+    height = height or (520 if meeting_mode else 440)
+    title_band = 48 if meeting_mode else 40
+    return {"height": height, "margin": {"t": title_band + (64 if meeting_mode else 52), "b": 10},
+            "title_position": {"yref": "container", "y": 1 - 8 / height, "yanchor": "top"},
+            "legend": {"orientation": "h", "yref": "container", "y": 1 - title_band / height, "yanchor": "top",
+                       "x": 0, "xanchor": "left"}}
+
+
+def _target_label(x_end, target: float, text: str, meeting_mode: bool) -> dict:
+    """The target's value written on its line, at its right end (read without the legend)."""
+    return {"annotations": [{
+        "x": x_end, "y": float(target), "xref": "x", "yref": "y", "text": f"<b>{html.escape(text)}</b>",
+        "showarrow": False, "xanchor": "right", "yanchor": "bottom", "yshift": 2,
+        "font": {"color": ROUGE_MARIANNE, "size": 18 if meeting_mode else 13},
+        "bgcolor": "rgba(255, 255, 255, 0.8)",
+    }]}
 
 
 def _nullable(series: pd.Series) -> list:
@@ -155,11 +170,14 @@ def indicator_trend(frame: pd.DataFrame, *, title: str, unit: str, label: str,
             customdata=list(zip(when, fmt.with_units(frame["moving_average"], unit), strict=True)),
             hovertemplate="%{customdata[0]}<br>Moyenne mobile 3 mois : %{customdata[1]}<extra></extra>",
         ))
+    extra = {}
     if target is not None and not pd.isna(target) and x:
         traces.append(_target_trace(x, target, unit, direction, target_indicative))
+        extra = _target_label(x[-1], target, fmt.target(target, unit, direction, indicative=target_indicative),
+                              meeting_mode)
     tickvals, ticktext = _ticks(frame["period_start"], period_kind)
     return go.Figure(data=traces, layout=layout(
-        title, meeting_mode=meeting_mode, **_legend_below(meeting_mode),
+        title, meeting_mode=meeting_mode, **_legend_on_top(meeting_mode), **extra,
         xaxis={"tickmode": "array", "tickvals": tickvals, "ticktext": ticktext, "title": {"text": "Période"}},
         yaxis={"title": {"text": _axis_title(unit, direction)}, "rangemode": "tozero"},
     ))
@@ -263,10 +281,13 @@ def year_over_year(frame: pd.DataFrame, *, title: str, unit: str, target: float 
         ))
     # Traces are made newest first (colour order); the legend reads oldest to newest.
     traces.reverse()
+    extra = {}
     if target is not None and not pd.isna(target):
         traces.append(_target_trace([1, len(labels)], target, unit, direction, target_indicative))
+        extra = _target_label(len(labels), target, fmt.target(target, unit, direction,
+                                                              indicative=target_indicative), meeting_mode)
     return go.Figure(data=traces, layout=layout(
-        title, meeting_mode=meeting_mode, **_legend_below(meeting_mode),
+        title, meeting_mode=meeting_mode, **_legend_on_top(meeting_mode), **extra,
         xaxis={"tickmode": "array", "tickvals": list(range(1, len(labels) + 1)), "ticktext": labels,
                "range": [0.5, len(labels) + 0.5],
                "title": {"text": "Trimestre" if period_kind == "quarter" else "Mois"}},
@@ -320,12 +341,17 @@ def satisfaction_by_question(frame: pd.DataFrame, *, title: str, meeting_mode: b
             customdata=hover, hovertemplate="%{customdata}<extra></extra>",
         ))
     traces.reverse()
+    # Each question's row is as tall as its bars or its label, whichever is taller: in large type a
+    # label of two or three lines overlapped its neighbours' when one campaign left thin rows.
+    line_height = 24 if meeting_mode else 17
+    bars = (30 if meeting_mode else 22) * max(1, len(campaigns)) + 18
+    rows = sum(max(bars, line_height * _wrap(q).count("<br>") + line_height + 12) for q in order)
+    height = max(360, 170 + rows)
+    top = _legend_on_top(meeting_mode, height)
     return go.Figure(data=traces, layout=layout(
         title, meeting_mode=meeting_mode,
-        barmode="group", height=max(360, 150 + len(order) * (22 * max(1, len(campaigns)) + 18)),
-        bargap=0.25, margin={"b": 70},
-        # Under the plot whatever its height (the default offset grows with it).
-        legend={"yref": "container", "y": 0, "yanchor": "bottom"},
+        barmode="group", height=height, bargap=0.25,
+        title_position=top["title_position"], legend=top["legend"], margin={"t": top["margin"]["t"], "b": 70},
         **vertical_line(THRESHOLD * 100, "Seuil 75 %", {"color": ROUGE_MARIANNE, "dash": "dash", "width": 2}),
         xaxis={"range": [0, 100], "ticksuffix": " %", "title": {"text": "Taux de satisfaction (avis exprimés)"}},
         yaxis={"autorange": "reversed", "title": {"text": None}, "gridcolor": "rgba(0,0,0,0)"},

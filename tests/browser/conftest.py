@@ -1,14 +1,17 @@
-"""A real `streamlit run app.py` on a free port with a fresh database, and Debian's Chromium.
+"""A real server (`streamlit run serve.py`) on a free port, and Debian's Chromium.
 
-The app loads the demonstration data itself on the first visit (as on a new
-installation). Everything runs on localhost: the browser test closes the
-network to anything else.
+One server for the whole browser suite, on a copy of the demonstration
+database with one account per profile (`ACCOUNTS`, password `PASSWORD`):
+tests sign in as a person does, and a browser context that signed in once
+keeps its session cookie for every page it opens. Everything runs on
+localhost: the browser test closes the network to anything else.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -21,6 +24,27 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 TIMINGS_KEY = pytest.StashKey[dict]()
+PASSWORD = "motdepasse-de-test-2026"
+# Profile → (e-mail, display name, prefecture): the personas of the walks.
+ACCOUNTS = {
+    "admin": ("admin@interieur.gouv.fr", "Alice Administratrice", None),
+    "referent": ("referente.87@interieur.gouv.fr", "Rose Référente", "87"),
+    "copil": ("copil.87@interieur.gouv.fr", "Claude Copil", "87"),
+    "ministere": ("analyste@interieur.gouv.fr", "Marc Ministère", None),
+}
+
+
+def prepare_database(path: Path, demo_template: Path) -> None:
+    """The demonstration data and one account per profile, written before the server opens the file."""
+    from qualepref import auth
+    from qualepref.db import Database
+
+    shutil.copy(demo_template, path)
+    with Database(path) as db:
+        for role, (email, name, site) in ACCOUNTS.items():
+            auth.create_account(db, actor="test", email=email, display_name=name, role=role, site_code=site,
+                                password=PASSWORD)
+        db.checkpoint()
 
 
 def _free_port() -> int:
@@ -31,7 +55,7 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_app(db_path: Path, log_path: Path, *, address: str = "localhost"):
-    """A real `streamlit run app.py` on a free port over `db_path`; yields (base URL, port).
+    """A real server (`streamlit run serve.py`) on a free port over `db_path`; yields (base URL, port).
 
     Its standard output and error (Streamlit's messages and the app's event log) go to `log_path`.
     """
@@ -39,7 +63,7 @@ def streamlit_app(db_path: Path, log_path: Path, *, address: str = "localhost"):
     env = {**os.environ, "QUALEPREF_DB": str(db_path)}
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+            [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
              "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
@@ -67,10 +91,22 @@ def streamlit_app(db_path: Path, log_path: Path, *, address: str = "localhost"):
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
+def server(tmp_path_factory, demo_template):
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium absent: `make browser` installs it")
     workdir = tmp_path_factory.mktemp("browser")
+    prepare_database(workdir / "app.duckdb", demo_template)
+    with streamlit_app(workdir / "app.duckdb", workdir / "streamlit.log") as (url, _):
+        yield url
+
+
+@pytest.fixture(scope="session")
+def discovery_server(tmp_path_factory):
+    """A fresh installation: an empty database the app fills with demonstration data on the first visit,
+    no account, hence discovery mode (started only for the tests of that state)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium absent: `make browser` installs it")
+    workdir = tmp_path_factory.mktemp("decouverte")
     with streamlit_app(workdir / "app.duckdb", workdir / "streamlit.log") as (url, _):
         yield url
 

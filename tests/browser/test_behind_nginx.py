@@ -92,7 +92,7 @@ def user_pass(proxied, browser):
         # Sign in: a wrong password first (refused), then the right one.
         for password in (WRONG_PASSWORD, PASSWORD):
             page.get_by_label("Adresse électronique").fill(ADMIN_EMAIL)
-            page.get_by_label("Mot de passe").fill(password)
+            page.get_by_role("textbox", name="Mot de passe").fill(password)
             page.get_by_role("button", name="Se connecter").click()
             if password == WRONG_PASSWORD:
                 page.get_by_text("Adresse électronique ou mot de passe incorrect").wait_for(timeout=TIMEOUT_MS)

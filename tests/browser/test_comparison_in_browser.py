@@ -14,7 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.browser.helpers import wait_idle
+from tests.browser.helpers import signed_in_context, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -25,10 +25,10 @@ FRENCH_NUMBER = re.compile(r"-?\d+(,\d+)?")
 
 @pytest.fixture(scope="module")
 def page(server, browser):
-    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="fr-FR")
+    context = signed_in_context(browser, server, "ministere", viewport=VIEWPORT, accept_downloads=True)
     page = context.new_page()
     page.goto(f"{server}/comparaison", wait_until="domcontentloaded")
-    wait_idle(page, timeout_s=180)  # a fresh server loads the demonstration data first
+    wait_idle(page, timeout_s=180)
     yield page
     context.close()
 

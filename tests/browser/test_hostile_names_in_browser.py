@@ -21,7 +21,8 @@ HOSTILE = "![x](http://127.0.0.1:9/pixel.png) **gras** <img src=x onerror=alert(
 CSV = "Site;Indicateur;Période;Valeur\n87;COURRIER_DELAI;janv. 2019;12,5\n".encode()
 
 
-def test_hostile_file_name_is_shown_as_text(server, browser):
+def test_hostile_file_name_is_shown_as_text(discovery_server, browser):
+    server = discovery_server
     context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="fr-FR")
     requests: list[str] = []
     context.on("request", lambda request: requests.append(request.url))

@@ -1,7 +1,8 @@
 """Every page in headless Chromium, offline: no exception, every chart drawn, the map's départements, axe-core.
 
-Each page opens on its own URL in a fresh browser page; a page with a map in
-its own fresh browser context too (DESIGN.md §7: once one map has loaded the
+Each page opens on its own URL in a fresh browser page, signed in as the
+administrator (who sees every page) through the session cookie; a page with a
+map in its own fresh browser context too (once one map has loaded the
 topojson, the others would hide the bug). The other pages share one context,
 hence the browser cache, like a user going from page to page. Chromium is
 started with a dead proxy for everything but loopback (see conftest), so the
@@ -12,91 +13,45 @@ topojson). (Request interception would also do, but it disables the cache.)
 
 from __future__ import annotations
 
-import time
 from urllib.parse import urlparse
 
 import pytest
 
 from tests.browser.conftest import ROOT
+from tests.browser.helpers import english_words, sign_in, signed_in_context
+from tests.browser.helpers import wait_idle as _wait_idle
 
 pytestmark = pytest.mark.browser
 
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 # Every file of pages/ is opened on its own URL. Which URL: the sidebar of the
-# running app says (discovery mode on the demonstration data acts as the
-# administrator, who sees every page); the default page lives at "/", and
-# hidden pages (reachable by address only) at their file name.
+# running app says (the administrator sees every page); the default page lives
+# at "/", and hidden pages (reachable by address only) at their file name.
 PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
-HIDDEN_PAGES = {"connexion"}
+HIDDEN_PAGES = {"connexion", "accessibilite"}
 MAP_PAGES = {"comparaison"}
 FIRST_VISIT = "tendances"
 N_DEPARTEMENTS = 101
-# axe-core findings ignored because the markup is Streamlit's own chrome, not our content, and
-# cannot be changed from the app: with sections, st.navigation renders the sidebar menu as a
-# <ul data-testid="stSidebarNavItems"> whose section headers are <div>s between the <li>s
-# (rules `list` and `listitem`). Only nodes inside that menu are ignored; the same rules on
-# our own content still fail the test.
-STREAMLIT_CHROME = {"list": '[data-testid="stSidebarNav"]', "listitem": '[data-testid="stSidebarNav"]'}
 # RGAA 4 follows WCAG 2.1 level AA: run those rules (faster than every best-practice rule too).
 AXE_OPTIONS = {"resultTypes": ["violations"],
                "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-IDLE_JS = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
-  if (document.querySelector('[data-testid="stStatusWidget"], .stSpinner, [data-testid="stSkeleton"]')) return false;
-  if (!document.querySelector('[data-testid="stMain"] h1')) return false;
-  const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
-  return charts.every(c => c.querySelector('.js-plotly-plot .main-svg'));
-}"""
-
-
-def _wait_idle(page, timeout_s: float = 90) -> float:
-    """Wait until the script ran, nothing spins and every chart is drawn, twice in a row; return ms since navigation."""
-    deadline = time.monotonic() + timeout_s
-    stable = 0
-    while stable < 2:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"page not idle after {timeout_s} s")
-        stable = stable + 1 if page.evaluate(IDLE_JS) else 0
-        if stable == 1:
-            reached = page.evaluate("performance.now()")
-        time.sleep(0.25)
-    return reached
-
-
-def _inside(page, target: list, container: str | None) -> bool:
-    """True when the element axe points at lies inside `container` (a CSS selector)."""
-    if container is None or len(target) != 1:
-        return False
-    return page.evaluate("([sel, box]) => { const el = document.querySelector(sel);"
-                         " return !!(el && el.closest(box)); }", [target[0], container])
-
-
 @pytest.fixture(scope="module")
 def warm(server, browser):
-    """First visit: the app opens its fresh database and loads the demonstration data (not timed).
-
-    It lands on a deep link, as a bookmark does after the server restarts: the
-    first run of a fresh server is the one Streamlit would serve from the
-    `pages/` folder, bypassing app.py (see `ui._leave_folder_navigation`).
-    """
+    """The administrator signs in on a deep link (not timed); the menu's links and titles."""
     context = browser.new_context()
     page = context.new_page()
     page.goto(f"{server}/{FIRST_VISIT}", wait_until="domcontentloaded")
     _wait_idle(page, timeout_s=180)
+    sign_in(page, "admin")
     first_title = page.locator('[data-testid="stMain"] h1').first.inner_text()
-    links = page.locator('[data-testid="stSidebarNav"] a')
-    more = page.locator('[data-testid="stSidebarNavViewButton"]')
-    if more.count():
-        more.first.click()
-        time.sleep(0.5)
+    links = page.locator('.st-key-navigation a')
     hrefs = [urlparse(h).path.strip("/") for h in links.evaluate_all("els => els.map(e => e.href)")]
     labels = links.evaluate_all("els => els.map(e => e.innerText)")
     context.close()
     return server, hrefs, labels, first_title
 
 
-def test_a_deep_link_on_a_fresh_server_goes_through_the_app_navigation(warm):
+def test_signing_in_on_a_deep_link_opens_that_page_from_app_navigation(warm):
     _, _, labels, first_title = warm
     assert first_title == "Tendances"
     # app.py's navigation: French titles, not the `pages/` file names ("admin comptes", "app").
@@ -105,20 +60,21 @@ def test_a_deep_link_on_a_fresh_server_goes_through_the_app_navigation(warm):
 
 
 def _url_path(name: str, hrefs: list[str]) -> str:
-    return name if name in hrefs or name in HIDDEN_PAGES else ""
+    assert name in hrefs or name in HIDDEN_PAGES, name
+    return name
 
 
 def test_every_page_is_in_the_navigation(warm):
+    """Each menu link names its page (none is `href=""`, which a new tab would open as the current page)."""
     _, hrefs, _, _ = warm
-    assert "" in hrefs, "no default page"
     unlisted = [p for p in PAGES if p not in hrefs and p not in HIDDEN_PAGES]
-    assert len(unlisted) == 1, f"pages/ files missing from the navigation: {unlisted} (one is the default page)"
-    assert len(hrefs) == len(PAGES) - len(HIDDEN_PAGES)
+    assert not unlisted, f"pages/ files missing from the navigation: {unlisted}"
+    assert sorted(hrefs) == sorted(set(PAGES) - HIDDEN_PAGES)
 
 
-def _new_context(browser):
-    """A browser context that records every request leaving localhost."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+def _new_context(browser, server):
+    """A browser context signed in as the administrator, that records every request leaving localhost."""
+    context = signed_in_context(browser, server, "admin")
     outside: list[str] = []
 
     def record(request):
@@ -131,8 +87,8 @@ def _new_context(browser):
 
 
 @pytest.fixture(scope="module")
-def shared_context(browser):
-    context, outside = _new_context(browser)
+def shared_context(browser, server):
+    context, outside = _new_context(browser, server)
     yield context, outside
     context.close()
 
@@ -144,7 +100,7 @@ def test_page_renders_offline_and_accessibly(warm, browser, shared_context, page
     server, hrefs, _, _ = warm
     path = _url_path(name, hrefs)
     own_context = name in MAP_PAGES
-    context, outside = _new_context(browser) if own_context else shared_context
+    context, outside = _new_context(browser, server) if own_context else shared_context
     outside.clear()
     page = context.new_page()
     errors: list[str] = []
@@ -165,21 +121,20 @@ def test_page_renders_offline_and_accessibly(warm, browser, shared_context, page
             assert page.locator("path.choroplethlocation").count() >= N_DEPARTEMENTS
         assert not outside, f"the app tried to reach the outside: {outside}"
 
-        # Our fix (ui.footer): the page is declared French for screen readers.
+        # The page is declared French for screen readers (chrome.js).
         assert page.evaluate("document.documentElement.lang") == "fr"
         assert page.title().strip()
 
+        # The whole page, Streamlit's chrome and our menu included: no exception list.
         results = Axe().run(page, options=AXE_OPTIONS)
-        serious = []
-        for violation in results.response["violations"]:
-            if violation["impact"] not in ("serious", "critical"):
-                continue
-            nodes = [n for n in violation["nodes"]
-                     if not _inside(page, n["target"], STREAMLIT_CHROME.get(violation["id"]))]
-            if nodes:
-                serious.append(f"{violation['id']} ({violation['impact']}): {violation['help']} → "
-                               + "; ".join(f"{n['target']} {n['html'][:120]}" for n in nodes[:5]))
-        assert not serious, "\n".join(serious)
+        found = [f"{v['id']} ({v['impact']}): {v['help']} → "
+                 + "; ".join(f"{n['target']} {n['html'][:120]}" for n in v["nodes"][:5])
+                 for v in results.response["violations"]]
+        assert not found, "\n".join(found)
+
+        # French everywhere a French user looks or listens (Streamlit's and Plotly's chrome included).
+        english = english_words(page)
+        assert not english, "\n".join(english)
     finally:
         page.close()
         if own_context:
@@ -190,7 +145,7 @@ def test_the_network_is_closed_and_watched(browser, server):
     """The guard itself: a request leaving localhost fails and is recorded (else the checks above prove nothing)."""
     from playwright.sync_api import Error
 
-    context, outside = _new_context(browser)
+    context, outside = _new_context(browser, server)
     try:
         page = context.new_page()
         with pytest.raises(Error):

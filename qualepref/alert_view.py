@@ -1,0 +1,46 @@
+"""How the Alertes page lays the alert table out for its readers (the alert rules are `qualepref.alerts`).
+
+A COPIL reads, for its own prefecture, what is wrong and by how much: the
+question or indicator, its value, the target or threshold it misses, the
+period, the level, and a link to its trend — in that order, on one screen
+width. Codes, prefecture and type matter only when the table spans
+prefectures (national scopes). The statistics behind a survey alert
+(answers, interval, misses in a row) and the référent's comment are one
+switch away, and always in the downloads.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from qualepref import alerts
+
+MAIN = ["subject", "value", "reference", "period", "level", "link"]
+NATIONAL = ["site_code", "site_name", "kind"]
+DETAIL = ["n", "interval", "misses_in_a_row", "comment"]
+
+# Quick views: code → label (the code is kept in the URL: `?alertes=enquetes`).
+ALL = "toutes"
+SURVEYS_BELOW_75 = "enquetes"
+INDICATORS_OFF_TARGET = "indicateurs"
+QUICK_VIEWS = {
+    ALL: "Toutes les alertes",
+    SURVEYS_BELOW_75: "Enquêtes sous 75 %",
+    INDICATORS_OFF_TARGET: "Indicateurs hors cible",
+}
+
+
+def screen_columns(*, national: bool, detail: bool = False) -> list[str]:
+    """Columns of the on-screen table, in reading order."""
+    return (NATIONAL if national else []) + MAIN + (DETAIL if detail else [])
+
+
+def quick_view(table: pd.DataFrame, view: str) -> pd.DataFrame:
+    """The rows of a quick view. "Enquêtes sous 75 %" keeps the survey questions under the threshold
+    with enough answers to say so (the two ranked levels), not the samples too small to conclude."""
+    if view == SURVEYS_BELOW_75:
+        return alerts.filter_table(table, kinds=[alerts.SURVEY],
+                                   levels=[alerts.LEVEL_SIGNIFICANT, alerts.LEVEL_BELOW])
+    if view == INDICATORS_OFF_TARGET:
+        return alerts.filter_table(table, kinds=[alerts.INDICATOR])
+    return table

@@ -1,0 +1,1 @@
+delete from web_sessions where token_hash = $token_hash
