@@ -9,24 +9,42 @@ the first month of the data, meeting mode off, region and prefecture back to
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from qualepref import ui
+from qualepref import auth, serving
+from qualepref.access import Principal, Role
+from qualepref.db import Database
 from tests.conftest import ROOT
+
+MINISTRY = Principal("analyste@interieur.gouv.fr", Role.MINISTRY)
 
 
 @pytest.fixture
 def app(demo_db_path, monkeypatch):
+    """The app signed in as the ministry's analyst (an account exists: no discovery mode).
+
+    Every run goes through app.py, as in the server: AppTest would otherwise run the pages in
+    Streamlit's old `pages/` folder mode after the first run (no menu, no meeting-mode switch).
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def through_app(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", through_app)
+    # serving.tune's lock-free configuration reads, once installed between two AppTest runs, hide
+    # AppTest's `global.appTest` from widgets of later runs (their states go missing): not under test here.
+    monkeypatch.setattr(serving, "tune", lambda: None)
+    with Database(demo_db_path) as db:
+        auth.create_account(db, actor="test", email=MINISTRY.user, display_name="Marc", role=MINISTRY.role)
     monkeypatch.setenv("QUALEPREF_DB", str(demo_db_path))
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["principal"] = MINISTRY
+    return at
 
 
 def _run(at: AppTest) -> AppTest:
-    """One run through app.py, as the server does it on every page change.
-
-    AppTest starts each run in Streamlit's old `pages/` folder mode, where a
-    page runs without app.py (no meeting-mode switch, no menu); the app
-    leaves that mode once per process (`ui._leave_folder_navigation`).
-    """
-    ui._folder_navigation_checked = False
     return at.run()
 
 
