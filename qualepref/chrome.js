@@ -27,6 +27,8 @@
     if (node.nodeType === Node.TEXT_NODE) {
       const parent = node.parentElement;
       if (parent && (parent.tagName === "SCRIPT" || parent.tagName === "STYLE")) return;
+      // Icons are words of an icon font (ligatures such as "upload"): never translated.
+      if (parent && parent.closest("[translate=no], [data-testid=stIconMaterial]")) return;
       const french = translate(node.nodeValue);
       if (french !== null && french !== node.nodeValue) node.nodeValue = french;
       return;

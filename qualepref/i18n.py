@@ -113,6 +113,11 @@ EXACT: dict[str, str] = {
     "Collapse": "Réduire",
     # Plotly mode bar (tooltips in `data-title`)
     "Download plot as a png": "Télécharger l'image (PNG)",
+    "Download plot as a PNG": "Télécharger l'image (PNG)",
+    "Reset": "Réinitialiser",
+    "Selected values": "Valeurs choisies",
+    "file upload": "envoi de fichier",
+    "File upload": "Envoi de fichier",
     "Download plot": "Télécharger l'image",
     "Zoom": "Zoomer",
     "Pan": "Déplacer",

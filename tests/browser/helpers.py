@@ -166,7 +166,9 @@ TEXTS_JS = """() => {
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const parent = node.parentElement;
-    if (!parent || !node.nodeValue.trim() || parent.closest('script, style, [aria-hidden="true"]')) continue;
+    if (!parent || !node.nodeValue.trim()) continue;
+    const pictures = 'script, style, [aria-hidden="true"], [translate="no"], [data-testid="stIconMaterial"]';
+    if (parent.closest(pictures)) continue;
     if (!parent.getClientRects().length) continue;
     out.push(node.nodeValue);
   }
