@@ -104,9 +104,9 @@ def warm(*, wait: float | None = None) -> None:
     worker.warm(wait=wait)
 
 
-def _sheet(meta: dict, table_bytes: bytes, percent_bytes: bytes, line_bytes: bytes) -> Sheet:
+def _sheet(meta: dict, table_bytes, percent_bytes, line_bytes) -> Sheet:
     """One sheet from the worker's answer (its Arrow data validated before use)."""
-    table = pa.ipc.open_stream(table_bytes).read_all()
+    table = pa.ipc.open_stream(pa.py_buffer(table_bytes)).read_all()
     table.validate(full=True)
     if meta["is_csv"]:
         # Text cells as Python strings (None when empty), as the CSV steps expect.

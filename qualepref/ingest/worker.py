@@ -29,6 +29,7 @@ import logging
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -48,6 +49,28 @@ MAX_MESSAGE_BYTES = 1024 * MB
 READY = b"ready"
 CHECKED = b"checked"  # every check passed; the reader may still be working
 _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def pack(pieces: list[bytes]) -> bytes:
+    """Several byte strings as one message: their count, then each one's length and bytes."""
+    return struct.pack("<I", len(pieces)) + b"".join(struct.pack("<Q", len(p)) + p for p in pieces)
+
+
+def unpack(message: bytes) -> list[memoryview]:
+    """The pieces of `pack` (views into `message`, not copies); `ValueError` if it is malformed."""
+    view = memoryview(message)
+    if len(view) < 4:
+        raise ValueError("truncated message")
+    (count,), at, pieces = struct.unpack_from("<I", view), 4, []
+    for _ in range(count):
+        if at + 8 > len(view):
+            raise ValueError("truncated message")
+        (size,) = struct.unpack_from("<Q", view, at)
+        if at + 8 + size > len(view):
+            raise ValueError("truncated message")
+        pieces.append(view[at + 8:at + 8 + size])
+        at += 8 + size
+    return pieces
 
 
 def memory_budget() -> int:
@@ -112,20 +135,22 @@ class _Worker:
         checked = False
         try:
             self.wait_ready(deadline)
-            self.conn.send_bytes(json.dumps({"file_name": file_name, "limits": limits.as_dict(),
-                                             "scan_only": scan_only}).encode())
-            self.conn.send_bytes(content)
-            first = self._receive(deadline)
-            if first == CHECKED:
+            request = json.dumps({"file_name": file_name, "limits": limits.as_dict(), "scan_only": scan_only})
+            self.conn.send_bytes(pack([request.encode(), content]))
+            answer = self._receive(deadline)
+            if answer == CHECKED:
                 checked = True
-                first = self._receive(deadline)
-            header = json.loads(first)
-            frames = [self._receive(deadline) for _ in range(3 * len(header.get("sheets", [])))]
+                answer = self._receive(deadline)
+            first, *frames = unpack(answer)
+            header = json.loads(bytes(first))
+            if len(frames) != 3 * len(header.get("sheets", [])):
+                raise ValueError("unexpected number of frames")
         except (EOFError, OSError, ValueError) as exc:
             raise WorkerDied(str(exc), checked=checked) from exc
         return header, frames
 
     def _receive(self, deadline: float) -> bytes:
+        # (One message per answer: each one the server waits for costs a wake-up, slow on a busy machine.)
         if not self.conn.poll(max(0.0, deadline - time.monotonic())):
             raise WorkerLate
         return self.conn.recv_bytes(MAX_MESSAGE_BYTES)
@@ -232,7 +257,7 @@ def idle_pids() -> list[int]:
 
 
 def parse(content: bytes, file_name: str, limits: Limits = DEFAULT_LIMITS, *,
-          timeout: float = PARSE_TIMEOUT_S) -> tuple[dict, list[bytes]]:
+          timeout: float = PARSE_TIMEOUT_S) -> tuple[dict, list[memoryview]]:
     """The worker's answer for one file: its JSON header and raw frames (`readers` decodes them).
 
     `RefusedFile` when the worker refuses the file, dies or runs out of time.
@@ -302,9 +327,7 @@ def _answer(conn: Connection, sheets) -> None:
         frames.append(sink.getvalue().to_pybytes())
         frames.append(np.asarray(sorted(sheet.percent_cells or ()), dtype="<i8").reshape(-1, 2).tobytes())
         frames.append(np.asarray(sheet.line_numbers or (), dtype="<i8").tobytes())
-    conn.send_bytes(json.dumps(header).encode())
-    for frame in frames:
-        conn.send_bytes(frame)
+    conn.send_bytes(pack([json.dumps(header).encode(), *frames]))
 
 
 def main(argv: list[str]) -> int:
@@ -328,8 +351,8 @@ def main(argv: list[str]) -> int:
         return 0
     while True:
         try:
-            request = json.loads(conn.recv_bytes())
-            content = conn.recv_bytes()
+            raw_request, raw_content = unpack(conn.recv_bytes())
+            request, content = json.loads(bytes(raw_request)), bytes(raw_content)
         except (EOFError, OSError):
             return 0
         try:
@@ -339,17 +362,18 @@ def main(argv: list[str]) -> int:
         except RefusedFile as exc:
             # A refusal found while the reader still works: answer, then end (the reader cannot be stopped).
             healthy = not rawsheets.reading_in_progress()
-            conn.send_bytes(json.dumps({"refused": exc.as_dict(), "healthy": healthy}).encode())
+            conn.send_bytes(pack([json.dumps({"refused": exc.as_dict(), "healthy": healthy}).encode()]))
             if not healthy:
                 os._exit(0)
             continue
         except MemoryError:
             # The limit was reached in Python code: answer, then end (the next import gets a fresh worker).
-            conn.send_bytes(json.dumps({"refused": RefusedFile("worker_died").as_dict(), "healthy": False}).encode())
+            conn.send_bytes(pack([json.dumps({"refused": RefusedFile("worker_died").as_dict(),
+                                              "healthy": False}).encode()]))
             return 1
         except Exception:
             log.exception("parsing worker: unexpected error on %r", request.get("file_name"))
-            conn.send_bytes(json.dumps({"refused": RefusedFile("workbook_unreadable").as_dict()}).encode())
+            conn.send_bytes(pack([json.dumps({"refused": RefusedFile("workbook_unreadable").as_dict()}).encode()]))
             continue
         del content
         try:
