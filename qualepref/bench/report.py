@@ -65,7 +65,8 @@ def hostile_rows(result: dict) -> tuple[list[str], list[list[str]]]:
     for f in result["files"]:
         worker = "arrêté" if f.get("worker_ended") else (
             "—" if f["worker_peak_mb"] is None else f"{fmt.number(f['worker_peak_mb'], 0)} Mo")
-        rows.append([f["name"], fmt.file_size(f["bytes"]), _ms_text(f["seconds"]) + " ms",
+        size = fmt.file_size(f["bytes"]) if f["bytes"] >= 1_048_576 else f"{fmt.number(f['bytes'] / 1024, 0)} Ko"
+        rows.append([f["name"], size, _ms_text(f["seconds"]) + " ms",
                      "—" if f["server_rss_growth_mb"] is None else f"+{fmt.number(f['server_rss_growth_mb'], 0)} Mo",
                      worker, (f["message"][:90] + "…") if len(f["message"]) > 90 else f["message"]])
     return headers, rows
