@@ -155,7 +155,7 @@ ENGLISH = frozenset((
     "clipboard", "row", "rows", "column", "columns", "ascending", "descending", "help", "toggle", "lines", "hover",
     "closest", "plot", "chart", "limit", "per", "add", "remove", "delete", "cancel", "save", "edit", "please",
     "wait", "connecting", "connection", "lost", "timed", "out", "requested", "does", "seem", "exist", "app", "app's",
-    "keyboard", "shortcut", "shortcuts", "view", "light", "dark", "made", "streamlit", "powered", "invalid",
+    "keyboard", "shortcut", "shortcuts", "view", "light", "dark", "made", "powered", "invalid",
     "allowed", "value", "values", "today", "yesterday", "week", "month", "year", "day", "hour",
 ))
 

@@ -56,7 +56,7 @@ def test_the_uploader_and_the_tooltips(server, browser):
         wait_idle(page)
         zone = page.locator('[data-testid="stFileUploaderDropzone"]').first
         text = zone.inner_text()
-        assert "Glissez-déposez" in text and "Mo par fichier" in text, text
+        assert "Parcourir" in text and "Mo par fichier" in text, text
         assert "XLS," not in text and not text.rstrip().endswith("XLS"), "the refused .xls is not advertised"
         assert not english_words(page), english_words(page)
 

@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 
 from qualepref.bench import hostile_files
-from tests.browser.helpers import wait_idle
+from tests.browser.helpers import signed_in_context, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,8 @@ def _drop(page, name: str, content: bytes, mime: str) -> None:
 
 
 def test_a_file_that_crashes_the_reader_leaves_the_server_serving(server, browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="fr-FR")
+    # The référente of Haute-Vienne, signed in (the session cookie keeps her signed in across the gotos).
+    context = signed_in_context(browser, server, "referent", viewport={"width": 1280, "height": 720})
     page = context.new_page()
     try:
         page.goto(f"{server}/import_donnees", wait_until="domcontentloaded")
