@@ -191,7 +191,12 @@ def test_protocol_client_against_a_real_server(demo_db_path, tmp_path):
     """Two sessions speak Streamlit's protocol to a real `streamlit run`: pages run, finish, are timed."""
     from qualepref.bench import protocol_load
 
-    result = protocol_load.run(demo_db_path, tmp_path, levels=(("2 d'un coup", 2, 0.0),), seconds=4.0, log=str)
+    async def from_a_running_loop():  # as in the test session, where Playwright's sync API runs one
+        return protocol_load.run(demo_db_path, tmp_path, levels=(("2 d'un coup", 2, 0.0),), seconds=4.0, log=str)
+
+    import asyncio
+
+    result = asyncio.run(from_a_running_loop())
     assert len(result["pages"]) > 5  # the navigation the first run sent
     assert not result.get("failures")
     [level] = result["levels"]

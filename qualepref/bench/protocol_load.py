@@ -225,6 +225,27 @@ async def _run(db_file: Path, work_dir: Path, levels, seconds: float, seed: int,
     return out
 
 
+def _run_in_own_thread(make_coroutine):
+    """asyncio.run in a thread of its own: the caller's thread may already run an event loop
+    (Playwright's sync API does, in the test session)."""
+    import threading
+
+    outcome: dict = {}
+
+    def target():
+        try:
+            outcome["value"] = asyncio.run(make_coroutine())
+        except BaseException as exc:  # handed back to the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name="protocol-load")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def run(national_db: Path, work_dir: Path, *, levels=LEVELS, seconds: float = LEVEL_S, seed: int = 20261202,
         log=print, profile_dir: Path | None = None) -> dict:
     """Every level against one fresh server over a copy of the national database."""
@@ -236,7 +257,7 @@ def run(national_db: Path, work_dir: Path, *, levels=LEVELS, seconds: float = LE
     db_file.unlink(missing_ok=True)
     shutil.copy(national_db, db_file)
     try:
-        result = asyncio.run(_run(db_file, work_dir, levels, seconds, seed, log, profile_dir))
+        result = _run_in_own_thread(lambda: _run(db_file, work_dir, levels, seconds, seed, log, profile_dir))
     finally:
         db_file.unlink(missing_ok=True)
     result.update(measured_at=measured_at, load_start=load_start, load_end=os.getloadavg())
