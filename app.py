@@ -35,6 +35,8 @@ PAGE_INFO = {
     "conformite": ("Conformité", "grid_on"),
     "comparaison": ("Comparaison nationale", "map"),
     "transmissions": ("Suivi des transmissions", "fact_check"),
+    "labellisation": ("Labellisation", "verified"),
+    "demarche": ("Notre démarche", "flag"),
     "import_donnees": ("Import", "upload_file"),
     "historique": ("Historique des imports", "history"),
     "exports": ("Pack COPIL et exports", "slideshow"),
@@ -42,6 +44,7 @@ PAGE_INFO = {
     "accessibilite": ("Déclaration d'accessibilité", "accessibility"),
     "admin_comptes": ("Comptes", "manage_accounts"),
     "admin_referentiel": ("Édition du référentiel", "edit_note"),
+    "admin_sites": ("Sites", "location_city"),
     "demonstration": ("Données de démonstration", "science"),
 }
 HOME = "vue_ensemble"

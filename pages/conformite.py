@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from qualepref import charts, filters, fmt, ui, vocab
+from qualepref import charts, filters, fmt, perimetre, ui, vocab
 from qualepref.charts.compliance import module_column_label, module_label
 
 ui.page_header(
@@ -28,7 +28,8 @@ HEADERS = {"site_code": "Code", "site_name": "Préfecture", "module": "Module", 
            "assessed_on": "Date d'évaluation", "assessment_type": "Type", "result": "Résultat",
            "rate": "Taux de conformité (%)", "n_conforme": "Conformes", "n_partiel": "Partiellement conformes",
            "n_non_conforme": "Non conformes", "n_non_applicable": "Non applicables",
-           "n_applicable": "Applicables"}
+           "n_applicable": "Applicables",
+           "state": "Périmètre"}
 
 
 def readable(frame: pd.DataFrame) -> pd.DataFrame:
@@ -57,14 +58,23 @@ if not selection.single_site:
         ui.footer()
         st.stop()
     rates = charts.module_rates(counts)
+    # The périmètre tells a module retained but not assessed (« ? ») from one not retained (blank).
+    retained = ui.query("site_modules_at", scope=scope, as_of=as_of)
+    if selection.module:
+        retained = retained[retained.module == selection.module]
+    rates = perimetre.with_states(rates, retained, ui.query("referentiel_modules", scope=scope))
     # Shared across reruns and sessions (read-only): a row per prefecture × module at most.
     fig = ui.shared(charts.module_site_heatmap)(
         rates, title=f"Taux d'engagements conformes par module et par préfecture au {fmt.day(as_of)}",
         meeting_mode=selection.meeting_mode)
-    st.caption("Chaque case donne le pourcentage d'engagements conformes (case vide : module non suivi). "
+    blank = ("case vide : module non retenu par le site ; « ? » : module retenu mais non évalué"
+             if "state" in rates else "case vide : module non suivi")
+    st.caption(f"Chaque case donne le pourcentage d'engagements conformes ({blank}). "
                "Cliquez sur une case pour voir les engagements qui la composent.")
     state = ui.chart_with_table(
-        fig, rates.drop(columns=["module_name"]), file_stem="conformite-modules-prefectures",
+        fig, rates.drop(columns=["module_name"]).assign(
+            **({"state": rates["state"].map(perimetre.STATE_LABELS)} if "state" in rates else {})),
+        file_stem="conformite-modules-prefectures",
         headers=HEADERS, key="heatmap_modules", on_select="rerun", selection_mode="points",
         formats={"rate": lambda v: fmt.number(v, 1)})  # `66,7` on screen, the number in the files
 

@@ -39,7 +39,7 @@ def sites_label(codes) -> str:
     codes = list(codes)
     if len(codes) <= MAX_SITES_LISTED:
         return ", ".join(codes)
-    return f"{len(codes)} préfectures ({', '.join(codes[:3])}…)"
+    return f"{len(codes)} sites ({', '.join(codes[:3])}…)"
 
 
 def history_table(history: pd.DataFrame) -> pd.DataFrame:

@@ -58,7 +58,7 @@ def fmt_period(value) -> str:
 def sites_text(codes, names: dict[str, str]) -> str:
     codes = sorted(codes)
     if len(codes) > 6:
-        return f"{len(codes)} préfectures"
+        return f"{len(codes)} sites"
     return ", ".join(f"{c} – {names[c]}" if c in names else c for c in codes) or "–"
 
 
@@ -293,8 +293,21 @@ with st.expander("Modèle de fichier à remplir", icon=":material/download:"):
                        sites, site_code=own_site, max_upload_mb=max_mb),
         file_name="modele-import-qualepref.xlsx", mime=XLSX_MIME, icon=":material/table_view:",
     )
+    st.markdown("Le modèle de la **labellisation** : périmètre (modules retenus), étapes du label et constats d'audit.")
+    st.download_button(
+        "Télécharger le modèle de la labellisation (Excel)",
+        lambda: template.build_labelling(f"{own_site} – {names.get(own_site, '')}" if own_site else None),
+        file_name="modele-import-labellisation.xlsx", mime=XLSX_MIME, icon=":material/verified:",
+        key="import_template_labelling")
+    if scope.national:
+        st.markdown("Le modèle des **sites** (administrateur) : préfectures, sous-préfectures et autres services.")
+        st.download_button("Télécharger le modèle des sites (Excel)", template.build_sites,
+                           file_name="modele-import-sites.xlsx", mime=XLSX_MIME, icon=":material/location_city:",
+                           key="import_template_sites")
 
-kind = st.radio("Type de données", list(KINDS), format_func=KINDS.get, horizontal=True, key="import_kind",
+# Sites are the administrator's (a national, writing scope).
+kinds = {k: v for k, v in KINDS.items() if k != "sites" or scope.national}
+kind = st.radio("Type de données", list(kinds), format_func=kinds.get, horizontal=True, key="import_kind",
                 help="« Automatique » reconnaît le contenu de chaque feuille.")
 left, right = st.columns(2)
 if own_site:

@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from qualepref import alerts, filters, fmt, overview, satisfaction, transmissions, ui
+from qualepref import alerts, filters, fmt, overview, satisfaction, sites, transmissions, ui
 
 ui.page_header(
     "Vue d'ensemble",
@@ -15,6 +15,8 @@ ui.page_header(
 selection = filters.sidebar_filters(period=False)
 scope = selection.scope
 n_scope = len(scope.site_codes)
+# "préfectures", or "sites" when the selection holds sub-prefectures or other sites too.
+word = sites.noun(ui.query("sites", scope=scope).site_kind)
 link_params = {k: v for k, v in (("pref", selection.site_code), ("region", selection.region_code)) if v}
 
 reporting = ui.query("overview_reporting", scope=scope)
@@ -38,14 +40,15 @@ if not reporting.empty:
     if complete is not None:
         month = complete.date()
         st.subheader(f"Dernière période complète : {fmt.month(month)}")
-        who = ("la préfecture de la sélection était à jour" if n_scope == 1 else
-               f"au moins {share} des {fmt.number(n_scope, 0)} préfectures de la sélection étaient à jour")
+        one = "la préfecture" if word == "préfectures" else "le site"
+        who = (f"{one} de la sélection était à jour" if n_scope == 1 else
+               f"au moins {share} des {fmt.number(n_scope, 0)} {word} de la sélection étaient à jour")
         st.caption(f"Le dernier mois pour lequel {who} (tous les indicateurs mensuels attendus transmis) ; les "
                    "mois suivants sont encore incomplets.")
     else:
         month = latest
         st.subheader(f"Dernier mois transmis : {fmt.month(month)}")
-        st.warning(f"Aucun mois n'atteint {share} de préfectures à jour : les chiffres du dernier mois reçu "
+        st.warning(f"Aucun mois n'atteint {share} de {word} à jour : les chiffres du dernier mois reçu "
                    "sont partiels.")
 
 if month is not None:
@@ -65,7 +68,7 @@ counts = alerts.count_by_level(open_alerts)
 
 reports, target_col, satisfaction_col, alert_col = st.columns(4, border=True)
 with reports:
-    st.metric("Préfectures à jour", f"{sent.n_sent} / {sent.n_sites}" if sent else f"0 / {n_scope}",
+    st.metric(f"{word.capitalize()} à jour", f"{sent.n_sent} / {sent.n_sites}" if sent else f"0 / {n_scope}",
               help=f"Même définition que la page Suivi des transmissions — {transmissions.DEFINITION}.")
     st.caption(sent.sentence() if sent else "Aucun indicateur transmis")
     if sent and scope.names_visible and sent.not_sent:

@@ -232,7 +232,7 @@ NATIONAL_PRINCIPAL = Principal(user="national", role=Role.ADMIN, display_name="L
 # tests check the same table app.py builds from. Pages re-check the role
 # themselves; this only decides what is offered.
 PILOTAGE_PAGES = ("vue_ensemble", "tendances", "alertes", "conformite", "comparaison", "transmissions")
-ADMIN_PAGES = ("admin_comptes", "admin_referentiel", "demonstration")
+ADMIN_PAGES = ("admin_comptes", "admin_referentiel", "admin_sites", "demonstration")
 SIGN_IN_PAGE = "connexion"
 # Open to anyone, signed in or not, linked from every page's footer (the accessibility statement
 # must be readable before signing in).
@@ -246,9 +246,19 @@ DATA_PAGES = {
 }
 
 
+# The label's life: a site's démarche for everyone, the national labelling picture for national roles.
+DEMARCHE_PAGES = {
+    Role.REFERENT: ("demarche",),
+    Role.COPIL: ("demarche",),
+    Role.MINISTRY: ("labellisation", "demarche"),
+    Role.ADMIN: ("labellisation", "demarche"),
+}
+
+
 def navigation(role: Role) -> dict[str, tuple[str, ...]]:
     """Section title → page file stems (`pages/<stem>.py`) offered to `role`."""
-    sections = {"Pilotage": PILOTAGE_PAGES, "Données": DATA_PAGES[Role(role)], "Référence": ("referentiel",)}
+    sections = {"Pilotage": PILOTAGE_PAGES, "Démarche qualité": DEMARCHE_PAGES[Role(role)],
+                "Données": DATA_PAGES[Role(role)], "Référence": ("referentiel",)}
     if role == Role.ADMIN:
         sections["Administration"] = ADMIN_PAGES
     return sections

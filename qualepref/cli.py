@@ -100,6 +100,15 @@ def _register_backups(sub) -> None:
 _EXTRA_COMMANDS.append(_register_backups)
 
 
+def _register_sites(sub) -> None:
+    from qualepref.sites_cli import register
+
+    register(sub)
+
+
+_EXTRA_COMMANDS.append(_register_sites)
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s", stream=sys.stderr)
     parser = build_parser()

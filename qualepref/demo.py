@@ -15,7 +15,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from qualepref import sql, store
+from qualepref import demo_labelling, labelling_store, sql, store
 from qualepref.access import Principal, SiteScope, administrator_name, system_scope
 
 DEFAULT_SEED = 20250101
@@ -219,14 +219,18 @@ def _compliance(profiles, engagements, campaigns, seed: int) -> pd.DataFrame:
 
 def generate(site_codes, indicators: pd.DataFrame, questions: pd.DataFrame,
              engagements: pd.DataFrame, *, seed: int = DEFAULT_SEED,
-             end_month: date | None = None, n_months: int = N_MONTHS) -> DemoData:
+             end_month: date | None = None, n_months: int = N_MONTHS,
+             modules: tuple[int, ...] | None = None) -> DemoData:
     """Pure: the same inputs and seed give the same data.
 
     `n_months` lengthens the history (the benchmark's 10× data set); survey
-    campaigns stay the last three years.
+    campaigns stay the last three years. `modules`, when given, are the modules
+    every site retained (instead of module 1 and one to three drawn at random).
     """
     end_month = end_month or last_complete_month()
     profiles = _site_profiles(sorted(site_codes), seed)
+    if modules is not None:
+        profiles["modules"] = [list(modules)] * len(profiles)
     campaigns = list(range(end_month.year - N_CAMPAIGNS + 1, end_month.year + 1))
     site_modules = profiles[["site_code", "modules"]].explode("modules").rename(columns={"modules": "module"})
     return DemoData(
@@ -284,8 +288,65 @@ def _all_sites_scope(db_or_cur) -> SiteScope:
 
 
 def load(db, *, seed: int = DEFAULT_SEED, end_month: date | None = None) -> dict[str, int]:
-    """Generate and write the demonstration data in one transaction."""
-    return load_facts(db, seed=seed, end_month=end_month)
+    """Generate and write the demonstration data in one transaction: the sites' figures, a
+    handful of sub-prefectures with theirs, and the label's national history."""
+    end_month = end_month or last_complete_month()
+    prefectures = _all_sites_scope(db)
+    subs = [row for row in demo_labelling.SUB_PREFECTURES if row[3] in prefectures.site_codes]
+    referentiel = _referentiel(db, prefectures)
+    data = generate(prefectures.site_codes, *referentiel, seed=seed, end_month=end_month)
+    sub_data = generate([row[0] for row in subs], *referentiel, seed=seed, end_month=end_month,
+                        modules=demo_labelling.SUB_PREFECTURE_MODULES) if subs else None
+    scope = system_scope(prefectures.site_codes | {row[0] for row in subs})
+    if sub_data is not None:  # one upload per kind of data, sub-prefectures included
+        data = DemoData(*(pd.concat([getattr(data, f), getattr(sub_data, f)], ignore_index=True)
+                          for f in DemoData.__dataclass_fields__))
+    with db.transaction() as cur:
+        for code, name, tncc, parent, region, zone in subs:
+            sql.execute(cur, "insert_demo_site", site_code=code, site_name=name, tncc=tncc, parent_code=parent,
+                        region_code=region, zone=zone)
+        written = _write_facts(cur, data, scope, seed)
+        modules = {code: sorted(map(int, group.module)) for code, group in data.site_modules.groupby("site_code")}
+        written |= write_labelling(cur, scope, prefectures=sorted(prefectures.site_codes), modules=modules,
+                                   engagements=referentiel[2], end_month=end_month, seed=seed)
+    return written
+
+
+def write_labelling(cur, scope: SiteScope, *, prefectures: list[str], modules: dict[str, list[int]],
+                    engagements: pd.DataFrame, end_month: date, seed: int = DEFAULT_SEED) -> dict[str, int]:
+    """The demonstration's périmètre, stages and audit findings, as of the month after `end_month`."""
+    today = (pd.Timestamp(end_month) + pd.DateOffset(months=1)).date()
+    history = demo_labelling.generate(prefectures, modules, engagements, today=today, seed=seed)
+    written = {}
+    for kind, frame in (("site_modules", history.site_modules), ("label_events", history.events),
+                        ("findings", history.findings)):
+        counts = labelling_store.write(cur, kind, frame, scope=scope, upload_id=None, is_demo=True)
+        written[kind] = counts.written
+    return written
+
+
+def _referentiel(db, scope: SiteScope) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    return (sql.run(db, "referentiel_indicators", scope=scope), sql.run(db, "referentiel_questions", scope=scope),
+            sql.run(db, "referentiel_engagements", scope=scope))
+
+
+def _write_facts(cur, data: DemoData, scope: SiteScope, seed: int) -> dict[str, int]:
+    written = {}
+    for kind, frame in (("indicator_values", data.indicator_values),
+                        ("survey_results", data.survey_results),
+                        ("compliance", data.compliance)):
+        upload_id = store.next_upload_id(cur)
+        counts = store.write(cur, kind, frame, scope=scope, upload_id=upload_id, is_demo=True)
+        store.record_upload(
+            cur, upload_id=upload_id, uploaded_by="démonstration",
+            file_name=f"donnees-de-demonstration-{kind}", sha256=f"demo-{seed}-{kind}",
+            kind={"indicator_values": "indicateurs", "survey_results": "enquete",
+                  "compliance": "conformite"}[kind],
+            site_codes=sorted(set(frame.site_code)), period_min=None, period_max=None,
+            counts=counts, is_demo=True,
+        )
+        written[kind] = counts.written
+    return written
 
 
 def load_facts(db, *, seed: int = DEFAULT_SEED, end_month: date | None = None) -> dict[str, int]:
@@ -294,30 +355,9 @@ def load_facts(db, *, seed: int = DEFAULT_SEED, end_month: date | None = None) -
     Writes only the tables of the first schema: the migration tests build an older database with it.
     """
     scope = _all_sites_scope(db)
-    data = generate(
-        scope.site_codes,
-        sql.run(db, "referentiel_indicators", scope=scope),
-        sql.run(db, "referentiel_questions", scope=scope),
-        sql.run(db, "referentiel_engagements", scope=scope),
-        seed=seed, end_month=end_month,
-    )
-    written = {}
+    data = generate(scope.site_codes, *_referentiel(db, scope), seed=seed, end_month=end_month)
     with db.transaction() as cur:
-        for kind, frame in (("indicator_values", data.indicator_values),
-                            ("survey_results", data.survey_results),
-                            ("compliance", data.compliance)):
-            upload_id = store.next_upload_id(cur)
-            counts = store.write(cur, kind, frame, scope=scope, upload_id=upload_id, is_demo=True)
-            store.record_upload(
-                cur, upload_id=upload_id, uploaded_by="démonstration",
-                file_name=f"donnees-de-demonstration-{kind}", sha256=f"demo-{seed}-{kind}",
-                kind={"indicator_values": "indicateurs", "survey_results": "enquete",
-                      "compliance": "conformite"}[kind],
-                site_codes=scope.site_codes, period_min=None, period_max=None,
-                counts=counts, is_demo=True,
-            )
-            written[kind] = counts.written
-    return written
+        return _write_facts(cur, data, scope, seed)
 
 
 # What the change log calls each count of removed demonstration rows.
@@ -345,10 +385,14 @@ def remove(db, *, actor: Principal | str) -> dict[str, int]:
         counts = sql.run(cur, "demo_row_counts", scope=scope).iloc[0].to_dict()
         counts |= sql.run(cur, "demo_upload_count", scope=scope).iloc[0].to_dict()
         removed = {k: int(v) for k, v in counts.items() if k.startswith("n_demo")}
-        for table in ("indicator_values", "survey_results", "compliance_assessments", "uploads"):
+        for table in ("indicator_values", "survey_results", "compliance_assessments", "uploads",
+                      "audit_findings", "label_events", "site_module_decisions"):
             sql.execute(cur, f"delete_demo_{table}")
         for kind in ("indicator_values", "survey_results", "compliance"):
             sql.execute(cur, f"forget_demo_images_{kind}")  # no import undo brings a demonstration row back
+        # Demonstration sub-prefectures go too, unless real data or an account came to rely on them.
+        sql.execute(cur, "keep_used_demo_sites")
+        sql.execute(cur, "delete_demo_sites")
         sql.execute(cur, "set_meta", key="demo_dismissed", value=1)
         record_audit(cur, actor=actor, action="suppression", entity=AUDIT_ENTITY, key="données de démonstration",
                      before={_REMOVED_LABELS[k]: n for k, n in removed.items()},

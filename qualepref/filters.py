@@ -144,14 +144,20 @@ def sidebar_filters(*, site: bool = True, period: bool = True, module: bool = Fa
     site_code = region_code = None
     narrowed = region_scope = scope
     if site and len(sites) > 1:
-        region_code = _select(
-            bar, "Région", [ALL, *sorted(region_names, key=region_names.get)], "region", default=ALL,
-            format_func=lambda c: "Toutes les régions" if c == ALL else region_names[c],
-        )
-        region_code = None if region_code == ALL else region_code
+        # A prefecture's scope (itself and its sub-prefectures) lies in one region: no region to choose.
+        if scope.national or len(region_names) > 1:
+            region_code = _select(
+                bar, "Région", [ALL, *sorted(region_names, key=region_names.get)], "region", default=ALL,
+                format_func=lambda c: "Toutes les régions" if c == ALL else region_names[c],
+            )
+            region_code = None if region_code == ALL else region_code
         in_region = sites if region_code is None else sites[sites.region_code == region_code]
+        # A prefecture's référent or COPIL member starts on their prefecture (« Toutes » adds its
+        # sub-prefectures); a national user on every site.
+        own = ui.current_principal().site_code
+        start = own if not scope.national and own in set(in_region.site_code) else ALL
         site_code = _select(
-            bar, "Préfecture", [ALL, *in_region.site_code], "pref", default=ALL,
+            bar, "Préfecture" if scope.national else "Site", [ALL, *in_region.site_code], "pref", default=start,
             format_func=lambda c: "Toutes" if c == ALL else f"{c} – {names[c]}",
         )
         site_code = None if site_code == ALL else site_code

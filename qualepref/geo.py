@@ -148,3 +148,25 @@ def subset(codes) -> dict:
     wanted = set(codes)
     return {"type": "FeatureCollection",
             "features": SharedFeatures(f for f in _map_features() if f["properties"]["code"] in wanted)}
+
+
+@functools.cache
+def feature_centres() -> dict[str, tuple[float, float]]:
+    """Centre (lon, lat) of each département's outline as drawn: for an overseas one, the centre
+    of its inset (its chef-lieu's true coordinates lie outside the drawn map)."""
+    centres = {}
+    for feature in departements()["features"]:
+        points = []
+        geometry = feature["geometry"]
+        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        for polygon in polygons:
+            points.extend(polygon[0])
+        lons = [p[0] for p in points]
+        lats = [p[1] for p in points]
+        centres[feature["properties"]["code"]] = ((min(lons) + max(lons)) / 2, (min(lats) + max(lats)) / 2)
+    return centres
+
+
+def is_inset(code: str) -> bool:
+    """Overseas départements are drawn as insets (fake coordinates)."""
+    return str(code).startswith("97")

@@ -70,6 +70,11 @@ def title(kind: str, name: str, tncc: int) -> str:
     return name
 
 
+def noun(kinds) -> str:
+    """How a count of these sites is worded: "préfectures" when they all are, else "sites"."""
+    return "préfectures" if all(k == PREFECTURE for k in kinds) else "sites"
+
+
 def children(parents: Mapping[str, str | None]) -> dict[str, frozenset[str]]:
     """site → the sites whose parent it is (from a mapping site → parent or None)."""
     found: dict[str, set[str]] = {}

@@ -19,6 +19,7 @@ import pandas as pd
 from qualepref import vocab
 from qualepref.access import ScopeError, SiteScope
 from qualepref.config import QUERIES_DIR
+from qualepref.sites import COMPARED_KIND
 
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)", re.IGNORECASE)
 _COMMENT = re.compile(r"--[^\n]*")
@@ -46,6 +47,9 @@ _SCOPED = re.compile(r"\b(" + "|".join(SCOPED_TABLES) + r")\b", re.IGNORECASE)
 CONSTANTS = {
     # Same-day precedence of assessments: `list_position($assessment_precedence, assessment_type)`.
     "assessment_precedence": list(vocab.ASSESSMENT_TYPES.codes),
+    # National statistics and rankings compare like with like: prefectures with prefectures
+    # (`s.site_kind = $compared_kind`); sub-prefectures and other sites are shown, never ranked among them.
+    "compared_kind": COMPARED_KIND,
 }
 
 

@@ -187,6 +187,9 @@ def register_empty(cur, scope: SiteScope) -> None:
     for kind in STAGING_COLUMNS:
         cur.register(f"classified_{kind}", classify(cur, kind, empty_staging(kind), scope))
         cur.register(f"staging_{kind}", empty_staging(kind))
+    from qualepref import labelling_store
+
+    labelling_store.register_empty(cur)
 
 
 def record_upload(cur, *, upload_id: int, uploaded_by: str, file_name: str, sha256: str,

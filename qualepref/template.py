@@ -266,3 +266,142 @@ def build(indicators: pd.DataFrame, questions: pd.DataFrame, sites: pd.DataFrame
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+# -- labelling and sites --------------------------------------------------------------------------
+LABELLING_SHEETS: dict[str, tuple[Column, ...]] = {
+    "Périmètre": (
+        Column("Site", 22, "Code (87, 87011), nom ou ville du site. Vide : le site choisi à l'import.", "@"),
+        Column("Module", 10, "Numéro du module (1 à 8). Le module 1 est obligatoire.", "0"),
+        Column("Date de la décision", 18, "Date de la décision qui retient ou abandonne le module (jj/mm/aaaa).",
+               "dd/mm/yyyy"),
+        Column("Retenu", 10, "oui : le module est retenu à cette date ; non : il est abandonné."),
+        Column("Décision", 34, "L'instance qui a décidé, ex. « COPIL du 01/07/2021 »."),
+    ),
+    "Étapes": (
+        Column("Site", 22, "Code, nom ou ville du site. Vide : le site choisi à l'import.", "@"),
+        Column("Étape", 26, "Engagement, auto-évaluation, enquête mystère, audit interne, audit externe, décision, "
+                            "audit de suivi ou renouvellement."),
+        Column("Date", 14, "Date de l'étape (jj/mm/aaaa). Une date future : audit programmé.", "dd/mm/yyyy"),
+        Column("Organisme", 26, "Organisme d'audit (audits, décision)."),
+        Column("Date du rapport", 16, "Date du rapport d'audit (facultatif).", "dd/mm/yyyy"),
+        Column("Résultat", 14, "favorable ou défavorable (audit externe, décision, audit de suivi, renouvellement)."),
+        Column("Version du référentiel", 22, "Version du référentiel du label accordé (décision, renouvellement)."),
+        Column("Valable jusqu'au", 16, "Fin de validité du label accordé (décision, renouvellement favorable).",
+               "dd/mm/yyyy"),
+        Column("Prochaine échéance", 18, "Prochain audit de suivi. Vide : un an après une décision, un audit de suivi "
+                                         "ou un renouvellement favorable.", "dd/mm/yyyy"),
+        Column("Commentaire", 40, "Facultatif (ex. « COPIL du 01/07/2021 » pour l'engagement)."),
+    ),
+    "Constats": (
+        Column("Site", 22, "Code, nom ou ville du site. Vide : le site choisi à l'import.", "@"),
+        Column("Audit", 20, "L'audit dont vient le constat : audit interne, audit externe, audit de suivi, "
+                            "renouvellement ou enquête mystère (il doit être enregistré ou dans la feuille Étapes)."),
+        Column("Date de l'audit", 16, "Date de cet audit (jj/mm/aaaa).", "dd/mm/yyyy"),
+        Column("Nature", 22, "point fort, non-conformité ou piste d'amélioration."),
+        Column("Module", 10, "Facultatif.", "0"),
+        Column("Engagement", 13, "Facultatif.", "0"),
+        Column("Constat", 60, "Ce que l'auditeur a relevé."),
+        Column("Levée le", 14, "Pour une non-conformité levée : la date (jj/mm/aaaa).", "dd/mm/yyyy"),
+    ),
+}
+SITES_SHEET: tuple[Column, ...] = (
+    Column("Code", 12, "Préfecture : code du département (87, 2A). Autre site : code INSEE de la commune (87011).",
+           "@"),
+    Column("Type", 22, "préfecture, sous-préfecture, haut-commissariat, préfecture de police ou autre service."),
+    Column("Nom", 30, "Nom tel qu'il s'écrit : « Haute-Vienne », « Le Havre »."),
+    Column("Article", 10, "le, la, les, l', de ou d' (ou le code TNCC de l'INSEE, 0 à 8)."),
+    Column("Rattachement", 14, "Sous-préfecture : le code de sa préfecture.", "@"),
+    Column("Ville", 24, "Ville du site."),
+    Column("Région", 10, "Code INSEE de la région (vide pour une sous-préfecture : celle de sa préfecture).", "@"),
+    Column("Longitude", 12, "Degrés décimaux (WGS84), facultatif.", "0.0000"),
+    Column("Latitude", 12, "Degrés décimaux (WGS84), facultatif.", "0.0000"),
+    Column("Actif", 8, "oui ou non."),
+)
+
+
+def _simple_workbook(title: str, lines: list[str], sheets: dict[str, tuple[Column, ...]],
+                     lists: dict[str, list[str]], validations: dict[tuple[str, str], str]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = INSTRUCTIONS_SHEET
+    ws.column_dimensions["A"].width = 130
+    ws.cell(row=1, column=1, value=title).font = TITLE_FONT
+    for row, text in enumerate(lines, start=3):
+        cell = ws.cell(row=row, column=1, value=text)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    lists_ws = wb.create_sheet(LISTS_SHEET)
+    ranges = _write_lists(lists_ws, lists)
+    lists_ws.sheet_state = "hidden"
+    for name, columns in sheets.items():
+        sheet = wb.create_sheet(name)
+        _style_header(sheet, columns)
+        letters = {c.header: get_column_letter(i) for i, c in enumerate(columns, start=1)}
+        for (sheet_name, header), list_name in validations.items():
+            if sheet_name == name:
+                _list_validation(sheet, ranges[list_name], letters[header], f"{header} : choisissez dans la liste.",
+                                 strict=False)
+    wb.active = wb.sheetnames.index(INSTRUCTIONS_SHEET)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def build_labelling(site_label: str | None = None) -> bytes:
+    """The template of the import kind `labellisation`: périmètre, stages and audit findings."""
+    from qualepref import vocab
+
+    lines = [
+        "Remplissez une ou plusieurs des feuilles « Périmètre », « Étapes » et « Constats », puis déposez le fichier "
+        "sur la page « Import » (type « Labellisation ») ou : python -m qualepref import fichier.xlsx --kind "
+        "labellisation. Les feuilles laissées vides sont ignorées. Ne renommez pas les en-têtes (ligne 1).",
+        f"Site utilisé quand la colonne « Site » est vide : {site_label}." if site_label else
+        "Colonne « Site » : code (87, 87011), nom (Haute-Vienne, Bellac) ou ville du site.",
+        "Périmètre : une ligne par décision — le module retenu (Retenu = oui) ou abandonné (non) à une date, avec "
+        "l'instance qui l'a décidé. L'historique est conservé : n'effacez pas les anciennes décisions.",
+        "Étapes : une ligne par étape du label, dans l'ordre de la démarche : engagement (décision du COPIL), "
+        "auto-évaluation, enquête mystère, audit interne (1 à 3 mois avant l'audit externe), audit externe, "
+        "décision (label accordé : version du référentiel et fin de validité), audits de suivi annuels, "
+        "renouvellement. Une date future enregistre un audit programmé, sans résultat.",
+        "Constats : ce que chaque audit a relevé — points forts, non-conformités, pistes d'amélioration. L'audit "
+        "(type et date) doit être déjà enregistré ou figurer dans la feuille « Étapes ». Chaque constat reçoit un "
+        "numéro stable ; réimporter le même constat ne le duplique pas.",
+        "Exemple (à ne pas recopier tel quel) : Site = 87 ; Étape = Audit externe ; Date = 15/06/2022 ; Organisme = "
+        "AFNOR Certification ; Résultat = favorable.",
+        "Une même étape (site, type, date) importée à nouveau est mise à jour ; une cellule vide ne supprime rien.",
+    ]
+    lists = {
+        "Étapes": [t.short_label for t in vocab.LABEL_EVENT_KINDS],
+        "Résultats": ["favorable", "défavorable"],
+        "Natures": [t.label for t in vocab.FINDING_KINDS],
+        "Oui/non": ["oui", "non"],
+        "Audits": [vocab.LABEL_EVENT_KINDS.short(k) for k in ("audit_interne", "audit_externe", "audit_suivi",
+                                                               "renouvellement", "enquete_mystere")],
+    }
+    validations = {("Étapes", "Étape"): "Étapes", ("Étapes", "Résultat"): "Résultats",
+                   ("Constats", "Nature"): "Natures", ("Périmètre", "Retenu"): "Oui/non",
+                   ("Constats", "Audit"): "Audits"}
+    return _simple_workbook("Qual-e-Pref · Modèle d'import de la labellisation", lines, LABELLING_SHEETS, lists,
+                            validations)
+
+
+def build_sites() -> bytes:
+    """The template of the import kind `sites` (administrator)."""
+    from qualepref import vocab
+
+    lines = [
+        "Une ligne par site à créer ou à modifier (le code identifie le site). Déposez le fichier sur la page "
+        "« Import » (type « Sites ») ou : python -m qualepref import sites.xlsx --kind sites. Chaque création ou "
+        "modification est tracée dans l'historique des changements.",
+        "Code : le code du département pour une préfecture (87, 2A, 971) ; le code INSEE de la commune pour un autre "
+        "site (87011 pour la sous-préfecture de Bellac). Une sous-préfecture est rattachée à sa préfecture.",
+        "Article : celui que le Code officiel géographique de l'INSEE donne au nom (la Haute-Vienne, le Nord, "
+        "l'Ain, les Bouches-du-Rhône) ; il sert à écrire « Préfecture de la Haute-Vienne ».",
+        "Exemple : Code = 87011 ; Type = sous-préfecture ; Nom = Bellac ; Article = de ; Rattachement = 87 ; "
+        "Ville = Bellac ; Actif = oui.",
+    ]
+    lists = {"Types": [t.label for t in vocab.SITE_KINDS], "Oui/non": ["oui", "non"],
+             "Articles": ["de", "d'", "le", "la", "les", "l'"]}
+    validations = {("Sites", "Type"): "Types", ("Sites", "Actif"): "Oui/non", ("Sites", "Article"): "Articles"}
+    return _simple_workbook("Qual-e-Pref · Modèle d'import des sites", lines, {"Sites": SITES_SHEET}, lists,
+                            validations)

@@ -21,8 +21,9 @@ STATUSES = vocab.TRANSMISSION_STATUSES
 COLUMNS = ["site_code", "site_name", "period_start", "n_expected", "n_sent", "status", "missing"]
 # Grids of the Transmissions page: monthly indicators by month, quarterly ones by quarter.
 KINDS = {"month": ("mensuelle", 1), "quarter": ("trimestrielle", 3)}
-DEFINITION = ("transmis : tous les indicateurs attendus de la préfecture (ceux qu'elle a déjà transmis, ou ceux "
-              "des modules obligatoires si elle n'en a jamais transmis) ; partiel : certains ; non transmis : aucun")
+DEFINITION = ("transmis : tous les indicateurs attendus du site (ceux des modules qu'il a retenus ; sans périmètre "
+              "enregistré, ceux qu'il a déjà transmis, ou ceux des modules obligatoires s'il n'en a jamais transmis) ; "
+              "partiel : certains ; non transmis : aucun")
 
 
 def query_params(start, end, kind: str = "month") -> dict:

@@ -166,6 +166,8 @@ UPLOAD_KINDS = Vocabulary(
     Term("indicateurs", "Indicateurs"),
     Term("enquete", "Enquête de satisfaction", short="Enquête"),
     Term("conformite", "Conformité"),
+    Term("labellisation", "Labellisation (périmètre, étapes, constats)", short="Labellisation"),
+    Term("sites", "Sites"),
     Term("mixte", "Plusieurs types"),
 )
 
@@ -207,6 +209,49 @@ TRANSMISSION_STATUSES = Vocabulary(
     Term("manquant", "Non transmis", colour=BAD, symbol="✗"),
     Term("partiel", "Partiel", colour=MIDDLE, symbol="½"),
     Term("transmis", "Transmis", colour=GOOD),
+)
+
+# Kinds of site (`sites.site_kind`). National statistics and rankings compare prefectures only.
+SITE_KINDS = Vocabulary(
+    Term("prefecture", "Préfecture", short="Préfectures"),
+    Term("sous_prefecture", "Sous-préfecture", short="Sous-préfectures"),
+    Term("haut_commissariat", "Haut-commissariat", short="Hauts-commissariats"),
+    Term("prefecture_police", "Préfecture de police", short="Préfecture de police"),
+    Term("autre", "Autre service", short="Autres services"),
+)
+
+# Stages of the labelling cycle (`label_events.event_kind`), in the order they happen.
+LABEL_EVENT_KINDS = Vocabulary(
+    Term("engagement", "Engagement dans la démarche", short="Engagement"),
+    Term("auto_evaluation", "Diagnostic / auto-évaluation", short="Auto-évaluation"),
+    Term("enquete_mystere", "Enquête mystère"),
+    Term("audit_interne", "Audit interne"),
+    Term("audit_externe", "Audit externe (labellisation)", short="Audit externe"),
+    Term("decision", "Décision de labellisation", short="Décision"),
+    Term("audit_suivi", "Audit de suivi"),
+    Term("renouvellement", "Renouvellement du label", short="Renouvellement"),
+)
+# An audit's or a decision's outcome (`label_events.result`).
+LABEL_RESULTS = Vocabulary(
+    Term("favorable", "Favorable", colour=GOOD),
+    Term("defavorable", "Défavorable", colour=BAD),
+)
+# Where a site stands in the cycle, on a given day (qualepref.labellisation.site_status). Colours of
+# the Okabe–Ito palette; the symbol repeats the meaning without colour (map markers, tables).
+LABEL_STATUSES = Vocabulary(
+    Term("labellise", "Labellisé", colour=GOOD, symbol="●"),
+    Term("suivi_en_retard", "Audit de suivi en retard", short="Suivi en retard", colour=CATEGORICAL[5], symbol="✖"),
+    Term("audit_externe_programme", "Audit externe programmé", short="Audit programmé", colour=CATEGORICAL[3],
+         symbol="■"),
+    Term("audit_interne_fait", "Audit interne fait", colour=CATEGORICAL[4], symbol="◆"),
+    Term("en_preparation", "En préparation", colour=CATEGORICAL[1], symbol="▲"),
+    Term("non_engage", "Non engagé", colour=NO_DATA, symbol="○"),
+)
+# What an audit found (`audit_findings.finding_kind`).
+FINDING_KINDS = Vocabulary(
+    Term("non_conformite", "Non-conformité", colour=BAD),
+    Term("piste_amelioration", "Piste d'amélioration", colour=MIDDLE),
+    Term("point_fort", "Point fort", colour=GOOD),
 )
 
 

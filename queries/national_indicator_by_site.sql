@@ -34,5 +34,5 @@ select
 from sites as s
 join regions as r using (region_code)
 left join per_site as p using (site_code)
-where s.active and list_contains($sites, s.site_code)
+where s.active and s.site_kind = $compared_kind and list_contains($sites, s.site_code)
 order by s.site_code

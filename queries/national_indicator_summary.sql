@@ -7,7 +7,7 @@ with values_in_range as (
     select v.site_code, v.period_start, v.value,
     from v_indicator_values as v
     join sites as s using (site_code)
-    where s.active and v.indicator_code = $indicator and v.period_start between $start and $end
+    where s.active and s.site_kind = $compared_kind and v.indicator_code = $indicator and v.period_start between $start and $end
 ),
 
 latest as (

@@ -10,7 +10,7 @@ with answers as (
         sum(v.n_expressed) as n_expressed,
     from v_survey_results as v
     join sites as s using (site_code)
-    where s.active and v.campaign = $campaign and ($question = '' or v.question_code = $question)
+    where s.active and s.site_kind = $compared_kind and v.campaign = $campaign and ($question = '' or v.question_code = $question)
     group by v.site_code
 ),
 

@@ -30,13 +30,30 @@ reported as (
     group by site_code, indicator_code
 ),
 
--- What a site is expected to send, defined here only: the indicators of the frequency it
--- has ever sent; a site that never sent one is expected to send those of the mandatory
--- modules. (Where the modules a site retained are known, this is where they plug in.)
-expected as (
-    select s.site_code, i.indicator_code, i.indicator_label,
+-- The modules each site retained in each period (its périmètre: v_site_modules), where known.
+retained_at as (
+    select s.site_code, p.period_start, r.module,
     from in_scope as s
+    cross join periods as p
+    join v_site_modules as r
+        on r.site_code = s.site_code and r.since <= p.period_start and (r.until is null or r.until > p.period_start)
+),
+
+-- What a site is expected to send in a period, defined here only: the indicators of the
+-- frequency of the modules it retained then (its périmètre); for a period before any
+-- périmètre was recorded, the indicators it has ever sent, or those of the mandatory
+-- modules if it never sent one.
+expected as (
+    select r.site_code, r.period_start, i.indicator_code, i.indicator_label,
+    from retained_at as r
+    join of_frequency as i using (module)
+    union all
+    select s.site_code, p.period_start, i.indicator_code, i.indicator_label,
+    from in_scope as s
+    cross join periods as p
     cross join of_frequency as i
+    anti join (select distinct site_code, period_start, from retained_at) as w
+        on w.site_code = s.site_code and w.period_start = p.period_start
     where exists (
         select 1 from reported as r where r.site_code = s.site_code and r.indicator_code = i.indicator_code
     )
@@ -50,20 +67,20 @@ expected as (
 sent as (
     select v.site_code, v.indicator_code, v.period_start,
     from v_indicator_values as v
-    semi join expected as e on e.site_code = v.site_code and e.indicator_code = v.indicator_code
+    semi join expected as e
+        on e.site_code = v.site_code and e.indicator_code = v.indicator_code and e.period_start = v.period_start
     where v.period_kind = $period_kind
         and v.period_start between $start and $end
 ),
 
 cells as (
-    select e.site_code, p.period_start, e.n_expected, coalesce(t.n_sent, 0) as n_sent,
-    from (select site_code, count(*) as n_expected, from expected group by site_code) as e
-    cross join periods as p
+    select e.site_code, e.period_start, e.n_expected, coalesce(t.n_sent, 0) as n_sent,
+    from (select site_code, period_start, count(*) as n_expected, from expected group by all) as e
     left join (
         select site_code, period_start, count(*) as n_sent,
         from sent
         group by site_code, period_start
-    ) as t on t.site_code = e.site_code and t.period_start = p.period_start
+    ) as t on t.site_code = e.site_code and t.period_start = e.period_start
 ),
 
 incomplete as (
@@ -80,7 +97,7 @@ missing as (
         c.period_start,
         string_agg(e.indicator_label, ' ' || chr(59) || ' ' order by e.indicator_label) as missing,
     from incomplete as c
-    join expected as e on e.site_code = c.site_code
+    join expected as e on e.site_code = c.site_code and e.period_start = c.period_start
     anti join (select * from sent semi join incomplete using (site_code, period_start)) as t
         on t.site_code = c.site_code and t.indicator_code = e.indicator_code and t.period_start = c.period_start
     group by c.site_code, c.period_start

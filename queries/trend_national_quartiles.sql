@@ -1,6 +1,7 @@
 -- scope: aggregate
 -- National context of the trend charts: per indicator and period, median and
--- quartiles over every site, with how many sites reported (n_sites) and how
+-- quartiles over every prefecture (like with like: sub-prefectures are not
+-- compared with prefectures), with how many reported (n_sites) and how
 -- many of them are the caller's (n_own). No site code leaves the query;
 -- `anonymity.trend_band` decides which rows a one-prefecture scope may see
 -- (enough other prefectures behind each figure).
@@ -14,6 +15,7 @@ with all_values as (
     from v_indicator_values
     where list_contains($indicators, indicator_code)
         and period_start between $start and $end
+        and site_code in (select site_code from sites where active and site_kind = $compared_kind)
 )
 
 select

@@ -15,6 +15,8 @@ from qualepref.db import Database
 ROOT = Path(__file__).resolve().parent.parent
 # Fixed so tests do not depend on today's date.
 DEMO_END_MONTH = date(2026, 10, 1)
+# Active sites of the demonstration: the 101 departmental prefectures and 9 sub-prefectures.
+N_SITES = 110
 
 
 @pytest.fixture

@@ -22,12 +22,14 @@ from qualepref.db import Database
 from tests.conftest import ROOT
 
 PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
-OWN = "87"
+OWN = "87"  # the Haute-Vienne, with its sub-prefectures Bellac and Rochechouart in the demonstration
+SUB_PREFECTURE = "87011"  # Bellac: a sub-prefecture with its own référent
 ACCOUNTS = {
-    Role.REFERENT: Principal("referent87@interieur.gouv.fr", Role.REFERENT, OWN),
-    Role.COPIL: Principal("copil87@interieur.gouv.fr", Role.COPIL, OWN),
-    Role.MINISTRY: Principal("ministere@interieur.gouv.fr", Role.MINISTRY),
-    Role.ADMIN: Principal("admin@interieur.gouv.fr", Role.ADMIN),
+    "referent": Principal("referent87@interieur.gouv.fr", Role.REFERENT, OWN),
+    "copil": Principal("copil87@interieur.gouv.fr", Role.COPIL, OWN),
+    "referent_sous_prefecture": Principal("bellac@interieur.gouv.fr", Role.REFERENT, SUB_PREFECTURE),
+    "ministere": Principal("ministere@interieur.gouv.fr", Role.MINISTRY),
+    "admin": Principal("admin@interieur.gouv.fr", Role.ADMIN),
 }
 
 
@@ -40,16 +42,23 @@ def matrix_db(demo_template, tmp_path_factory):
         for p in ACCOUNTS.values():
             auth.create_account(db, actor="tests", email=p.user, display_name=p.user.split("@")[0], role=p.role,
                                 site_code=p.site_code)
-        sites = db.cursor().execute("select site_code, site_name, prefecture_city from sites").df()
+        sites = db.cursor().execute("select site_code, site_name, prefecture_city, parent_code from sites").df()
         db.checkpoint()
     return path, sites
 
 
-def _forbidden(sites: pd.DataFrame) -> tuple[re.Pattern, set[str]]:
-    """Names and prefecture cities of the other sites (whole words: 'Vienne' is not in 'Haute-Vienne')."""
-    own = sites[sites.site_code == OWN].iloc[0]
-    others = sites[sites.site_code != OWN]
-    words = {w for w in [*others.site_name, *others.prefecture_city] if w not in (own.site_name, own.prefecture_city)}
+def _own_sites(sites: pd.DataFrame, site_code: str) -> set[str]:
+    """The caller's site and the sub-prefectures attached to it (what its scope holds)."""
+    return {site_code} | set(sites.site_code[sites.parent_code == site_code])
+
+
+def _forbidden(sites: pd.DataFrame, site_code: str = OWN) -> tuple[re.Pattern, set[str]]:
+    """Names and cities of the sites outside the caller's scope (whole words: 'Vienne' is not in 'Haute-Vienne')."""
+    own_codes = _own_sites(sites, site_code)
+    own = sites[sites.site_code.isin(own_codes)]
+    others = sites[~sites.site_code.isin(own_codes)]
+    words = {w for w in [*others.site_name, *others.prefecture_city]
+             if w not in {*own.site_name, *own.prefecture_city}}
     alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     return re.compile(rf"(?<![\w-])({alternatives})(?![\w-])"), set(others.site_code)
 
@@ -66,8 +75,18 @@ def _strings(value):
             yield from _strings(v)
 
 
-def _rendered(at) -> tuple[str, set[str]]:
-    """All the text of the rendered elements, and the exact string values of tables and charts."""
+def _looks_like_codes(values: list[str], codes: set[str]) -> bool:
+    """A column of site codes (not a column of figures where a count happens to read "94")."""
+    return bool(values) and sum(v in codes for v in values) >= 0.8 * len(values)
+
+
+def _rendered(at, codes: set[str] = frozenset()) -> tuple[str, set[str]]:
+    """All the text of the rendered elements, and the exact string values of tables and charts.
+
+    A bare number ("94") is kept as a cell only from a table column made of site codes: a count of
+    prefectures or an engagement number may equal a département code without naming anyone
+    (a leaked name is caught in the text anyway).
+    """
     texts, cells = [], set()
 
     def walk(node):
@@ -76,12 +95,17 @@ def _rendered(at) -> tuple[str, set[str]]:
             texts.append(text_format.MessageToString(proto, as_utf8=True))
             spec = getattr(proto, "spec", None)
             if isinstance(spec, str) and spec.startswith("{"):  # plotly figure JSON
-                cells.update(_strings(json.loads(spec)))
+                cells.update(s for s in _strings(json.loads(spec)) if not s.isdigit())
         if type(node).__name__ in ("Dataframe", "Table"):
             frame = node.value
             texts.append(frame.to_csv())
             texts.extend(map(str, frame.columns))
-            cells.update(str(v) for col in frame.columns for v in frame[col] if isinstance(v, str))
+            for col in frame.columns:
+                values = [str(v) for v in frame[col] if isinstance(v, str)]
+                if _looks_like_codes(values, codes):
+                    cells.update(values)
+                else:
+                    cells.update(v for v in values if not v.isdigit())
         for child in getattr(node, "children", {}).values():
             walk(child)
 
@@ -103,11 +127,17 @@ def _navigation(at) -> set[str]:
             for info in at._registered_pages.values() if info.get("script_path")}
 
 
-@pytest.mark.parametrize("role", list(Role), ids=str)
-def test_every_page_for_every_role(matrix_db, role, monkeypatch):
+@pytest.mark.parametrize("account", list(ACCOUNTS))
+def test_every_page_for_every_role(matrix_db, account, monkeypatch):
     path, sites = matrix_db
-    pattern, other_codes = _forbidden(sites)
-    at = _open(path, ACCOUNTS[role], monkeypatch)
+    principal = ACCOUNTS[account]
+    role = principal.role
+    pattern, other_codes = _forbidden(sites, principal.site_code or OWN)
+    if role in access.LOCAL_ROLES:
+        own = _own_sites(sites, principal.site_code)
+        # A prefecture's scope holds its sub-prefectures; a sub-prefecture's, itself only.
+        assert len(own) == (3 if principal.site_code == OWN else 1)
+    at = _open(path, principal, monkeypatch)
     assert not at.exception, at.exception
     offered = {s for stems in access.navigation(role).values() for s in stems}
     assert _navigation(at) == offered | {access.SIGN_IN_PAGE, *access.PUBLIC_PAGES}
@@ -119,18 +149,21 @@ def test_every_page_for_every_role(matrix_db, role, monkeypatch):
             # Not offered to this role: run the page file on its own, as a visitor
             # typing its address would reach it; the page must refuse by itself.
             view = AppTest.from_file(str(ROOT / "pages" / f"{stem}.py"), default_timeout=60)
-            view.session_state["principal"] = ACCOUNTS[role]
+            view.session_state["principal"] = principal
             view.run()
         if view.exception:
             problems.append(f"{stem}: exception {view.exception[0].message}")
             continue
-        text, cells = _rendered(view)
+        text, cells = _rendered(view, set(sites.site_code))
         if role in access.LOCAL_ROLES:
             leaks = sorted(set(pattern.findall(text)) | (cells & other_codes))
             if leaks:
                 problems.append(f"{stem}: other prefectures shown to {role}: {leaks[:8]}")
             if stem == "vue_ensemble":
-                assert "Haute-Vienne" in text, "the search must see the caller's own prefecture"
+                own_name = "Haute-Vienne" if principal.site_code == OWN else "Bellac"
+                assert own_name in text, "the search must see the caller's own site"
+            if stem == "demarche" and principal.site_code == OWN:
+                assert "Bellac" in text, "a prefecture's référent sees its sub-prefectures"
         if role in (Role.MINISTRY, Role.ADMIN) and stem == "vue_ensemble":
             assert pattern.findall(text), "national roles see other prefectures: the search must find them"
         if role == Role.ADMIN and any("réservée" in e.value for e in view.error):

@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 from qualepref import auth, demo, ui
 from qualepref.access import Principal, Role
 from qualepref.db import Database
-from tests.conftest import ROOT
+from tests.conftest import N_SITES, ROOT
 
 PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
 
@@ -23,7 +23,8 @@ def test_first_start_loads_demo_data_and_shows_national_figures(fresh_app, tmp_p
     assert not at.exception
     assert any("Données de démonstration" in w.value for w in at.warning)
     labels = {m.label: m.value for m in at.metric}
-    assert labels["Préfectures à jour"].endswith("/ 101")
+    # Every active site: the 101 prefectures and the demonstration's sub-prefectures.
+    assert labels["Sites à jour"].endswith(f"/ {N_SITES}")
     assert labels["Satisfaction globale"].endswith("%") and "," in labels["Satisfaction globale"]
 
 
@@ -61,7 +62,7 @@ def test_filters_live_in_the_url(fresh_app):
     at = fresh_app.run()
     assert at.metric[0].value == "1 / 1"
     at.sidebar.selectbox(key="pref").set_value("__tous__").run()
-    assert at.metric[0].value.endswith("/ 101") and "pref" not in at.query_params
+    assert at.metric[0].value.endswith(f"/ {N_SITES}") and "pref" not in at.query_params
     at.sidebar.selectbox(key="region").set_value("75").run()
     assert at.query_params["region"] == ["75"] or at.query_params["region"] == "75"
-    assert at.metric[0].value.endswith("/ 12")
+    assert at.metric[0].value.endswith("/ 15")  # 12 départements and 3 sub-prefectures (Bellac, Rochechouart, Libourne)

@@ -89,4 +89,4 @@ def test_a_referents_export_holds_no_other_prefecture(demo_ro):
 
 def test_a_national_export_covers_every_site_with_data(demo_ro):
     frames = data_exports.load(demo_ro, _scope(demo_ro, Role.MINISTRY), START, DEMO_END_MONTH)
-    assert frames["indicateurs"].site_code.nunique() == 101
+    assert frames["indicateurs"].site_code.nunique() == 110  # 101 prefectures and 9 sub-prefectures

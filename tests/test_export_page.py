@@ -56,7 +56,9 @@ def test_a_referent_gets_their_own_prefecture_only(demo_db_path, monkeypatch):
     at.run()
     at.switch_page("pages/exports.py").run()
     assert not at.exception, at.exception
-    assert not [s for s in at.sidebar.selectbox if s.key == "pref"], "no choice of prefecture"
+    # A choice among its own sites only (its prefecture and the sub-prefectures attached), its prefecture first.
+    [choice] = [s for s in at.sidebar.selectbox if s.key == "pref"]
+    assert choice.value == "87" and {o.split(" – ")[0] for o in choice.options} == {"Toutes", "87", "87011", "87126"}
     assert any("Haute-Vienne (87)" in m.value for m in at.markdown)
     at.button(key="build-data").click().run()
     assert not at.exception and not at.error

@@ -87,7 +87,7 @@ def test_national_view_lists_real_and_demonstration_uploads(open_as):
     assert re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", real["Date"])
     demo_rows = table[table["Origine"] == "Démonstration"]
     assert sorted(demo_rows["Type"]) == ["Conformité", "Enquête", "Indicateurs"]
-    assert all(p.startswith("101 préfectures") for p in demo_rows["Préfectures"])
+    assert all(p.startswith("110 sites") for p in demo_rows["Préfectures"])  # 101 prefectures, 9 sub-prefectures
 
 
 def test_filters_by_kind_and_prefecture(open_as):

@@ -12,7 +12,7 @@ from qualepref import geo, sql, stats, transmissions, vocab
 from qualepref import overview as overview_
 from qualepref.access import NATIONAL_PRINCIPAL, Principal, Role
 from qualepref.export import pack_data
-from tests.conftest import DEMO_END_MONTH, ROOT
+from tests.conftest import DEMO_END_MONTH, N_SITES, ROOT
 
 START = date(DEMO_END_MONTH.year - 1, DEMO_END_MONTH.month, 1)
 # Every query of the three pages, with parameters that return data on the demonstration set.
@@ -121,13 +121,13 @@ def _main_text(at) -> str:
 def test_conformite_national_heatmap_and_cell_details(app):
     at = _open(app, "pages/conformite.py")
     assert at.selectbox(key="conf_module").options[0].startswith("M1")
-    assert len(at.selectbox(key="conf_site").options) == 101  # module 1 is mandatory for everybody
+    assert len(at.selectbox(key="conf_site").options) == N_SITES  # module 1 is mandatory for everybody
     behind = at.main.dataframe[-1].value
     assert len(behind) == 20 and set(behind["Résultat"]) <= {"Conforme", "Partiellement conforme", "Non conforme",
                                                               "Non applicable"}
     at.selectbox(key="conf_module").set_value(7).run()
     assert not at.exception
-    assert len(at.selectbox(key="conf_site").options) < 101 and len(at.main.dataframe[-1].value) == 4
+    assert len(at.selectbox(key="conf_site").options) < N_SITES and len(at.main.dataframe[-1].value) == 4
     # A region narrows the prefectures; a module filter keeps only that module.
     at.sidebar.selectbox(key="region").set_value("75").run()
     assert len(at.selectbox(key="conf_site").options) <= 12
@@ -178,7 +178,8 @@ def test_comparaison_for_a_copil_member_names_no_other_prefecture(app, names):
     at = _page_as("pages/comparaison.py", Principal("copil@87", Role.COPIL, "87")).run()
     assert not at.exception, at.exception
     at.sidebar.selectbox(key="indicateur").set_value("COURRIER_DELAI").run()
-    assert [s.key for s in at.sidebar.selectbox if s.key in ("pref", "region")] == []  # one site: no choice
+    # Its prefecture and their sub-prefectures: a choice among them, no region.
+    assert [s.key for s in at.sidebar.selectbox if s.key in ("pref", "region")] == ["pref"]
     at.radio(key="cmp_mode").set_value("moyenne").run()
     metrics = {m.label: m.value for m in at.main.metric}
     # A position among the quarters of the distribution, never the exact rank (see qualepref.anonymity).
@@ -198,7 +199,7 @@ def test_comparaison_for_a_copil_member_names_no_other_prefecture(app, names):
 def test_transmissions_grid_list_and_filters(app):
     at = _open(app, "pages/transmissions.py")
     metrics = {m.label.split(" en ")[0]: m.value for m in at.main.metric}
-    assert metrics["À jour"].endswith("/ 101")
+    assert metrics["À jour"].endswith(f"/ {N_SITES}")
     missing = next(d.value for d in at.main.dataframe if "Indicateurs manquants" in d.value.columns
                    and "Non transmis" in set(d.value["Statut"]) and "Transmis" not in set(d.value["Statut"]))
     assert len(missing) > 0 and (missing["Indicateurs manquants"] != "").all()

@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from qualepref import fmt, overview
 from qualepref.db import Database
-from tests.conftest import ROOT
+from tests.conftest import N_SITES, ROOT
 
 
 @pytest.fixture
@@ -51,7 +51,8 @@ def test_overview_shows_key_figures_of_the_last_complete_month(app, demo_db_path
     assert at.subheader[0].value == f"Dernière période complète : {fmt.month(month)}"
     metrics = {m.label: m.value for m in at.metric}
     # "Did we send it?": a month with part of the indicators is not sent (it counted as sent before).
-    assert metrics["Préfectures à jour"] == f"{int(up.up[pd.Timestamp(month)])} / 101"
+    # The demonstration's 101 prefectures and 9 sub-prefectures: "sites".
+    assert metrics["Sites à jour"] == f"{int(up.up[pd.Timestamp(month)])} / {N_SITES}"
     for label in ("Indicateurs à la cible", "Satisfaction globale"):
         assert metrics[label].endswith("\u00a0%") and "," in metrics[label]
     # Open alerts: the total is the sum of the levels.

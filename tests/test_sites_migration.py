@@ -58,13 +58,36 @@ def test_an_older_database_keeps_its_data_and_gains_site_kinds(old_database, tmp
             assert kept == sites_before  # every prefecture as it was
             assert cur.execute("select count(*), count(distinct site_kind) from v_sites").fetchone() == (101, 1)
             assert cur.execute("select tncc from sites where site_code = '59'").fetchone()[0] == 2  # le Nord
-            assert cur.execute("select count(*) from v_label_events").fetchone()[0] >= 0
-            assert cur.execute("select count(*) from v_site_modules").fetchone()[0] >= 0
+            # The demonstration's labelling history was added, flagged demonstration.
+            n_events, n_demo, n_sites = cur.execute(
+                "select count(*), count(*) filter (where is_demo), count(distinct site_code) from label_events"
+            ).fetchone()
+            assert n_events == n_demo > 0 and n_sites == 101
+            # Its périmètre is what each site was assessed on (module 1 and its optional modules).
+            assert cur.execute("""
+                select count(*) from (
+                    select site_code, module from compliance_assessments where is_demo
+                    except select site_code, module from v_site_modules where until is null)""").fetchone()[0] == 0
         # The account still signs in and its scope is its prefecture (no sub-prefecture yet).
         account = auth.get_account(database, "ref87@interieur.gouv.fr")
         with database.cursor() as cur:
             parents = dict(cur.execute("select site_code, parent_code from sites where active").fetchall())
         assert account.principal().scope(parents).site_codes == {"87"}
+
+
+def test_an_older_database_whose_demonstration_was_removed_gets_no_history(old_database, tmp_path):
+    path, _, _ = old_database
+    copy = tmp_path / "sans-demo.duckdb"
+    copy.write_bytes(path.read_bytes())
+    previous = [m for m in dbmod._migrations() if m[0] <= 5]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dbmod, "_migrations", lambda: previous)
+        with Database(copy) as database, database.transaction() as cur:
+            for table in ("indicator_values", "survey_results", "compliance_assessments", "uploads"):
+                cur.execute(f"delete from {table} where is_demo")
+            cur.execute("insert or replace into meta values ('demo_dismissed', 1)")
+    with Database(copy) as database, database.cursor() as cur:
+        assert cur.execute("select count(*) from label_events").fetchone()[0] == 0
 
 
 def test_migrating_twice_changes_nothing(old_database, tmp_path):

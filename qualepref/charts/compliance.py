@@ -61,6 +61,22 @@ def module_rates(counts: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["module", "site_code"]).reset_index(drop=True)
 
 
+# A cell of the module × site heatmap with no rate, when the périmètre is known (qualepref.perimetre).
+PERIMETRE_STATES = {"non_evalue": "retenu, non évalué"}
+
+
+def _unassessed_marks(x, y, unassessed, hover) -> list[go.Scatter]:
+    """A « ? » in each cell of a retained module that no assessment covers (« non évalué »), told
+    apart from a blank cell (module not retained): not by colour, by a sign."""
+    rows, cols = np.nonzero(unassessed)
+    if not len(rows):
+        return []
+    x, y = shared_array(x), shared_array(y)
+    return [go.Scatter(x=x[cols], y=y[rows], mode="text", text=["?"] * len(rows), showlegend=False,
+                       name="Non évalué", textfont={"size": 13}, customdata=shared_array(hover)[rows, cols],
+                       hovertemplate="%{customdata}<extra></extra>")]
+
+
 def module_label(module: int, name: str, width: int = 38) -> str:
     short = name if len(name) <= width else name[: width - 1].rstrip() + "…"
     return f"M{module} – {short}"
@@ -90,18 +106,27 @@ def module_site_heatmap(rates: pd.DataFrame, *, title: str, transpose: bool | No
               np.nan, float)
     # Rates repeat (whole percents of a few engagements): each written once.
     percents = {r: fmt.percent(r, 0) for r in rates.rate.unique()}
-    detail = [f"{s} – {n}<br>Module {m} : {percents[r]} conformes ({c} / {a} engagements)"
-              for s, n, m, r, c, a in zip(rates.site_code, rates.site_name, rates.module, rates.rate,
-                                          rates.n_conforme, rates.n_applicable, strict=True)]
-    hover = _grid(modules.module, sites.site_code, rates.module, rates.site_code, detail, "Module non suivi",
+    states = rates["state"] if "state" in rates else pd.Series("evalue", index=rates.index)
+    detail = [f"{s} – {n}<br>Module {m} : " + (PERIMETRE_STATES[st] if st in PERIMETRE_STATES else
+                                              f"{percents[r]} conformes ({c} / {a} engagements)")
+              + (" — module non retenu" if st == "hors_perimetre" else "")
+              for s, n, m, r, c, a, st in zip(rates.site_code, rates.site_name, rates.module, rates.rate,
+                                              rates.n_conforme, rates.n_applicable, states, strict=True)]
+    # Without a périmètre a blank cell is a module not followed; with one, a module not retained.
+    blank = "Module non retenu" if "state" in rates else "Module non suivi"
+    hover = _grid(modules.module, sites.site_code, rates.module, rates.site_code, detail, blank,
                   object).view(SharedArray)
     # The rate in each cell with its unit (`75 %`); an empty cell (module not followed) stays blank.
     text = _grid(modules.module, sites.site_code, rates.module, rates.site_code,
-                 [percents[r] for r in rates.rate], "", object).view(SharedArray)
+                 ["" if st == "non_evalue" else percents[r] for r, st in zip(rates.rate, states, strict=True)], "",
+                 object).view(SharedArray)
+    unassessed = _grid(modules.module, sites.site_code, rates.module, rates.site_code,
+                       (states == "non_evalue").to_numpy(), False, bool)
     module_labels = [module_label(m, n) for m, n in zip(modules.module, modules.module_name, strict=True)]
     site_labels = sites.site_code.tolist()
     x, y = site_labels, module_labels
     if transpose:
+        unassessed = unassessed.T
         # Prefectures down the rows, modules across, each named (a bare « M3 » sent the reader to a legend).
         z, hover, text, x, y = z.T, hover.T, text.T, [module_column_label(m, n) for m, n in zip(
             modules.module, modules.module_name, strict=True)], [
@@ -125,7 +150,8 @@ def module_site_heatmap(rates: pd.DataFrame, *, title: str, transpose: bool | No
                "tickfont": {"size": label_size(meeting_mode, 13)}})
     # The title at the top of its margin: by default it sits halfway down it, on the column titles.
     frame["title"] |= {"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}}
-    return go.Figure(data=[heatmap, _clickable_cells(x, y, z, hover)], layout=frame)
+    return go.Figure(data=[heatmap, _clickable_cells(x, y, z, hover), *_unassessed_marks(x, y, unassessed, hover)],
+                     layout=frame)
 
 
 def assessment_label(assessed_on, assessment_type: str) -> str:

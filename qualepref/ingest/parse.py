@@ -189,6 +189,9 @@ class SiteMatcher:
             return code if code in self.codes else None
         if m := re.fullmatch(r"0*(2[ab])", raw, re.IGNORECASE):
             return m[1].upper()
+        if m := re.fullmatch(r"(\d{4,5})(?:\.0+)?", raw):  # a commune code (sub-prefecture), maybe a number cell
+            code = m[1].zfill(5)
+            return code if code in self.codes else None
         key = norm(raw)
         if key in self.keys:
             return self.keys[key]

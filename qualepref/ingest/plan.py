@@ -12,11 +12,11 @@ import pandas as pd
 from qualepref import campaigns, events, sql, store, vocab
 from qualepref.access import SiteScope
 from qualepref.config import max_upload_bytes
-from qualepref.ingest import layouts, preview, readers, reference, validate
+from qualepref.ingest import labelling, layouts, preview, readers, reference, validate
 from qualepref.ingest.issues import Issue
 from qualepref.ingest.text import norm
 
-KINDS = ("auto", "indicateurs", "enquete", "conformite")
+KINDS = ("auto", "indicateurs", "enquete", "conformite", "labellisation", "sites")
 BATCH_OF_KIND = {"indicateurs": "indicator_values", "enquete": "survey_results", "conformite": "compliance"}
 KIND_LABELS = vocab.UPLOAD_KINDS.labels()
 
@@ -126,6 +126,13 @@ def analyse(content: bytes, file_name: str, *, db, scope: SiteScope, site: str |
     empty_headers: list[str | None] = []
     help_sheets = {norm(name) for name in layouts.TEMPLATE_HELP_SHEETS}
     template = help_sheets <= {norm(sheet.name) for sheet in sheets if not sheet.is_csv}
+    data_sheets = [s for s in sheets if not (template and norm(s.name) in help_sheets)]
+    if kind in labelling.KINDS or (kind == "auto" and labelling.recognises(data_sheets)):
+        # Périmètre, stages and findings, or sites: their own layouts and write path.
+        _progress(progress, 0.55, "Vérification des valeurs…")
+        labelling.analyse(plan, data_sheets, db=db, scope=scope, ref=ref, site=site, kind=kind, today=ctx.today)
+        _progress(progress, 1.0, "Analyse terminée.")
+        return plan
     for sheet in sheets:
         sheet_name = None if sheet.is_csv else sheet.name
         if template and norm(sheet.name) in help_sheets:
@@ -253,6 +260,10 @@ def commit(plan: ImportPlan, *, db, scope: SiteScope, uploaded_by: str) -> Commi
             upload_id = store.next_upload_id(cur)
             for batch_kind, batch in plan.batches.items():
                 if batch.empty:
+                    continue
+                if batch_kind in labelling.BATCH_KINDS:
+                    total = total + labelling.write(cur, batch_kind, batch, scope=scope, upload_id=upload_id,
+                                                    uploaded_by=uploaded_by)
                     continue
                 total = total + store.write(cur, batch_kind, batch, scope=scope, upload_id=upload_id)
             if total.written == 0 and total.deleted == 0:

@@ -73,7 +73,7 @@ def summary_frame(plan, db, scope) -> pd.DataFrame:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
     with db.cursor() as cur:
         for batch_kind, batch in plan.batches.items():
-            if batch.empty:
+            if batch.empty or batch_kind not in store.STAGING_COLUMNS:  # labelling and sites: counts only
                 continue
             summary = _statuses(cur, batch_kind, batch, scope)
             if len(summary):

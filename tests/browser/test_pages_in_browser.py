@@ -29,7 +29,7 @@ LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 # at "/", and hidden pages (reachable by address only) at their file name.
 PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
 HIDDEN_PAGES = {"connexion", "accessibilite"}
-MAP_PAGES = {"comparaison"}
+MAP_PAGES = {"comparaison", "labellisation"}
 FIRST_VISIT = "tendances"
 N_DEPARTEMENTS = 101
 # RGAA 4 follows WCAG 2.1 level AA: run those rules (faster than every best-practice rule too).
@@ -207,3 +207,28 @@ def test_trend_tabs_draw_only_the_open_tab_and_keep_it_in_the_url(warm, shared_c
         assert charts.count() == n_indicators
     finally:
         page.close()
+
+
+def test_the_labellisation_map_draws_every_site_by_status_offline(warm, browser):
+    """Its own context (no topojson cached by another map): départements filled by status, a marker per
+    site whose shape repeats the status, the statuses in the legend, and no request leaves localhost."""
+    server, hrefs, _, _ = warm
+    context, outside = _new_context(browser)
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/{_url_path('labellisation', hrefs)}", wait_until="commit")
+        _wait_idle(page)
+        chart = page.locator('[data-testid="stPlotlyChart"]').first
+        assert chart.locator("path.choroplethlocation").count() >= N_DEPARTEMENTS
+        # Scattergeo markers: one per active site (prefectures and the demonstration's sub-prefectures).
+        markers = chart.locator(".scattergeo path.point")
+        assert markers.count() >= N_DEPARTEMENTS + 5
+        legend = " ".join(chart.locator(".legendtext").all_inner_texts())
+        assert "Labellisé" in legend and "Audit de suivi en retard" in legend
+        shapes = set(chart.locator(".legend path.scatterpts").evaluate_all(
+            "els => els.map(e => e.getAttribute('d'))"))
+        assert len(shapes) >= 3, "each status has its own marker shape"
+        assert not outside, f"the app tried to reach the outside: {outside}"
+    finally:
+        page.close()
+        context.close()

@@ -1,0 +1,1 @@
+delete from audit_findings where is_demo

@@ -1,0 +1,1 @@
+delete from label_events where is_demo

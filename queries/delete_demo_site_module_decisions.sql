@@ -1,0 +1,1 @@
+delete from site_module_decisions where is_demo
