@@ -127,7 +127,8 @@ else:
                 if st.button(f"Annuler l'import n° {chosen_id}", key="historique_confirmer_annulation",
                              type="primary"):
                     try:
-                        done = undo.undo(ui.get_db(), scope, chosen_id, actor=ui.current_principal())
+                        principal = ui.current_principal()
+                        done = undo.undo(ui.get_db(), scope, chosen_id, actor=principal)
                     except (undo.UndoError, ScopeError) as exc:
                         st.error(str(exc), icon=":material/block:")
                     else:
