@@ -11,7 +11,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from qualepref import filters, fmt, labelling_store, labellisation, sites, ui, vocab
+from qualepref import access, filters, fmt, labelling_store, labellisation, sites, ui, vocab
 from qualepref.access import ScopeError
 from qualepref.charts import labelling as charts
 
@@ -42,12 +42,13 @@ RESULTS = vocab.LABEL_RESULTS
 
 st.subheader(ui.plain(title))
 term = vocab.LABEL_STATUSES[status.status]
-cols = st.columns(4, border=True)
-cols[0].metric("Statut", f"{term.symbol} {term.label}", help=status.detail)
-cols[1].metric("Labellisé depuis", fmt.day(status.label_since))
-cols[2].metric("Label valable jusqu'au", fmt.day(status.valid_until))
-cols[3].metric("Prochain audit de suivi", fmt.day(status.next_due),
-               help="Un an après la décision, le dernier audit de suivi ou le renouvellement, sauf échéance donnée.")
+# Two by two: at 1280 px four key figures side by side cut the dates short.
+top, bottom = st.columns(2, border=True), st.columns(2, border=True)
+top[0].metric("Statut", f"{term.symbol} {term.label}", help=status.detail)
+top[1].metric("Labellisé depuis", fmt.day(status.label_since))
+bottom[0].metric("Label valable jusqu'au", fmt.day(status.valid_until))
+bottom[1].metric("Prochain audit de suivi", fmt.day(status.next_due),
+                 help="Un an après la décision, le dernier audit de suivi ou le renouvellement, sauf échéance donnée.")
 if status.status == "suivi_en_retard":
     st.warning(ui.plain(status.detail), icon=":material/schedule:")
 elif status.planned is not None:
@@ -113,14 +114,17 @@ st.caption("Les règles du dossier de presse de la labellisation (indicateurs su
            + (f" ; audit de référence : {'prévu le' if target[1] else 'audit externe du'} {fmt.day(target[0])}."
               if target else "."))
 ICONS = {"ok": ":material/check_circle:", "manquant": ":material/cancel:", "a_verifier": ":material/help:"}
+offered = {stem for stems in access.navigation(principal.role).values() for stem in stems}
 for check in checks:
     with st.container(border=True):
         left, right = st.columns([3, 1])
         left.markdown(f"{ICONS[check.state]} **{check.label}** — {labellisation.CHECK_STATES[check.state]}")
         left.caption(ui.plain(check.detail))
-        if check.page:
+        if check.page in offered:
             right.page_link(f"pages/{check.page}.py", label=check.page_label, icon=":material/arrow_forward:",
                             query_params={"pref": site_code})
+        elif check.page:  # a page of another profile (the Import is the référent's)
+            right.caption(f"Par le référent qualité : {check.page_label}")
 
 # -- findings -------------------------------------------------------------------------------------
 st.subheader("Constats d'audit")

@@ -40,8 +40,10 @@ st.subheader("Sites labellisés")
 counts = labellisation.counts_by_kind(status)
 counts = counts.assign(order=counts.site_kind.map(vocab.SITE_KINDS.position)).sort_values("order")
 columns = st.columns(max(1, len(counts)), border=True)
+FEMININE = {"prefecture", "sous_prefecture", "prefecture_police"}  # « labellisées », else « labellisés »
 for column, row in zip(columns, counts.itertuples(), strict=False):
-    column.metric(f"{vocab.SITE_KINDS.short(row.site_kind)} labellisé(e)s",
+    agreed = "labellisées" if row.site_kind in FEMININE else "labellisés"
+    column.metric(f"{vocab.SITE_KINDS.short(row.site_kind)} {agreed}",
                   f"{int(row.n_labelled)} / {int(row.n_sites)}",
                   help="Sites dont le label est en vigueur (y compris ceux dont l'audit de suivi est en retard).")
 st.caption(" · ".join(f"{vocab.SITE_KINDS.short(r.site_kind)} {int(r.n_labelled)}/{int(r.n_sites)}"
@@ -50,7 +52,9 @@ st.caption(" · ".join(f"{vocab.SITE_KINDS.short(r.site_kind)} {int(r.n_labelled
 by_status = status.status.value_counts()
 status_columns = st.columns(len(vocab.LABEL_STATUSES))
 for column, term in zip(status_columns, vocab.LABEL_STATUSES, strict=True):
-    column.metric(f"{term.symbol} {term.label}", fmt.number(int(by_status.get(term.code, 0)), 0))
+    # Short labels: six figures side by side at 1280 px; the full wording in the help.
+    column.metric(f"{term.symbol} {term.short_label}", fmt.number(int(by_status.get(term.code, 0)), 0),
+                  help=term.label)
 
 fig = ui.shared(charts.status_map)(status, title=f"Statut de chaque site au {fmt.day(today)}",
                                    meeting_mode=selection.meeting_mode)

@@ -201,12 +201,12 @@ def readiness(*, events: pd.DataFrame, tracked: pd.DataFrame, mystery_assessment
     if regular.empty:
         checks.append(Check("indicateurs", "Indicateurs des modules retenus suivis depuis au moins 3 mois",
                             "manquant", "Aucun module retenu avec des indicateurs : enregistrez le périmètre.",
-                            "demarche", "Notre démarche › Périmètre"))
+                            "demarche", "Enregistrer le périmètre"))
     elif short:
         checks.append(Check("indicateurs", "Indicateurs des modules retenus suivis depuis au moins 3 mois",
                             "manquant", f"{len(short)} indicateur(s) sur {len(regular)} suivi(s) depuis moins de "
                             f"3 mois : " + " ; ".join(short[:6]) + (" …" if len(short) > 6 else "") + ".",
-                            "import_donnees", "Importer le tableau de bord"))
+                            "import_donnees", "Importer les données"))
     else:
         checks.append(Check("indicateurs", "Indicateurs des modules retenus suivis depuis au moins 3 mois", "ok",
                             f"Les {len(regular)} indicateurs mensuels et trimestriels sont suivis depuis 3 mois "
@@ -222,7 +222,7 @@ def readiness(*, events: pd.DataFrame, tracked: pd.DataFrame, mystery_assessment
     if audit_on is None:
         checks.append(Check("audit_interne", label, "manquant",
                             "Aucun audit externe enregistré ni programmé : programmez-le, puis l'audit interne "
-                            "1 à 3 mois avant.", "demarche", "Notre démarche › Enregistrer une étape"))
+                            "1 à 3 mois avant.", "demarche", "Enregistrer l'étape"))
     else:
         opens = (pd.Timestamp(audit_on) - pd.DateOffset(months=high)).date()
         closes = (pd.Timestamp(audit_on) - pd.DateOffset(months=low)).date()
@@ -231,19 +231,19 @@ def readiness(*, events: pd.DataFrame, tracked: pd.DataFrame, mystery_assessment
         when = f"audit {'prévu' if target[1] else 'externe'} le {audit_on:%d/%m/%Y}"
         if window:
             checks.append(Check("audit_interne", label, "ok", f"Audit interne le {window[-1]:%d/%m/%Y}, {when}.",
-                                "demarche", "Notre démarche › Étapes"))
+                                "demarche", "Voir les étapes"))
         elif target[1] and today <= closes:  # still time: the window is ahead or open
             between = (f"entre le {opens:%d/%m/%Y} et le {closes:%d/%m/%Y}" if opens > today
                        else f"d'ici le {closes:%d/%m/%Y}")
             checks.append(Check("audit_interne", label, "a_verifier",
                                 f"Prochain {when} : prévoyez l'audit interne {between}.", "demarche",
-                                "Notre démarche › Enregistrer une étape"))
+                                "Enregistrer l'étape"))
         else:
             found = (f"dernier audit interne le {before[-1]:%d/%m/%Y}, hors de la fenêtre" if before
                      else "aucun audit interne avant cette date")
             checks.append(Check("audit_interne", label, "manquant",
                                 f"{when[0].upper()}{when[1:]} : {found} (attendu entre le {opens:%d/%m/%Y} et le "
-                                f"{closes:%d/%m/%Y}).", "demarche", "Notre démarche › Enregistrer une étape"))
+                                f"{closes:%d/%m/%Y}).", "demarche", "Enregistrer l'étape"))
     # 3. A mystery visit before the audit (a stage, or an assessment of type enquête mystère).
     reference = audit_on or today
     visits = sorted(set(mystery_assessments) | set(
@@ -257,7 +257,7 @@ def readiness(*, events: pd.DataFrame, tracked: pd.DataFrame, mystery_assessment
     else:
         checks.append(Check("enquete_mystere", "Enquête mystère avant l'audit", "manquant",
                             "Aucune enquête mystère enregistrée avant l'audit (étape ou évaluation de conformité "
-                            "de type « Enquête mystère »).", "import_donnees", "Importer l'enquête mystère"))
+                            "de type « Enquête mystère »).", "import_donnees", "Importer les données"))
     # 4. A satisfaction survey campaign in the last twelve months.
     since = (pd.Timestamp(today) - pd.DateOffset(months=12)).date()
     years = sorted({int(c[:4]) for c in campaigns if str(c)[:4].isdigit()})
@@ -269,20 +269,20 @@ def readiness(*, events: pd.DataFrame, tracked: pd.DataFrame, mystery_assessment
         last = f"dernière campagne : {years[-1]}" if years else "aucune campagne enregistrée"
         checks.append(Check("enquete", "Campagne d'enquête de satisfaction dans les 12 derniers mois", "manquant",
                             f"Pas de campagne {since.year} ou {today.year} ({last}).", "import_donnees",
-                            "Importer les résultats d'enquête"))
+                            "Importer l'enquête"))
     # 5. Open non-conformities without an action.
     if open_non_conformities == 0:
         checks.append(Check("non_conformites", "Non-conformités ouvertes sans action", "ok",
-                            "Aucune non-conformité ouverte.", "demarche", "Notre démarche › Constats d'audit"))
+                            "Aucune non-conformité ouverte.", "demarche", "Voir les constats"))
     elif not actions_tracked:
         checks.append(Check("non_conformites", "Non-conformités ouvertes sans action", "a_verifier",
                             f"{open_non_conformities} non-conformité(s) ouverte(s) ; le plan d'actions n'est pas "
                             "encore suivi dans l'outil : vérifiez qu'une action corrective répond à chacune.",
-                            "demarche", "Notre démarche › Constats d'audit"))
+                            "demarche", "Voir les constats"))
     else:
         checks.append(Check("non_conformites", "Non-conformités ouvertes sans action", "manquant",
                             f"{open_non_conformities} non-conformité(s) ouverte(s) sans action.",
-                            "demarche", "Notre démarche › Constats d'audit"))
+                            "demarche", "Voir les constats"))
     return checks
 
 

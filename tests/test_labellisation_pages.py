@@ -23,6 +23,15 @@ ACCOUNTS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _plain_streamlit_config(monkeypatch):
+    """serving.tune's lock-free configuration reads hide AppTest's own settings from the widgets of later
+    runs (tests/test_filter_state.py says the same): not under test here."""
+    from qualepref import serving
+
+    monkeypatch.setattr(serving, "tune", lambda: None)
+
+
 @pytest.fixture(scope="module")
 def pages_db(demo_template, tmp_path_factory):
     path = tmp_path_factory.mktemp("labellisation") / "pages.duckdb"
@@ -67,9 +76,9 @@ def test_labellisation_counts_sites_by_kind_and_lists_the_follow_ups_due(pages_d
     expected = labellisation.statuses(sites, events, date.today())
     metrics = _metrics(at)
     by_kind = labellisation.counts_by_kind(expected).set_index("site_kind")
-    assert metrics["Préfectures labellisé(e)s"] == (
+    assert metrics["Préfectures labellisées"] == (
         f"{by_kind.at['prefecture', 'n_labelled']} / {by_kind.at['prefecture', 'n_sites']}")
-    assert metrics["Sous-préfectures labellisé(e)s"].endswith("/ 9")
+    assert metrics["Sous-préfectures labellisées"].endswith("/ 9")
     # Every site has exactly one status, and most prefectures hold the label.
     status_total = sum(int(v) for k, v in metrics.items() if k[0] in "●✖■◆▲○")
     assert status_total == len(sites) == 110
@@ -99,6 +108,20 @@ def test_demarche_of_a_prefecture_with_its_sub_prefectures(pages_db, monkeypatch
     checklist = [m.value for m in at.markdown if "**" in m.value and "—" in m.value]
     assert len(checklist) == 5
     assert _metrics(at)["Statut"].split(" ", 1)[1] in {t.label for t in vocab.LABEL_STATUSES}
+
+
+def test_demarche_of_a_site_chosen_by_the_ministry_links_only_to_its_own_pages(own_db, monkeypatch):
+    # No mystery visit: the checklist sends to the Import page, which is the référent's, not the ministry's.
+    with Database(own_db) as db, db.transaction() as cur:
+        cur.execute("delete from label_events where site_code = '87' and event_kind = 'enquete_mystere'")
+        cur.execute("delete from compliance_assessments where site_code = '87' and assessment_type = 'enquete_mystere'")
+    at = _page(own_db, "ministere", "demarche", monkeypatch)
+    assert any("Choisissez un site" in i.value for i in at.info)
+    at.sidebar.selectbox(key="pref").set_value("87").run()
+    assert not at.exception, at.exception  # the Import page is not the ministry's: no link to it
+    assert at.subheader[0].value.replace("\\", "") == "Préfecture de la Haute-Vienne"
+    assert "Enregistrer" not in [s.value for s in at.subheader]
+    assert any("Par le référent qualité" in c.value for c in at.caption)
 
 
 def test_demarche_for_the_copil_is_read_only_and_a_sub_prefecture_sees_only_itself(pages_db, monkeypatch):

@@ -79,6 +79,8 @@ def status_map(status: pd.DataFrame, *, title: str, meeting_mode: bool = False) 
     for term in STATUSES:
         codes = [c for c, s in zip(prefectures.site_code, prefectures.status, strict=True)
                  if s == term.code and c in outlines]
+        # Paris and the petite couronne drawn again, zoomed, in the Île-de-France inset.
+        codes += [geo.zoomed_code(c) for c in codes if geo.zoomed_code(c)]
         if codes:
             traces.append(go.Choropleth(
                 geojson=geo.subset(codes), featureidkey=geo.FEATURE_ID_KEY, locations=codes, z=[0] * len(codes),
@@ -88,6 +90,15 @@ def status_map(status: pd.DataFrame, *, title: str, meeting_mode: bool = False) 
     lon, lat = geo.inset_frame_lines()
     traces.append(go.Scattergeo(lon=list(lon), lat=list(lat), mode="lines", line={"color": GRIS, "width": 1},
                                 hoverinfo="skip", showlegend=False, name="Encarts outre-mer"))
+    # The Île-de-France prefectures' markers again in the inset, where they can be told apart.
+    zoom = points[points["site_code"].isin(geo.ZOOM_CODES) & (points["site_kind"] == "prefecture")]
+    if len(zoom):
+        moved = [geo.to_zoom(x, y) for x, y in zip(zoom["lon"], zoom["lat"], strict=True)]
+        points = pd.concat([points, zoom.assign(lon=[m[0] for m in moved], lat=[m[1] for m in moved])],
+                           ignore_index=True)
+    lon_z, lat_z = geo.zoom_label_position()
+    traces.append(go.Scattergeo(lon=[lon_z], lat=[lat_z], mode="text", text=[geo.ZOOM_LABEL], showlegend=False,
+                                textfont={"size": 10, "color": GRIS}, hoverinfo="skip", name="Encart"))
     counts = status["status"].value_counts()
     for term in STATUSES:
         shown = points[(points["status"] == term.code) & points["lon"].notna()]
@@ -109,8 +120,8 @@ def status_map(status: pd.DataFrame, *, title: str, meeting_mode: bool = False) 
             textfont={"size": 10, "color": NOIR}, hoverinfo="skip", showlegend=False, name="Outre-mer"))
     return go.Figure(data=traces, layout=layout(
         title, meeting_mode=meeting_mode, height=660, margin={"l": 0, "r": 0, "t": 60, "b": 0},
-        legend={"orientation": "v", "yanchor": "top", "y": 0.98, "x": 0.99, "xanchor": "right",
-                "bgcolor": "rgba(255,255,255,0.85)", "title": {"text": "Statut (forme et couleur)"}},
+        legend={"orientation": "h", "yanchor": "top", "y": 0, "x": 0, "xanchor": "left",
+                "title": {"text": "Statut (forme et couleur) :"}},
         geo={"visible": False, "fitbounds": "locations", "projection": {"type": "mercator"}}))
 
 
