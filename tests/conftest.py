@@ -50,6 +50,28 @@ def demo_db_path(demo_template, tmp_path) -> Path:
     return path
 
 
+ROUND1_EXPORT = ROOT / "tests" / "data" / "round1"
+
+
+@pytest.fixture
+def round1_db_path(tmp_path) -> Path:
+    """A database file as round 1 (commit e9c475f, migrations 0001–0005) left it in service,
+    not yet opened by today's code (opening it with `Database` applies the newer migrations)."""
+    import duckdb
+
+    path = tmp_path / "round1.duckdb"
+    conn = duckdb.connect(str(path))
+    try:
+        conn.execute((ROUND1_EXPORT / "schema.sql").read_text(encoding="utf-8"))
+        for parquet in sorted(ROUND1_EXPORT.glob("*.parquet")):
+            conn.execute(f'insert into "{parquet.stem}" select * from read_parquet($path)',
+                         {"path": str(parquet)})
+        conn.execute("checkpoint")
+    finally:
+        conn.close()
+    return path
+
+
 @pytest.fixture
 def demo_db(demo_db_path):
     database = Database(demo_db_path)
