@@ -12,11 +12,10 @@ the only guard.
 
 import streamlit as st
 
-from qualepref import access, auth, chrome, events, serving, sessions, ui
+from qualepref import access, auth, chrome, events, sessions, ui
 from qualepref.access import LOCAL_ROLES, ROLE_LABELS, Principal, Role
 from qualepref.config import ROOT
 
-serving.tune()  # lock-free reads of Streamlit's configuration: see qualepref/serving.py
 st.set_page_config(
     page_title="Qual-e-Pref · Tableau de bord",
     # A local file: a Material icon here makes the browser fetch it from Google Fonts (offline: no).

@@ -52,6 +52,7 @@ def _get_options_for_section(section: str) -> dict[str, Any]:
 # it again, up to one switch interval per busy script thread; 1 ms instead of Python's 5 ms lets
 # it send a finished page's messages sooner. The script threads switch more often (a few % of CPU).
 SWITCH_INTERVAL_S = 0.001
+_DEFAULT_SWITCH_INTERVAL_S = sys.getswitchinterval()
 
 
 def tune() -> None:
@@ -65,3 +66,11 @@ def tune() -> None:
         _config.get_options_for_section = _get_options_for_section
         sys.setswitchinterval(SWITCH_INTERVAL_S)
 
+
+
+def untune() -> None:
+    """Put Streamlit's own functions and Python's switch interval back (tests that called `tune`)."""
+    if _config.get_option is _get_option:
+        _config.get_option = _original_get_option
+        _config.get_options_for_section = _original_get_options_for_section
+    sys.setswitchinterval(_DEFAULT_SWITCH_INTERVAL_S)

@@ -9,7 +9,7 @@ the first month of the data, meeting mode off, region and prefecture back to
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from qualepref import auth, serving
+from qualepref import auth
 from qualepref.access import Principal, Role
 from qualepref.db import Database
 from tests.conftest import ROOT
@@ -33,9 +33,6 @@ def app(demo_db_path, monkeypatch):
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", through_app)
-    # serving.tune's lock-free configuration reads, once installed between two AppTest runs, hide
-    # AppTest's `global.appTest` from widgets of later runs (their states go missing): not under test here.
-    monkeypatch.setattr(serving, "tune", lambda: None)
     with Database(demo_db_path) as db:
         auth.create_account(db, actor="test", email=MINISTRY.user, display_name="Marc", role=MINISTRY.role)
     monkeypatch.setenv("QUALEPREF_DB", str(demo_db_path))

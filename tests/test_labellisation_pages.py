@@ -23,15 +23,6 @@ ACCOUNTS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _plain_streamlit_config(monkeypatch):
-    """serving.tune's lock-free configuration reads hide AppTest's own settings from the widgets of later
-    runs (tests/test_filter_state.py says the same): not under test here."""
-    from qualepref import serving
-
-    monkeypatch.setattr(serving, "tune", lambda: None)
-
-
 @pytest.fixture(scope="module")
 def pages_db(demo_template, tmp_path_factory):
     path = tmp_path_factory.mktemp("labellisation") / "pages.duckdb"

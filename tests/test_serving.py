@@ -11,6 +11,14 @@ from streamlit import config
 from qualepref import serving
 
 
+@pytest.fixture(autouse=True)
+def _untuned():
+    """Tuning is process-wide (the server's, installed by serve.py): leave the test process as it was."""
+    yield
+    serving.untune()
+    assert config.get_option is serving._original_get_option
+
+
 def test_lock_free_reads_return_what_streamlit_returns_for_every_option():
     config.get_config_options()  # parsed, as in a running server
     serving.tune()
@@ -65,3 +73,15 @@ def test_a_patched_get_option_is_left_alone():
     with patch_config_options({"global.appTest": True}):
         serving.tune()
         assert config.get_option("global.appTest") is True
+
+
+def test_the_server_entry_point_tunes_and_the_page_script_does_not():
+    """serve.py (what `make run`, systemd and the browser tests start) installs the tuning once per
+    process; app.py, which runs in every session and under AppTest, leaves Streamlit's functions alone."""
+    import runpy
+
+    from tests.conftest import ROOT
+
+    assert "serving.tune" not in (ROOT / "app.py").read_text(encoding="utf-8")
+    runpy.run_path(str(ROOT / "serve.py"))
+    assert config.get_option is serving._get_option
