@@ -213,7 +213,7 @@ def test_the_labellisation_map_draws_every_site_by_status_offline(warm, browser)
     """Its own context (no topojson cached by another map): départements filled by status, a marker per
     site whose shape repeats the status, the statuses in the legend, and no request leaves localhost."""
     server, hrefs, _, _ = warm
-    context, outside = _new_context(browser)
+    context, outside = _new_context(browser, server)
     page = context.new_page()
     try:
         page.goto(f"{server}/{_url_path('labellisation', hrefs)}", wait_until="commit")
@@ -223,7 +223,7 @@ def test_the_labellisation_map_draws_every_site_by_status_offline(warm, browser)
         # Scattergeo markers: one per active site (prefectures and the demonstration's sub-prefectures).
         markers = chart.locator(".scattergeo path.point")
         assert markers.count() >= N_DEPARTEMENTS + 5
-        legend = " ".join(chart.locator(".legendtext").all_inner_texts())
+        legend = " ".join(chart.locator(".legendtext").evaluate_all("els => els.map(e => e.textContent)"))
         assert "Labellisé" in legend and "Audit de suivi en retard" in legend
         shapes = set(chart.locator(".legend path.scatterpts").evaluate_all(
             "els => els.map(e => e.getAttribute('d'))"))
