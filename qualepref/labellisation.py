@@ -53,66 +53,84 @@ class SiteStatus:
     detail: str = ""
 
 
-def site_status(site_code: str, events: pd.DataFrame, today: date) -> SiteStatus:
+@dataclass(frozen=True)
+class _Stage:
+    on: date
+    kind: str
+    result: str | None
+    valid_until: date | None
+    next_due: date | None
+
+
+def _stages(events: pd.DataFrame) -> list[_Stage]:
+    """The rows as plain values, oldest first (a status is worked out for every site on every page
+    run: pandas per site cost ~30 ms a site under load, 3 s for the national map)."""
+    return sorted(_stages_unsorted(events), key=lambda s: (s.on, s.kind))
+
+
+def site_status(site_code: str, events: pd.DataFrame | list[_Stage], today: date) -> SiteStatus:
     """Where a site stands on `today`, from its stages (rows of `label_events` for this site)."""
-    if events.empty:
+    stages = events if isinstance(events, list) else _stages(events) if len(events) else []
+    if not stages:
         return SiteStatus(site_code, "non_engage", detail="Aucune étape enregistrée.")
-    rows = events.assign(_on=pd.to_datetime(events["event_date"]).dt.date).sort_values(["_on", "event_kind"])
-    past = rows[rows["_on"] <= today]
-    future = rows[rows["_on"] > today]
-    planned = future[future["event_kind"].isin(("audit_externe", "audit_suivi", "renouvellement"))]
-    planned_on = planned["_on"].min() if len(planned) else None
-    last = past.iloc[-1] if len(past) else None
-    common = {"planned": planned_on, "last_stage": None if last is None else last["event_kind"],
-              "last_stage_on": None if last is None else last["_on"]}
-    granted = past[past["event_kind"].isin(GRANTING) & past["result"].eq("favorable")]
-    if len(granted):
-        grant = granted.iloc[-1]
-        after = past[past["_on"] >= grant["_on"]]
-        refused = after[after["event_kind"].isin(SETS_NEXT_DUE) & after["result"].eq("defavorable")]
-        if refused.empty:
-            valid_until = _day(grant["valid_until"])
-            setters = after[after["event_kind"].isin(SETS_NEXT_DUE) & after["result"].eq("favorable")]
-            setter = setters.iloc[-1]
-            next_due = _day(setter["next_due"]) or default_next_due(setter["_on"])
+    past = [s for s in stages if s.on <= today]
+    future = [s for s in stages if s.on > today]
+    planned = [s.on for s in future if s.kind in ("audit_externe", "audit_suivi", "renouvellement")]
+    last = past[-1] if past else None
+    common = {"planned": min(planned) if planned else None, "last_stage": last.kind if last else None,
+              "last_stage_on": last.on if last else None}
+    granted = [s for s in past if s.kind in GRANTING and s.result == "favorable"]
+    refusals = [s for s in past if s.kind in SETS_NEXT_DUE and s.result == "defavorable"]
+    if granted:
+        grant = granted[-1]
+        refused = [s for s in refusals if s.on >= grant.on]
+        if not refused:
+            setter = [s for s in past if s.on >= grant.on and s.kind in SETS_NEXT_DUE and s.result == "favorable"][-1]
+            next_due = setter.next_due or default_next_due(setter.on)
             # Labelled since the first grant after the last refusal (renewals continue the label).
-            refusals = past[past["event_kind"].isin(SETS_NEXT_DUE) & past["result"].eq("defavorable")]
-            chain = granted if refusals.empty else granted[granted["_on"] > refusals["_on"].max()]
-            since = chain["_on"].min()
-            base = {**common, "label_since": since, "valid_until": valid_until, "next_due": next_due}
-            if valid_until is not None and valid_until < today:
-                return SiteStatus(site_code, "suivi_en_retard", **base,
-                                  detail=f"Label échu le {valid_until:%d/%m/%Y} : renouvellement non enregistré.")
+            since = min(s.on for s in granted if not refusals or s.on > max(r.on for r in refusals))
+            base = {**common, "label_since": since, "valid_until": grant.valid_until, "next_due": next_due}
+            if grant.valid_until is not None and grant.valid_until < today:
+                return SiteStatus(site_code, "suivi_en_retard", **base, detail=(
+                    f"Label échu le {grant.valid_until:%d/%m/%Y} : renouvellement non enregistré."))
             if next_due < today:
                 return SiteStatus(site_code, "suivi_en_retard", **base,
                                   detail=f"Audit de suivi attendu le {next_due:%d/%m/%Y}.")
-            renewed = f", renouvelé le {grant['_on']:%d/%m/%Y}" if grant["_on"] != since else ""
+            renewed = f", renouvelé le {grant.on:%d/%m/%Y}" if grant.on != since else ""
             return SiteStatus(site_code, "labellise", **base, detail=f"Labellisé depuis le {since:%d/%m/%Y}{renewed}.")
-        cycle_start = refused["_on"].max()
+        cycle_start = max(s.on for s in refused)
     else:
-        decided = past[past["event_kind"].isin(GRANTING) & past["result"].notna()]
-        cycle_start = decided["_on"].max() if len(decided) else None
-    if (future["event_kind"] == "audit_externe").any():
-        when = future.loc[future["event_kind"] == "audit_externe", "_on"].min()
+        decided = [s.on for s in past if s.kind in GRANTING and s.result is not None]
+        cycle_start = max(decided) if decided else None
+    external = [s.on for s in future if s.kind == "audit_externe"]
+    if external:
         return SiteStatus(site_code, "audit_externe_programme", **common,
-                          detail=f"Audit externe programmé le {when:%d/%m/%Y}.")
-    in_cycle = past if cycle_start is None else past[past["_on"] > cycle_start]
-    if (in_cycle["event_kind"] == "audit_interne").any():
-        when = in_cycle.loc[in_cycle["event_kind"] == "audit_interne", "_on"].max()
-        return SiteStatus(site_code, "audit_interne_fait", **common, detail=f"Audit interne le {when:%d/%m/%Y}.")
-    if len(past) or len(future):
-        detail = "Décision défavorable : nouvelle préparation." if cycle_start is not None else "Démarche engagée."
-        return SiteStatus(site_code, "en_preparation", **common, detail=detail)
-    return SiteStatus(site_code, "non_engage", detail="Aucune étape enregistrée.")
+                          detail=f"Audit externe programmé le {min(external):%d/%m/%Y}.")
+    internal = [s.on for s in past if s.kind == "audit_interne" and (cycle_start is None or s.on > cycle_start)]
+    if internal:
+        return SiteStatus(site_code, "audit_interne_fait", **common,
+                          detail=f"Audit interne le {max(internal):%d/%m/%Y}.")
+    detail = "Décision défavorable : nouvelle préparation." if cycle_start is not None else "Démarche engagée."
+    return SiteStatus(site_code, "en_preparation", **common, detail=detail)
 
 
 def statuses(sites: pd.DataFrame, events: pd.DataFrame, today: date) -> pd.DataFrame:
     """One row per site of `sites` (site_code, site_name, site_kind, …) with its status on `today`."""
-    by_site = {code: group for code, group in events.groupby("site_code")} if len(events) else {}
-    empty = pd.DataFrame(columns=list(EVENT_COLUMNS))
-    rows = [site_status(code, by_site.get(code, empty), today).__dict__ for code in sites["site_code"]]
+    by_site: dict[str, list[_Stage]] = {}
+    if len(events):
+        for code, stage in zip(events["site_code"], _stages_unsorted(events), strict=True):
+            by_site.setdefault(code, []).append(stage)
+    rows = [site_status(code, sorted(by_site.get(code, []), key=lambda s: (s.on, s.kind)), today).__dict__
+            for code in sites["site_code"]]
     found = pd.DataFrame(rows, columns=list(SiteStatus.__dataclass_fields__))
     return sites.merge(found, on="site_code", how="left")
+
+
+def _stages_unsorted(events: pd.DataFrame) -> list[_Stage]:
+    days = pd.to_datetime(events["event_date"]).dt.date
+    results = events["result"].where(events["result"].notna(), None)
+    return [_Stage(on, kind, result, _day(valid), _day(due)) for on, kind, result, valid, due in zip(
+        days, events["event_kind"], results, events["valid_until"], events["next_due"], strict=True)]
 
 
 def counts_by_kind(status: pd.DataFrame) -> pd.DataFrame:
