@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import random
+import select
 import shutil
 import signal
+import subprocess
 import sys
 import time
 
@@ -17,26 +18,44 @@ import pytest
 
 from qualepref.db import Database
 from qualepref.ingest import samples
+from tests.conftest import ROOT
 from tests.test_ingest_support import import_file
 
 TRIALS = 20
 
 
-def _child(db_path: str, file_path: str, writing) -> None:
-    """The command line, in a process of its own; says when it starts writing."""
+def child_main(db_path: str, file_path: str) -> None:
+    """The command line, in a process of its own; writes one line on its standard output when it starts
+    writing (the command's own report goes nowhere)."""
     os.environ["QUALEPREF_DB"] = db_path
     from qualepref import store
     from qualepref.cli import main
 
     original = store.write
+    signal_fd = os.dup(1)
 
     def signalling_write(*args, **kwargs):
-        writing.set()
+        os.write(signal_fd, b"writing\n")
         return original(*args, **kwargs)
 
     store.write = signalling_write
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the process ends right after
     sys.exit(main(["import", file_path]))
+
+
+def _start_child(db_path, file_path) -> subprocess.Popen:
+    """A fresh interpreter (not multiprocessing: after an AppTest run in this process, `__main__` is
+    app.py, which a spawned or forkserver child would run again)."""
+    return subprocess.Popen(
+        [sys.executable, "-c", "import sys; from tests.test_ingest_atomic import child_main; "
+         "child_main(sys.argv[1], sys.argv[2])", str(db_path), str(file_path)],
+        cwd=ROOT, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+
+
+def _wait_writing(process: subprocess.Popen, timeout: float) -> bool:
+    """True once the child said it writes; False if it ended or stayed silent for `timeout` seconds."""
+    ready, _, _ = select.select([process.stdout], [], [], timeout)
+    return bool(ready) and process.stdout.readline() == b"writing\n"
 
 
 def _state(path) -> tuple:
@@ -75,39 +94,34 @@ def setting(tmp_path_factory):
     # One uninterrupted run: what "fully with the upload" looks like, and how long writing takes.
     complete = folder / "complete.duckdb"
     shutil.copy(base, complete)
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["qualepref.cli", "qualepref.ingest", "qualepref.store"])
-    writing = context.Event()
-    process = context.Process(target=_child, args=(str(complete), str(big), writing))
-    process.start()
-    assert writing.wait(120)
+    process = _start_child(complete, big)
+    assert _wait_writing(process, 120)
     started = time.perf_counter()
-    process.join(120)
+    assert process.wait(120) == 0
     duration = time.perf_counter() - started
-    assert process.exitcode == 0
+    process.stdout.close()
     after = _state(complete)
     assert after != before and len(after[1]) == len(before[1]) + 1
-    return folder, big, base, before, after, duration, context
+    return folder, big, base, before, after, duration
 
 
 def test_sigkill_during_import_leaves_all_or_nothing(setting):
-    folder, big, base, before, after, duration, context = setting
+    folder, big, base, before, after, duration = setting
     rng = random.Random(2024)
     outcomes = {"sans": 0, "avec": 0}
     killed_while_running = 0
     for trial in range(TRIALS):
         path = folder / f"trial-{trial}.duckdb"
         shutil.copy(base, path)
-        writing = context.Event()
-        process = context.Process(target=_child, args=(str(path), str(big), writing))
-        process.start()
-        assert writing.wait(120)
+        process = _start_child(path, big)
+        assert _wait_writing(process, 120)
         time.sleep(rng.uniform(0, duration * 1.1))
-        if process.exitcode is None:
+        if process.poll() is None:
             killed_while_running += 1
         with contextlib.suppress(ProcessLookupError):  # it may have just finished
             os.kill(process.pid, signal.SIGKILL)
-        process.join(30)
+        process.wait(30)
+        process.stdout.close()
         state = _state(path)  # the database opens (replaying its journal if any)
         assert state in (before, after), f"essai {trial} : base à moitié écrite"
         outcomes["avec" if state == after else "sans"] += 1
