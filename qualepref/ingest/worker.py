@@ -53,7 +53,10 @@ _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__
 
 def pack(pieces: list[bytes]) -> bytes:
     """Several byte strings as one message: their count, then each one's length and bytes."""
-    return struct.pack("<I", len(pieces)) + b"".join(struct.pack("<Q", len(p)) + p for p in pieces)
+    chunks = [struct.pack("<I", len(pieces))]
+    for piece in pieces:
+        chunks += [struct.pack("<Q", len(piece)), piece]
+    return b"".join(chunks)  # (one copy of each piece)
 
 
 def unpack(message: bytes) -> list[memoryview]:
