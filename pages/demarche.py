@@ -187,7 +187,7 @@ if can_write:
                        "report_date": report, "result": result or None, "referentiel_version": version or None,
                        "valid_until": valid_until, "comment": comment or None,
                        "next_due": labellisation.completed_next_due(kind, on, result or None, next_due)}
-                saved(lambda: labelling_store.save(db, "label_events", row, scope=scope, actor=principal.user),
+                saved(lambda: labelling_store.save(db, "label_events", row, scope=scope, actor=principal),
                       f"Étape « {KINDS.label(kind)} » du {fmt.day(on)} enregistrée.")
     with perimetre_tab, st.form("dem_perimetre"):
         modules = ui.query("referentiel_modules", scope=scope)
@@ -206,7 +206,7 @@ if can_write:
             else:
                 row = {"site_code": site_code, "module": int(module), "decided_on": decided, "retained": retained,
                        "decision": decision or None}
-                saved(lambda: labelling_store.save(db, "site_modules", row, scope=scope, actor=principal.user),
+                saved(lambda: labelling_store.save(db, "site_modules", row, scope=scope, actor=principal),
                       f"Décision sur le module {module} enregistrée.")
     with finding_tab:
         audits = events[events.event_kind.isin(("audit_interne", "audit_externe", "audit_suivi", "renouvellement",
@@ -234,7 +234,7 @@ if can_write:
                         row = {"site_code": site_code, "audit_kind": audit[0], "audit_date": audit[1],
                                "finding_kind": nature, "module": f_module, "engagement": f_engagement,
                                "finding_text": text.strip(), "closed_on": None}
-                        saved(lambda: labelling_store.save(db, "findings", row, scope=scope, actor=principal.user),
+                        saved(lambda: labelling_store.save(db, "findings", row, scope=scope, actor=principal),
                               "Constat enregistré.")
         if len(open_nc):
             with st.form("dem_close"):
@@ -245,6 +245,6 @@ if can_write:
                                        key="dem_closed_on")
                 if st.form_submit_button("Enregistrer la levée"):
                     saved(lambda: labelling_store.close_finding(db, finding, closed, scope=scope,
-                                                                actor=principal.user),
+                                                                actor=principal),
                           f"Non-conformité n° {finding} levée le {fmt.day(closed)}.")
 ui.footer()

@@ -222,6 +222,25 @@ def administrator_name(actor: Principal | str) -> str:
     return actor.user
 
 
+def writer_name(actor: Principal | str) -> str:
+    """The name the change log keeps for a data entry by `actor` (a stage, a finding, an action).
+
+    Like `administrator_name` for the roles that write their own sites' data:
+    a discovery visitor or a reading role is refused here, before anything is
+    read, whatever the page offered (the scope checks the sites again). A
+    plain string names a caller running on the server itself.
+    """
+    if isinstance(actor, str):
+        return actor
+    if not isinstance(actor, Principal):
+        raise ScopeError("Auteur de la modification inconnu.")
+    if actor.demo:
+        raise ScopeError(DISCOVERY_READ_ONLY)
+    if not actor.writes:
+        raise ScopeError("Ce profil ne peut pas modifier les données.")
+    return actor.user
+
+
 # The operator of the command line (imports, demonstration data): national,
 # read and write, like the administrator. Never used for a web session.
 NATIONAL_PRINCIPAL = Principal(user="national", role=Role.ADMIN, display_name="Ligne de commande")

@@ -9,7 +9,7 @@ deleted by an import: an empty cell leaves a stored value as it is.
 from __future__ import annotations
 
 from qualepref import sql
-from qualepref.access import SiteScope
+from qualepref.access import Principal, SiteScope, writer_name
 
 # Staging frame of each batch kind: column → dtype (what `queries/*staged_<kind>*.sql` read).
 STAGING_COLUMNS = {
@@ -115,8 +115,9 @@ def write(cur, kind: str, frame, *, scope: SiteScope, upload_id: int | None, is_
 ENTITIES = {"site_modules": "perimetre", "label_events": "etape", "findings": "constat"}
 
 
-def save(db, kind: str, row: dict, *, scope: SiteScope, actor: str):
+def save(db, kind: str, row: dict, *, scope: SiteScope, actor: Principal | str):
     """Record one périmètre decision, stage or finding (created or updated in place), audited."""
+    actor = writer_name(actor)
     import pandas as pd
 
     from qualepref import auth
@@ -131,8 +132,9 @@ def save(db, kind: str, row: dict, *, scope: SiteScope, actor: str):
     return counts
 
 
-def close_finding(db, finding_id: int, closed_on, *, scope: SiteScope, actor: str) -> None:
+def close_finding(db, finding_id: int, closed_on, *, scope: SiteScope, actor: Principal | str) -> None:
     """Record that a non-conformity was lifted (`closed_on`), audited."""
+    actor = writer_name(actor)
     from qualepref import auth
 
     scope.require([], write=True)

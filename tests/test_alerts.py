@@ -172,8 +172,9 @@ def test_national_quartiles_name_no_site_and_count_the_callers_sites(demo_db):
     assert "site_code" not in national.columns and len(national) == 10
     with demo_db.cursor() as cur:
         expected = cur.execute(
-            "select median(value), count(*) from v_indicator_values "
-            "where indicator_code = 'COURRIER_DELAI' and period_start = ?", [DEMO_END_MONTH]).fetchone()
+            "select median(value), count(*) from v_indicator_values join sites using (site_code) "
+            "where indicator_code = 'COURRIER_DELAI' and period_start = ? and site_kind = 'prefecture'",
+            [DEMO_END_MONTH]).fetchone()  # prefectures only: sub-prefectures are not compared with them
     last = national[national.period_start == pd.Timestamp(DEMO_END_MONTH)].iloc[0]
     assert (last["median"], last.n_sites) == pytest.approx(expected)
     assert (national.q1 <= national["median"]).all() and (national["median"] <= national.q3).all()
@@ -213,7 +214,10 @@ def test_overview_queries_on_demo_data(demo_db):
     assert 1 in set(compliance.module) and compliance.rate.between(0, 100).all()
     module_1 = compliance.set_index("module").loc[1]
     with demo_db.cursor() as cur:
-        assessed = cur.execute("select count(distinct site_code) from compliance_assessments "
-                               "where module = 1").fetchone()[0]
-    assert module_1.n_sites == assessed == 101
+        assessed, prefectures_assessed, prefectures = cur.execute(
+            "select count(distinct site_code), count(distinct site_code) filter (where site_kind = 'prefecture'), "
+            "(select count(*) from sites where active and site_kind = 'prefecture') "
+            "from compliance_assessments join sites using (site_code) where module = 1").fetchone()
+    # Every site assessed counts, sub-prefectures included; every prefecture is among them.
+    assert module_1.n_sites == assessed > prefectures_assessed == prefectures
     assert module_1.n_conforme + module_1.n_partiel + module_1.n_non_conforme == module_1.n_applicable

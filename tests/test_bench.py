@@ -195,8 +195,11 @@ def test_protocol_client_against_a_real_server(demo_db_path, tmp_path):
         return protocol_load.run(demo_db_path, tmp_path, levels=(("2 d'un coup", 2, 0.0),), seconds=4.0, log=str)
 
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
-    result = asyncio.run(from_a_running_loop())
+    # A thread of its own for that loop: in the whole suite this thread may already run Playwright's.
+    with ThreadPoolExecutor(1) as pool:
+        result = pool.submit(asyncio.run, from_a_running_loop()).result()
     assert len(result["pages"]) > 5  # the navigation the first run sent
     assert not result.get("failures")
     [level] = result["levels"]

@@ -166,3 +166,22 @@ def test_admin_adds_a_sub_prefecture_on_the_sites_page(own_db, monkeypatch):
         assert list(zip(history.action, history.key, strict=True)) == [("création", "76351")]
         row = db.cursor().execute("select site_kind, parent_code, tncc from sites where site_code = '76351'").fetchone()
     assert row == ("sous_prefecture", "76", 2)
+
+
+@pytest.mark.parametrize("who", [Principal("copil87@interieur.gouv.fr", Role.COPIL, "87"),
+                                 Principal("visiteur", Role.REFERENT, "87", demo=True)])
+def test_a_reading_or_discovery_principal_cannot_record_a_stage_even_with_a_writable_scope(own_db, who):
+    """The data layer refuses the author itself, whatever scope a page hands it (the log names a writer)."""
+    from qualepref import labelling_store
+    from qualepref.access import ScopeError, system_scope
+
+    row = {"site_code": "87", "event_kind": "audit_interne", "event_date": date.today(), "organisme": None,
+           "report_date": None, "result": None, "referentiel_version": None, "valid_until": None, "comment": None,
+           "next_due": None}
+    with Database(own_db) as db:
+        with db.cursor() as cur:
+            before = cur.execute("select count(*) from label_events").fetchone()[0]
+        with pytest.raises(ScopeError):
+            labelling_store.save(db, "label_events", row, scope=system_scope(["87"]), actor=who)
+        with db.cursor() as cur:
+            assert cur.execute("select count(*) from label_events").fetchone()[0] == before
