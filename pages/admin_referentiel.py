@@ -80,12 +80,17 @@ with tab_edit:
                                     index=options.index(current) if current in options else 0,
                                     format_func=lambda e: "—" if e is None else str(e))
         source = right.text_input("Source de la cible", value=blank(row.target_source))
+        target_from = left.date_input(
+            "Nouvelle cible en vigueur à partir du", value=referentiel_edit.first_of_month(), format="DD/MM/YYYY",
+            key=f"cible_depuis_{code}",
+            help="Une cible changée vaut à partir de cette date : les périodes d'avant gardent leur cible et leur "
+                 "verdict. Sans changement de cible ou de sens, la date est ignorée.")
         if st.form_submit_button("Enregistrer", type="primary"):
             def save():
                 ind = referentiel_edit.clean_indicator(
                     indicator_code=code, indicator_label=label, module=module, engagement=engagement, unit=unit,
                     direction=direction, target=target, frequency=frequency, target_source=source)
-                referentiel_edit.save_indicator(db, ind, actor=admin, new=False)
+                referentiel_edit.save_indicator(db, ind, actor=admin, new=False, target_from=target_from)
             apply(save, f"Indicateur {code} enregistré.")
 
 with tab_new:

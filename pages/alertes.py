@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from qualepref import alert_view, alerts, filters, fmt, ui
+from qualepref import alert_view, alerts, filters, fmt, targets, ui
 from qualepref.export import tables
 
 ui.page_header(
@@ -20,8 +20,8 @@ if selection.end is None:
     values = None
 else:
     last_year = selection.end.year
-    values = ui.query("alert_indicator_values", scope=scope, start=alerts.window_start(selection.end),
-                      end=selection.end)
+    values = targets.judged(ui.query("alert_indicator_values", scope=scope, start=alerts.window_start(selection.end),
+                                     end=selection.end), ui.query("target_rows", scope=scope))
 survey = ui.query("alert_survey_results", scope=scope, first_year=0, last_year=last_year)
 table = alerts.open_alerts(survey, values)
 table = alerts.filter_table(table, module=selection.module)

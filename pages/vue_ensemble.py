@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from qualepref import alerts, filters, fmt, overview, satisfaction, sites, transmissions, ui
+from qualepref import alerts, filters, fmt, overview, satisfaction, sites, targets, transmissions, ui
 
 ui.page_header(
     "Vue d'ensemble",
@@ -52,11 +52,12 @@ if not reporting.empty:
                    "sont partiels.")
 
 if month is not None:
-    window_values = ui.query("alert_indicator_values", scope=scope, start=alerts.window_start(month), end=month)
-    targets = overview.target_summary(alerts.indicator_status(window_values))
+    window_values = targets.judged(ui.query("alert_indicator_values", scope=scope, start=alerts.window_start(month),
+                                            end=month), ui.query("target_rows", scope=scope))
+    on_target = overview.target_summary(alerts.indicator_status(window_values))
     sent = transmissions.count_at(status, month)
 else:
-    targets = overview.TargetSummary(0, 0)
+    on_target = overview.TargetSummary(0, 0)
     window_values = None
     sent = None
 
@@ -77,8 +78,8 @@ with reports:
     st.page_link("pages/transmissions.py", label="Suivi des transmissions", icon=":material/fact_check:",
                  query_params=link_params)
 with target_col:
-    st.metric("Indicateurs à la cible", fmt.percent(targets.share))
-    st.caption(f"{fmt.number(targets.n_meeting, 0)} sur {fmt.number(targets.n_with_target, 0)} "
+    st.metric("Indicateurs à la cible", fmt.percent(on_target.share))
+    st.caption(f"{fmt.number(on_target.n_meeting, 0)} sur {fmt.number(on_target.n_with_target, 0)} "
                "(préfecture × indicateur ayant une cible) : dernière valeur "
                + (f"({alerts.window_text(month)})" if month else "–")
                + ", mensuelle ou trimestrielle ; la même règle que les alertes et le pack COPIL.")

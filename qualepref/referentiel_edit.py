@@ -11,10 +11,11 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import asdict, dataclass
+from datetime import date
 
 import pandas as pd
 
-from qualepref import sql
+from qualepref import sql, target_edit, targets
 from qualepref.access import Principal, administrator_name
 from qualepref.auth import record_audit, utcnow
 from qualepref.formulas import label_problem
@@ -259,7 +260,15 @@ def _row(frame: pd.DataFrame, mask) -> dict | None:
             for k, v in found.iloc[0].to_dict().items()}
 
 
-def save_indicator(db, ind: Indicator, *, actor: Principal | str, new: bool) -> None:
+def first_of_month(day: date | None = None) -> date:
+    day = day or utcnow().date()
+    return date(day.year, day.month, 1)
+
+
+def save_indicator(db, ind: Indicator, *, actor: Principal | str, new: bool, target_from: date | None = None) -> None:
+    """Add or change an indicator. A changed target or direction is a new national target from `target_from`
+    (default: the first day of the current month; a new indicator's target is in force since always): the
+    periods before it keep their target and their verdicts (qualepref.targets)."""
     actor = administrator_name(actor)  # a discovery visitor is refused before anything is read
     with db.transaction() as cur:
         ref = _reference(cur)
@@ -268,6 +277,18 @@ def save_indicator(db, ind: Indicator, *, actor: Principal | str, new: bool) -> 
             raise ReferentielError(" ".join(problems))
         before = None if new else _row(ref["indicators"], ref["indicators"].indicator_code == ind.indicator_code)
         sql.execute(cur, "referentiel_insert_indicator" if new else "referentiel_update_indicator", **asdict(ind))
+        changed = new or (before["target"], before["direction"]) != (ind.target, ind.direction)
+        if changed:
+            day = None if new else (target_from or first_of_month())
+            change = target_edit.TargetChange(
+                indicator_code=ind.indicator_code, site_code=None, target=ind.target,
+                direction=ind.direction or "baisse", strict=False, valid_from=day,
+                source=ind.target_source or targets.NATIONAL_SOURCE)
+            if ind.target is None:
+                target_edit.make_room(cur, change)  # no target from that day on
+                target_edit.after_change(cur, change)
+            else:
+                target_edit.write_approved(cur, change, actor=actor)
         record_audit(cur, actor=actor, action="ajout" if new else "modification", entity="indicateur",
                      key=ind.indicator_code, before=before, after=asdict(ind), now=utcnow())
 
@@ -299,6 +320,7 @@ def confirm_target(db, indicator_code: str, *, actor: Principal | str) -> None:
         if not before.get("target_indicative"):
             raise ReferentielError("Cette cible n'est pas indicative : rien à confirmer.")
         sql.execute(cur, "referentiel_confirm_target", indicator_code=indicator_code)
+        sql.execute(cur, "target_confirm_national", indicator_code=indicator_code)
         record_audit(cur, actor=actor, action="confirmation de la cible", entity="indicateur", key=indicator_code,
                      before={"target": before["target"], "target_indicative": True},
                      after={"target": before["target"], "target_indicative": False}, now=utcnow())

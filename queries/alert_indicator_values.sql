@@ -1,5 +1,7 @@
--- Values of the indicators that have a target, for each site in scope, over
--- the alert window [$start, $end] (misses and runs are computed in Python).
+-- Values of the indicators that have a target (national or local, approved), for each
+-- site in scope, over the alert window [$start, $end]. The target in force for each
+-- value (site, prefecture of a sub-prefecture, national default; on the period's first
+-- day), misses and runs are computed in Python (qualepref.targets, qualepref.alerts).
 with values_in_scope as (
     select
         site_code,
@@ -21,14 +23,16 @@ select
     i.module,
     i.unit,
     i.direction,
-    i.target,
-    i.target_indicative,
     v.period_start,
     v.period_kind,
     v.value,
     v.comment,
+    s.parent_code,
 from values_in_scope as v
 join indicators as i using (indicator_code)
 join sites as s using (site_code)
-where i.direction is not null and i.target is not null
+where exists (
+    select 1 from targets as t
+    where t.indicator_code = v.indicator_code and t.status = 'approved'
+)
 order by v.site_code, v.indicator_code, v.period_start

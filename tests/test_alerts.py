@@ -6,7 +6,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from qualepref import alerts, overview, satisfaction, sql, stats, transmissions, trend_view
+from qualepref import alerts, overview, satisfaction, sql, stats, targets, transmissions, trend_view
 from tests.conftest import DEMO_END_MONTH, national_scope
 
 
@@ -157,7 +157,8 @@ def test_scope_label_names_the_line():
 
 def test_alert_queries_stay_inside_the_scope(demo_db):
     scope = _narrowed(national_scope(demo_db), {"87"})
-    values = sql.run(demo_db, "alert_indicator_values", scope=scope, start=date(2026, 5, 1), end=DEMO_END_MONTH)
+    values = targets.judged(sql.run(demo_db, "alert_indicator_values", scope=scope, start=date(2026, 5, 1),
+                                    end=DEMO_END_MONTH), sql.run(demo_db, "target_rows", scope=scope))
     survey = sql.run(demo_db, "alert_survey_results", scope=scope, first_year=2024, last_year=2026)
     assert set(values.site_code) == {"87"} and set(survey.site_code) == {"87"}
     assert values.target.notna().all() and values.period_start.min() >= pd.Timestamp("2026-05-01")

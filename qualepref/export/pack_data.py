@@ -12,7 +12,20 @@ from datetime import date
 
 import pandas as pd
 
-from qualepref import alerts, anonymity, campaigns, fmt, periods, satisfaction, sites, sql, stats, transmissions, vocab
+from qualepref import (
+    alerts,
+    anonymity,
+    campaigns,
+    fmt,
+    periods,
+    satisfaction,
+    sites,
+    sql,
+    stats,
+    targets,
+    transmissions,
+    vocab,
+)
 from qualepref.access import ScopeError, SiteScope
 
 # Indicator families of module 1, one slide each (indicators of other modules are
@@ -124,7 +137,9 @@ def load_pack_data(db, scope: SiteScope, site_code: str, start: date, end: date,
         survey = stats.with_satisfaction(survey)
     compliance = sql.run(db, "compliance_latest", scope=scope.narrowed([site_code]), as_of=end_of_month(end))
     site_scope = scope.narrowed([site_code])
-    window_values = sql.run(db, "alert_indicator_values", scope=site_scope, start=alerts.window_start(end), end=end)
+    target_rows = sql.run(db, "target_rows", scope=site_scope)
+    window_values = targets.judged(sql.run(db, "alert_indicator_values", scope=site_scope,
+                                           start=alerts.window_start(end), end=end), target_rows)
     transmission = transmissions.status(sql.run(db, "transmission_grid", scope=site_scope,
                                                 **transmissions.query_params(start, end, "month")))
     status = sql.run(db, "pack_data_status", scope=scope, site_code=site_code).iloc[0]

@@ -1,0 +1,206 @@
+"""Targets that belong to a site and a date (issue 15): the one resolution, boundaries, history, upgrades."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from qualepref import alerts, referentiel_edit, sql, target_edit, targets
+from qualepref.access import NATIONAL_PRINCIPAL, Principal, Role, ScopeError
+from qualepref.db import Database, apply_migrations, migration_versions
+from qualepref.target_edit import TargetChange
+from tests.conftest import national_scope
+
+NATIONAL = {"indicator_code": "COURRIER_DELAI", "site_code": None, "target": 15.0, "direction": "baisse",
+            "strict": False, "valid_from": None, "valid_to": None, "source": "référentiel national",
+            "indicative": False}
+
+
+def _values(site: str, months_values, *, parent=None, code="COURRIER_DELAI") -> pd.DataFrame:
+    return pd.DataFrame([{"site_code": site, "site_name": site, "indicator_code": code, "indicator_label": code,
+                          "module": 1, "unit": "jours ouvrés", "direction": "baisse", "parent_code": parent,
+                          "period_start": pd.Timestamp(month), "period_kind": "month", "value": value}
+                         for month, value in months_values])
+
+
+def test_the_site_target_wins_then_the_prefecture_then_the_national_default():
+    rows = [NATIONAL,
+            {**NATIONAL, "site_code": "87", "target": 10.0, "valid_from": date(2025, 1, 1), "source": "COPIL 87"},
+            {**NATIONAL, "site_code": "87B", "target": 8.0, "valid_from": date(2025, 6, 1)}]
+    assert targets.in_force(rows, "COURRIER_DELAI", "29", date(2025, 3, 1)).target == 15.0
+    assert targets.in_force(rows, "COURRIER_DELAI", "87", date(2024, 12, 1)).target == 15.0
+    local = targets.in_force(rows, "COURRIER_DELAI", "87", date(2025, 1, 1))
+    assert (local.target, local.source, local.national) == (10.0, "COPIL 87", False)
+    # A sub-prefecture without its own target takes its prefecture's, then its own once it has one.
+    assert targets.in_force(rows, "COURRIER_DELAI", "87A", date(2025, 3, 1), parent_code="87").target == 10.0
+    assert targets.in_force(rows, "COURRIER_DELAI", "87B", date(2025, 3, 1), parent_code="87").target == 10.0
+    assert targets.in_force(rows, "COURRIER_DELAI", "87B", date(2025, 6, 1), parent_code="87").target == 8.0
+    assert targets.in_force(rows, "COURRIEL_DELAI", "87", date(2025, 6, 1)) is None
+    # The table version agrees with the single case, row by row.
+    values = pd.concat([_values("29", [("2025-03-01", 12)]), _values("87", [("2024-12-01", 12), ("2025-01-01", 12)]),
+                        _values("87A", [("2025-03-01", 12)], parent="87"),
+                        _values("87B", [("2025-03-01", 12), ("2025-06-01", 12)], parent="87")])
+    attached = targets.attach(values, rows)
+    assert attached.target.tolist() == [15.0, 15.0, 10.0, 10.0, 10.0, 8.0]
+    assert attached.target_site.fillna("national").tolist() == ["national", "national", "87", "87", "87", "87B"]
+
+
+def test_strict_and_non_strict_bounds_at_the_boundary():
+    """« en moins de 15 jours » (strict): 15,0 misses; « au plus 15 jours »: 15,0 meets; hausse likewise."""
+    for strict, missed in ((False, False), (True, True)):
+        rows = [{**NATIONAL, "strict": strict}]
+        window = targets.judged(_values("87", [("2026-03-01", 15.0)]), rows)
+        assert alerts.indicator_status(window).missed.tolist() == [missed]
+        window = targets.judged(_values("87", [("2026-03-01", 14.99)]), rows)
+        assert alerts.indicator_status(window).missed.tolist() == [False]
+        window = targets.judged(_values("87", [("2026-03-01", 15.01)]), rows)
+        assert alerts.indicator_status(window).missed.tolist() == [True]
+    hausse = {**NATIONAL, "indicator_code": "DECROCHE", "target": 90.0, "direction": "hausse"}
+    for strict, missed in ((False, False), (True, True)):
+        window = targets.judged(_values("87", [("2026-03-01", 90.0)], code="DECROCHE"), [{**hausse, "strict": strict}])
+        assert alerts.indicator_status(window).missed.tolist() == [missed]
+
+
+def test_a_target_changed_mid_year_leaves_the_earlier_verdicts_unchanged():
+    months = [(f"2026-{m:02d}-01", 12.0) for m in range(1, 13)]
+    before = [NATIONAL]
+    after = [{**NATIONAL, "valid_to": date(2026, 6, 30)},
+             {**NATIONAL, "target": 10.0, "valid_from": date(2026, 7, 1), "source": "COPIL du 19/06/2026"}]
+    for end in range(1, 7):  # every window ending before July: the same verdicts, the same alerts
+        window = [(m, v) for m, v in months if int(m[5:7]) <= end]
+        old = alerts.indicator_alerts(targets.judged(_values("87", window), before))
+        new = alerts.indicator_alerts(targets.judged(_values("87", window), after))
+        pd.testing.assert_frame_equal(old, new)
+    runs = alerts.missed_runs(targets.judged(_values("87", months), after))
+    assert runs.missed.tolist() == [False] * 6 + [True] * 6
+    assert runs.target.tolist() == [15.0] * 6 + [10.0] * 6
+
+
+def _old_rule_alerts(path, end: date) -> pd.DataFrame:
+    """The alerts as main computed them before targets had dates: each indicator's one target, read from
+    the référentiel (the query of main, verbatim but for the file it lived in)."""
+    with Database(path, migrate=False) as database, database.cursor() as cur:
+        values = cur.execute("""
+            select v.site_code, s.site_name, v.indicator_code, i.indicator_label, i.module, i.unit, i.direction,
+                   i.target, i.target_indicative, v.period_start, v.period_kind, v.value, v.comment,
+            from v_indicator_values as v join indicators as i using (indicator_code) join sites as s using (site_code)
+            where v.period_start between $start and $end and i.direction is not null and i.target is not null
+            order by v.site_code, v.indicator_code, v.period_start""",
+                             {"start": alerts.window_start(end), "end": end}).df()
+    return alerts.indicator_alerts(values)
+
+
+def _new_rule_alerts(path, end: date) -> pd.DataFrame:
+    with Database(path, migrate=False) as database:
+        with database.cursor() as cur:
+            codes = [r[0] for r in cur.execute("select site_code from sites").fetchall()]
+        scope = NATIONAL_PRINCIPAL.scope(codes)
+        values = sql.run(database, "alert_indicator_values", scope=scope, start=alerts.window_start(end), end=end)
+        rows = sql.run(database, "target_rows", scope=scope)
+    return alerts.indicator_alerts(targets.judged(values, rows))
+
+
+def test_a_round1_database_lists_the_same_alerts_before_and_after_the_targets_migration(round1_db_path):
+    older = {v for v in migration_versions() if v < 80}
+    with Database(round1_db_path, migrate=False) as database:
+        apply_migrations(database, only=older)
+    ends = [date(2024, 12, 1), date(2025, 6, 1), date(2026, 3, 1)]
+    before = {end: _old_rule_alerts(round1_db_path, end) for end in ends}
+    assert sum(len(t) for t in before.values()) > 100
+    with Database(round1_db_path) as database, database.cursor() as cur:  # every migration, 0080 onwards included
+        national = cur.execute("select count(*) from v_targets where site_code is null").fetchone()[0]
+        satisfaction = cur.execute("select target, direction, strict, source from v_targets "
+                                   "where indicator_code = 'SATISFACTION'").fetchall()
+    assert national > 10 and satisfaction == [(75.0, "hausse", False, "référentiel national")]
+    for end in ends:
+        pd.testing.assert_frame_equal(_new_rule_alerts(round1_db_path, end), before[end])
+
+
+@pytest.mark.parametrize("view_columns", [["indicator_code", "site_code", "target", "direction", "strict",
+                                           "valid_from", "valid_to", "source"]])
+def test_the_analysts_view_has_its_stable_columns(demo_db, view_columns):
+    with demo_db.cursor() as cur:
+        columns = [r[0] for r in cur.execute("describe v_targets").fetchall()]
+        missing = cur.execute("select count(*) from v_targets where valid_from is not null and site_code is null "
+                              "and indicator_code = 'COURRIER_DELAI' and valid_from > current_date").fetchone()[0]
+    assert columns == view_columns and missing == 0
+
+
+def _verdicts(database, site: str, end: date) -> pd.DataFrame:
+    scope = national_scope(database).narrowed([site])
+    values = sql.run(database, "alert_indicator_values", scope=scope, start=alerts.window_start(end), end=end)
+    status = alerts.indicator_status(targets.judged(values, sql.run(database, "target_rows", scope=scope)))
+    return status[["indicator_code", "period_start", "value", "target", "target_strict", "missed", "run"]]
+
+
+def test_an_administrator_changes_a_target_from_a_date_and_earlier_verdicts_stay(demo_db):
+    before = {end: _verdicts(demo_db, "87", end) for end in (date(2025, 6, 1), date(2025, 12, 1))}
+    ind = referentiel_edit.clean_indicator(**{**_indicator(demo_db, "COURRIER_DELAI"), "target": "1"})
+    referentiel_edit.save_indicator(demo_db, ind, actor="admin-test", new=False, target_from=date(2026, 1, 1))
+    for end, verdicts in before.items():
+        pd.testing.assert_frame_equal(_verdicts(demo_db, "87", end), verdicts)
+    after = _verdicts(demo_db, "87", date(2026, 3, 1))
+    assert after.set_index("indicator_code").loc["COURRIER_DELAI", "target"] == 1.0
+    with demo_db.cursor() as cur:
+        rows = cur.execute("select target, valid_from, valid_to from v_targets where indicator_code = "
+                           "'COURRIER_DELAI' and site_code is null order by valid_from nulls first").fetchall()
+        logged = cur.execute("select count(*) from audit_log where entity = 'indicateur' and key = 'COURRIER_DELAI'"
+                             ).fetchone()[0]
+    assert rows == [(15.0, None, date(2025, 12, 31)), (1.0, date(2026, 1, 1), None)] and logged == 1
+
+
+def test_a_referent_proposes_a_local_target_in_force_once_an_administrator_approves(demo_db):
+    scope = national_scope(demo_db)
+    referent = Principal("ref87@interieur.gouv.fr", Role.REFERENT, site_code="87")
+    change = target_edit.TargetChange("COURRIER_DELAI", "87", 10.0, "baisse", True, date(2026, 1, 1),
+                                      source="Décision du COPIL du 15/12/2025")
+    with pytest.raises(ScopeError):  # another prefecture's target
+        target_edit.propose(demo_db, TargetChange(**{**change.__dict__, "site_code": "29"}),
+                            scope=referent.scope(scope.site_codes), actor=referent)
+    with pytest.raises(ScopeError):  # discovery: read only
+        target_edit.propose(demo_db, change, scope=referent.scope(scope.site_codes),
+                            actor=Principal("d", Role.REFERENT, site_code="87", demo=True))
+    with pytest.raises(target_edit.TargetError, match="source"):
+        target_edit.propose(demo_db, TargetChange(**{**change.__dict__, "source": " "}),
+                            scope=referent.scope(scope.site_codes), actor=referent)
+    proposal = target_edit.propose(demo_db, change, scope=referent.scope(scope.site_codes), actor=referent)
+    rows = sql.run(demo_db, "target_rows", scope=scope)
+    assert targets.in_force(rows, "COURRIER_DELAI", "87", date(2026, 2, 1)).target == 15.0  # not yet
+    with pytest.raises(ScopeError):  # a référent does not approve, even his own proposal
+        target_edit.decide(demo_db, proposal, approve=True, actor=referent)
+    target_edit.decide(demo_db, proposal, approve=True, actor="admin-test")
+    rows = sql.run(demo_db, "target_rows", scope=scope)
+    mine = targets.in_force(rows, "COURRIER_DELAI", "87", date(2026, 2, 1))
+    assert (mine.target, mine.strict, mine.source) == (10.0, True, "Décision du COPIL du 15/12/2025")
+    assert targets.in_force(rows, "COURRIER_DELAI", "87", date(2025, 12, 1)).target == 15.0
+    assert targets.in_force(rows, "COURRIER_DELAI", "29", date(2026, 2, 1)).target == 15.0
+    with pytest.raises(target_edit.TargetError):  # decided once
+        target_edit.decide(demo_db, proposal, approve=False, actor="admin-test", note="trop tard")
+    local = sql.run(demo_db, "target_local_rows", scope=referent.scope(scope.site_codes))
+    assert local[["site_code", "status", "proposed_by", "decided_by"]].values.tolist() == [
+        ["87", "approved", "ref87@interieur.gouv.fr", "admin-test"]]
+    with demo_db.cursor() as cur:
+        actions = [r[0] for r in cur.execute("select action from audit_log where entity = 'cible' order by 1"
+                                             ).fetchall()]
+    assert actions == ["approbation de cible", "proposition de cible"]
+
+
+def test_a_rejected_proposal_needs_a_reason_and_never_comes_into_force(demo_db):
+    scope = national_scope(demo_db)
+    change = target_edit.TargetChange("COURRIEL_DELAI", "87", 3.0, "baisse", False, date(2026, 1, 1),
+                                      source="Charte locale")
+    proposal = target_edit.propose(demo_db, change, scope=scope, actor="ref-test")
+    with pytest.raises(target_edit.TargetError, match="motif"):
+        target_edit.decide(demo_db, proposal, approve=False, actor="admin-test")
+    target_edit.decide(demo_db, proposal, approve=False, actor="admin-test", note="Délai non voté en COPIL")
+    rows = sql.run(demo_db, "target_rows", scope=scope)
+    assert targets.in_force(rows, "COURRIEL_DELAI", "87", date(2026, 2, 1)).target == 5.0
+
+
+def _indicator(database, code: str) -> dict:
+    with database.cursor() as cur:
+        frame = cur.execute(sql.query_text("referentiel_indicators")).df()
+    row = frame[frame.indicator_code == code].iloc[0].to_dict()
+    return {k: (None if pd.isna(v) else v) for k, v in row.items()}
