@@ -8,9 +8,10 @@ import zipfile
 
 import pytest
 
-from qualepref.bench.hostile_files import column_letters, sheet_xml, workbook_parts, zipped
+from qualepref.bench.hostile_files import sheet_xml, workbook_parts, zipped
 from qualepref.ingest import readers, samples, xlsxmeta
 from qualepref.ingest.limits import RefusedFile
+from qualepref.ingest.text import column_letter
 from tests.test_ingest_support import import_file, indicator_rows
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -117,7 +118,7 @@ def test_the_fast_scan_bounds_cells_like_the_parser_on_a_varied_sheet():
     for r in (3, 4, 7, 40):
         cells = []
         for c in (1, 2, 5, 27, 60):
-            ref = f"{column_letters(c)}{r}"
+            ref = f"{column_letter(c)}{r}"
             kind = (r + c) % 4
             cells.append([f'<c r="{ref}" s="2"><v>{r * c}</v></c>',
                           f'<c r="{ref}" t="inlineStr"><is><t>é&lt;</t></is></c>',
@@ -150,7 +151,7 @@ def column_index(letters: str) -> int:
 def test_the_column_pattern_accepts_exactly_the_columns_up_to_a_limit(text):
     pattern = re.compile(xlsxmeta._upto(text, "A", "Z", first="A") + b"$")
     limit = xlsxmeta.letters_to_index(text)
-    assert all(bool(pattern.match(column_letters(i).encode())) == (i <= limit) for i in range(20_000))
+    assert all(bool(pattern.match(column_letter(i).encode())) == (i <= limit) for i in range(20_000))
 
 
 @pytest.mark.parametrize("text", ["1", "9", "10", "99", "100", "38202", "1048576"])

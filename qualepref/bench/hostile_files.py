@@ -11,6 +11,8 @@ import struct
 import zipfile
 import zlib
 
+from qualepref.ingest.text import column_letter
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -22,16 +24,6 @@ CONTENT_TYPES = (
     'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>')
 ROOT_RELS = (f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG_RELS}"><Relationship Id="rId1" '
              f'Type="{RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
-
-
-def column_letters(index: int) -> str:
-    """0 → `A`, 25 → `Z`, 26 → `AA`."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def sheet_xml(rows: str, *, dimension: str | None = None) -> str:
@@ -167,7 +159,7 @@ def wide_csv(columns: int = 1_000_000) -> bytes:
 
 def wide_sheet(columns: int = 1_000_000) -> bytes:
     """One row of `columns` numbers (Excel stops at 16,384 columns; the format does not)."""
-    cells = "".join(f'<c r="{column_letters(j)}1"><v>1</v></c>' for j in range(columns))
+    cells = "".join(f'<c r="{column_letter(j)}1"><v>1</v></c>' for j in range(columns))
     return zipped(workbook_parts({"Feuil1": sheet_xml(f'<row r="1">{cells}</row>')}))
 
 

@@ -24,6 +24,7 @@ from xml.parsers import expat
 from defusedxml import ElementTree as SafeET
 
 from qualepref.ingest.limits import RefusedFile
+from qualepref.ingest.text import column_letter
 
 MAIN_NAMESPACES = frozenset({
     "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -35,16 +36,6 @@ _CELL_REF = re.compile(r"^([A-Z]+)([0-9]+)$")
 WORKBOOK = "xl/workbook.xml"
 WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 STYLES = "xl/styles.xml"
-
-
-def index_to_letters(index: int) -> str:
-    """0 → `A`, 25 → `Z`, 26 → `AA`."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def letters_to_index(letters: str) -> int:
@@ -284,7 +275,7 @@ def _upto(text: str, low: str, high: str, *, first: str) -> bytes:
 def _box_of_references(body: bytes, tag: bytes, max_columns: int) -> Box | bool | None:
     """The rectangle of every cell reference, or False if some cell tag has none the patterns read
     or lies beyond `max_columns`."""
-    last = index_to_letters(max_columns - 1)
+    last = column_letter(max_columns - 1)
     if re.search(tag + rb' r="(?!' + _upto(last, "A", "Z", first="A") + rb"[1-9])[A-Z]", body):
         return False
     if re.search(tag + rb"(?=[\s/>])(?! r=\"[A-Z]+[1-9][0-9]*\")", body) is None:  # the usual `<c r="B7"`
