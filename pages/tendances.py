@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 from qualepref import anonymity, filters, fmt, stats, trend_view, ui
@@ -63,9 +64,14 @@ def draw_indicators() -> None:
            "en deçà, elle permettrait de retrouver leurs valeurs.")
     )
     # Shared across reruns and sessions: sixteen figures cost most of the page's time to build.
+    # The target in force at each period: the site's own when one site is shown, else the national default.
+    shown = selection.site_code or (min(scope.site_codes) if selection.single_site else None)
+    one_site = sites[sites.site_code == shown] if shown else sites.iloc[:0]
+    parent = None if one_site.empty or pd.isna(one_site.parent_code.iloc[0]) else one_site.parent_code.iloc[0]
     charts_ = ui.shared(trend_view.indicator_charts)(
         indicators, values, national, line=line_label, start=start, end=selection.end, yearly=yearly,
-        moving_average=moving, meeting_mode=selection.meeting_mode)
+        moving_average=moving, meeting_mode=selection.meeting_mode, target_rows=ui.query("target_rows", scope=scope),
+        site_code=None if one_site.empty else shown, parent_code=parent)
     # Indicators with no value of the scope over the period are named in one folded list, not drawn as
     # empty full-width charts (unless the one indicator asked for).
     labels = list(indicators.indicator_label)

@@ -189,3 +189,29 @@ def satisfaction_threshold(rows, site_code: str | None, on, *, parent_code: str 
     """The satisfaction threshold in force for a site on a day (75 % when no row says otherwise)."""
     found = in_force(rows, SATISFACTION, site_code, on, parent_code=parent_code)
     return found or Target(SATISFACTION, None, DEFAULT_SATISFACTION, "hausse", False, None, None, NATIONAL_SOURCE)
+
+
+def series(rows, indicator_code: str, site_code: str | None, days, *, parent_code: str | None = None
+           ) -> list[Target | None]:
+    """The target in force on each of `days` (first days of periods): what a trend line is compared with.
+
+    `site_code` None: the national default (a median of many sites has no site of its own).
+    """
+    days = list(days)
+    if not days:
+        return []
+    asked = pd.DataFrame({"indicator_code": indicator_code, "site_code": site_code, "parent_code": parent_code,
+                          "period_start": pd.to_datetime(pd.Series(days))})
+    found = attach(asked, rows)
+    return [None if pd.isna(row.target) else Target(
+        indicator_code, None if _missing(row.target_site) else row.target_site, float(row.target), row.direction,
+        bool(row.target_strict), None if pd.isna(row.target_valid_from) else row.target_valid_from.date(),
+        None if pd.isna(row.target_valid_to) else row.target_valid_to.date(),
+        None if _missing(row.target_source) else row.target_source, bool(row.target_indicative))
+        for row in found.itertuples()]
+
+
+def changes(steps: list[Target | None]) -> bool:
+    """Whether the target (value or strictness) changes along a series: the line is then a step."""
+    values = {(s.target, s.strict) if s else None for s in steps}
+    return len(values) > 1

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from qualepref import anonymity, fmt
+from qualepref import anonymity, fmt, targets
 from qualepref.charts import trends as charts
 
 
@@ -60,8 +60,13 @@ class TrendChart:
 
 def indicator_charts(indicators: pd.DataFrame, values: pd.DataFrame, national: pd.DataFrame, *,
                      line: ScopeLabel, start, end, yearly: bool = False, moving_average: bool = False,
-                     meeting_mode: bool = False) -> list[TrendChart]:
+                     meeting_mode: bool = False, target_rows: pd.DataFrame | None = None,
+                     site_code: str | None = None, parent_code: str | None = None) -> list[TrendChart]:
     """A chart per row of `indicators` (`queries/referentiel_indicators.sql`), in their order.
+
+    The target line is the target in force at each period (`queries/target_rows.sql`,
+    `qualepref.targets`): the site's own when one site is shown (`site_code`), the
+    national default otherwise; a step where it changed over the period.
 
     `values` are rows of `queries/trend_scope_values.sql` for those indicators
     over [start, end], `national` those of `trend_national_quartiles.sql` as
@@ -81,6 +86,15 @@ def indicator_charts(indicators: pd.DataFrame, values: pd.DataFrame, national: p
         frame = charts.trend_frame(own, nat, start=start, end=end, period_kind=kind)
         target = None if pd.isna(indicator.target) else float(indicator.target)
         direction = None if pd.isna(indicator.direction) else indicator.direction
+        steps = None
+        if target_rows is not None:
+            in_force = targets.series(target_rows, code, site_code, list(frame["period_start"]),
+                                      parent_code=parent_code)
+            known = [t for t in in_force if t is not None]
+            target = known[-1].target if known else None
+            direction = known[-1].direction if known else direction
+            if targets.changes(in_force):
+                steps = [None if t is None else t.target for t in in_force]
         if yearly:
             figure = charts.year_over_year(frame, title=f"{indicator.indicator_label} — année par année",
                                            unit=indicator.unit, target=target, direction=direction,
@@ -92,7 +106,8 @@ def indicator_charts(indicators: pd.DataFrame, values: pd.DataFrame, national: p
                                             label=line.name, target=target, direction=direction,
                                             target_indicative=bool(indicator.target_indicative),
                                             period_kind=kind, moving_average=moving_average,
-                                            national_median=not line.is_nation, meeting_mode=meeting_mode)
+                                            national_median=not line.is_nation, meeting_mode=meeting_mode,
+                                            target_steps=steps)
             table, headers = charts.trend_table(frame, kind, moving_average=moving_average,
                                                 national_median=not line.is_nation)
         out.append(TrendChart(key=f"tendance-{code}", figure=figure, table=table, headers=headers,

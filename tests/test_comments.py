@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 from pptx import Presentation
 
-from qualepref import alerts, sql, trend_view
+from qualepref import alerts, sql, targets, trend_view
 from qualepref.export import pack, pack_data
 from tests.conftest import DEMO_END_MONTH, national_scope
 
@@ -34,7 +34,8 @@ def test_comment_on_the_trend_point_the_alert_and_the_pack(demo_db):
     scope = national_scope(demo_db).narrowed(["87"])
 
     # Alertes: the comment next to the alert.
-    window = sql.run(demo_db, "alert_indicator_values", scope=scope, start=alerts.window_start(month), end=month)
+    window = targets.judged(sql.run(demo_db, "alert_indicator_values", scope=scope, start=alerts.window_start(month),
+                                    end=month), sql.run(demo_db, "target_rows", scope=scope))
     table = alerts.open_alerts(None, window)
     row = table[table.subject_code == code].iloc[0]
     assert row.comment == COMMENT and alerts.HEADERS["comment"] == "Commentaire du référent"

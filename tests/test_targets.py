@@ -7,8 +7,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from qualepref import alerts, referentiel_edit, sql, target_edit, targets
+from qualepref import alerts, referentiel_edit, sql, target_edit, targets, trend_view
 from qualepref.access import NATIONAL_PRINCIPAL, Principal, Role, ScopeError
+from qualepref.charts.theme import ROUGE_MARIANNE
 from qualepref.db import Database, apply_migrations, migration_versions
 from qualepref.target_edit import TargetChange
 from tests.conftest import national_scope
@@ -204,3 +205,28 @@ def _indicator(database, code: str) -> dict:
         frame = cur.execute(sql.query_text("referentiel_indicators")).df()
     row = frame[frame.indicator_code == code].iloc[0].to_dict()
     return {k: (None if pd.isna(v) else v) for k, v in row.items()}
+
+
+def test_the_trend_line_of_a_site_steps_where_its_target_changed(demo_db):
+    scope = national_scope(demo_db).narrowed(["87"])
+    code, start, end = "COURRIER_DELAI", date(2025, 7, 1), date(2026, 3, 1)
+    indicators = sql.run(demo_db, "referentiel_indicators", scope=scope)
+    indicators = indicators[indicators.indicator_code == code]
+    values = sql.run(demo_db, "trend_scope_values", scope=scope, indicators=[code], start=start, end=end)
+    national = values.iloc[:0].assign(q1=[], median=[], q3=[])
+    line = trend_view.ScopeLabel("Haute-Vienne (87)", "", "87", False)
+
+    def target_trace(rows, site):
+        chart = trend_view.indicator_charts(indicators, values, national, line=line, start=start, end=end,
+                                            target_rows=rows, site_code=site)[0]
+        return next(t for t in chart.figure.data if t.line.color == ROUGE_MARIANNE)
+
+    rows = sql.run(demo_db, "target_rows", scope=scope)
+    flat = target_trace(rows, "87")
+    assert list(flat.y) == [15.0, 15.0] and flat.line.shape is None  # unchanged: one straight line, as before
+    target_edit.set_target(demo_db, TargetChange(code, "87", 10.0, "baisse", True, date(2026, 1, 1),
+                                                 source="COPIL du 15/12/2025"), actor="admin-test")
+    rows = sql.run(demo_db, "target_rows", scope=scope)
+    step = target_trace(rows, "87")
+    assert step.line.shape == "hv" and list(step.y) == [15.0] * 6 + [10.0] * 3
+    assert list(target_trace(rows, None).y) == [15.0, 15.0]  # the national line keeps the national target

@@ -131,11 +131,14 @@ def _axis_title(unit: str, direction: str | None) -> str:
 def indicator_trend(frame: pd.DataFrame, *, title: str, unit: str, label: str,
                     target: float | None = None, direction: str | None = None,
                     target_indicative: bool = False, period_kind: str = "month", moving_average: bool = False,
-                    national_median: bool = True, meeting_mode: bool = False) -> go.Figure:
+                    national_median: bool = True, meeting_mode: bool = False,
+                    target_steps: list[float | None] | None = None) -> go.Figure:
     """The scope's line with the national inter-quartile band and median, the target, gaps.
 
     `frame` comes from `trend_frame`. `national_median=False` leaves out the
     national median line (when the scope's line already is the nation's).
+    `target_steps`: the target in force at each period of `frame` when it changed
+    over the period (a step line, None where no target was in force); else `target`.
     """
     traces = []
     x = list(frame["period_start"])
@@ -171,7 +174,12 @@ def indicator_trend(frame: pd.DataFrame, *, title: str, unit: str, label: str,
             hovertemplate="%{customdata[0]}<br>Moyenne mobile 3 mois : %{customdata[1]}<extra></extra>",
         ))
     extra = {}
-    if target is not None and not pd.isna(target) and x:
+    if target_steps is not None and x and any(t is not None for t in target_steps):
+        traces.append(_target_step_trace(x, target_steps, unit, direction, target_indicative))
+        last = next(t for t in reversed(target_steps) if t is not None)
+        extra = _target_label(x[-1], last, fmt.target(last, unit, direction, indicative=target_indicative),
+                              meeting_mode)
+    elif target is not None and not pd.isna(target) and x:
         traces.append(_target_trace(x, target, unit, direction, target_indicative))
         extra = _target_label(x[-1], target, fmt.target(target, unit, direction, indicative=target_indicative),
                               meeting_mode)
@@ -216,6 +224,21 @@ def _target_trace(x: list, target: float, unit: str, direction: str | None, indi
         x=[x[0], x[-1]], y=[float(target), float(target)], name=text, mode="lines",
         line={"color": ROUGE_MARIANNE, "dash": "dashdot", "width": 2},
         hovertemplate=f"{text}<extra></extra>",
+    )
+
+
+def _target_step_trace(x: list, steps: list[float | None], unit: str, direction: str | None,
+                       indicative: bool) -> go.Scatter:
+    """The target in force period by period: a step where it changed (qualepref.targets)."""
+    last = next(t for t in reversed(steps) if t is not None)
+    text = fmt.target(last, unit, direction, indicative=indicative)
+    # The last step is drawn to the end of the last period's own line (hv: horizontal, then vertical).
+    when = [fmt.target(t, unit, direction, indicative=indicative) if t is not None else "Pas de cible en vigueur"
+            for t in steps]
+    return go.Scatter(
+        x=x, y=[None if t is None else float(t) for t in steps], name=f"{text} (cible en vigueur, a changé)",
+        mode="lines", line={"color": ROUGE_MARIANNE, "dash": "dashdot", "width": 2, "shape": "hv"},
+        connectgaps=False, customdata=when, hovertemplate="%{customdata}<extra></extra>",
     )
 
 
