@@ -42,7 +42,7 @@ with tab_list:
         "Position": ["renseignée" if not pd.isna(x) else "–" for x in every.lon],
         "Actif": ["oui" if a else "non" for a in every.active],
         "Démonstration": ["oui" if d else "" for d in every.is_demo],
-    }), hide_index=True, width="stretch")
+    }), hide_index=True, width="stretch", placeholder="–")
     st.caption("Les collectivités d'outre-mer du Code officiel géographique de l'INSEE sont livrées désactivées : "
                "activez celles qui suivent la démarche. Un site désactivé disparaît des pages et des imports, ses "
                "données sont conservées.")
@@ -109,5 +109,5 @@ with tab_history:
     else:
         st.dataframe(history.rename(columns={"changed_at": "Quand", "actor": "Qui", "action": "Action",
                                              "entity": "Objet", "key": "Site", "before": "Avant", "after": "Après"}),
-                     hide_index=True, width="stretch")
+                     hide_index=True, width="stretch", placeholder="–")
 ui.footer()

@@ -69,13 +69,13 @@ else:
         "Obligatoire": ["oui" if m else "non" for m in in_force.mandatory],
         "Retenu depuis": in_force.since.map(fmt.day),
         "Décision": in_force.decision.fillna("–"),
-    }), hide_index=True, width="stretch")
+    }), hide_index=True, width="stretch", placeholder="–")
     with st.expander(f"Historique du périmètre ({len(periods)} période(s))"):
         st.dataframe(pd.DataFrame({
             "Module": [f"{m} – {n}" for m, n in zip(periods.module, periods.module_name, strict=True)],
             "Depuis": periods.since.map(fmt.day), "Décision": periods.decision.fillna("–"),
             "Jusqu'au": periods.until.map(fmt.day), "Décision d'arrêt": periods.until_decision.fillna("–"),
-        }), hide_index=True, width="stretch")
+        }), hide_index=True, width="stretch", placeholder="–")
 
 # -- stages -----------------------------------------------------------------------------------------
 st.subheader("Étapes de la démarche")
@@ -143,7 +143,7 @@ else:
         "Constat": findings.finding_text,
         "Levée le": [fmt.day(c) if k == "non_conformite" else "" for k, c in zip(findings.finding_kind,
                                                                                   findings.closed_on, strict=True)],
-    }), hide_index=True, width="stretch")
+    }), hide_index=True, width="stretch", placeholder="–")
 
 
 # -- recording (référent of the site, administrator) --------------------------------------------------

@@ -124,8 +124,21 @@ def show_summary(summary: dict) -> None:
                      query_params={"pref": sites[0]} if len(sites) == 1 else None)
 
 
+def whole_file_text(plan) -> str:
+    """Why a file cannot be imported at all, and what to do: no cell to correct, so no table of cells."""
+    head = ("**Fichier refusé** : il n'a pas pu être lu et rien n'a été enregistré." if plan.refused
+            else "**Ce fichier ne peut pas être importé** : rien n'a été enregistré.")
+    reasons = [ui.plain(i.message if i.value is None else f"{i.message} Valeur : « {i.value} ».")
+               for i in plan.errors]
+    if len(reasons) == 1:
+        return f"{head}\n\n{reasons[0]}"
+    return head + "\n\n" + "\n".join(f"- {reason}" for reason in reasons)
+
+
 def show_plan(plan, summary, *, names: dict[str, str], file_key: str, scope, uploaded_by: str) -> None:
-    if plan.errors:
+    if plan.whole_file_errors:
+        st.error(whole_file_text(plan), icon=":material/block:")
+    elif plan.errors:
         st.error(
             f"**{fmt.number(len(plan.errors), 0)} erreur(s)** : ce fichier ne peut pas être importé et rien n'a "
             "été enregistré. Corrigez les cellules indiquées ci-dessous (toutes les erreurs sont listées) puis "
@@ -165,7 +178,8 @@ def show_plan(plan, summary, *, names: dict[str, str], file_key: str, scope, upl
                          placeholder="–")
     if plan.errors:
         st.button("Confirmer l'import", key=f"{file_key}-confirm", type="primary", disabled=True,
-                  help="Corrigez d'abord les erreurs.")
+                  help="Déposez d'abord un fichier corrigé." if plan.whole_file_errors
+                  else "Corrigez d'abord les erreurs.")
         return
     if plan.already_imported or plan.changes_nothing:
         reason = ("Ce fichier a déjà été importé à l'identique" if plan.already_imported
@@ -216,7 +230,7 @@ def show_values(plan, *, file_key: str) -> None:
                       for name in ("Libellé lu dans le fichier", "Indicateur reconnu", "Question reconnue")
                       if name in table.columns}
             st.dataframe(table, hide_index=True, width="stretch", key=f"{file_key}-{kind}-values",
-                         column_config=pinned)
+                         column_config=pinned, placeholder="–")
 
 
 def confirm(plan, *, file_key: str, scope, uploaded_by: str) -> None:

@@ -79,7 +79,7 @@ else:
         planned=[fmt.day(p) if p is not None and not pd.isna(p) else "–" for p in due.planned],
         organisme=due.site_code.map(last_organisme).fillna("–"),
     )[["site_code", "site_title", "kind_label", "due_on", "delay", "planned", "organisme"]]
-    st.dataframe(shown.rename(columns=HEADERS), hide_index=True, width="stretch")
+    st.dataframe(shown.rename(columns=HEADERS), hide_index=True, width="stretch", placeholder="–")
     left, right = st.columns(2)
     from qualepref.export import tables
 
@@ -93,7 +93,8 @@ with st.expander(f"Tous les sites ({len(status)})"):
     every = status.assign(label_since=status.label_since.map(fmt.day), valid_until=status.valid_until.map(fmt.day),
                           next_due=status.next_due.map(fmt.day))
     st.dataframe(every[["site_code", "site_title", "kind_label", "status_label", "label_since", "valid_until",
-                        "next_due", "detail"]].rename(columns=HEADERS), hide_index=True, width="stretch")
+                        "next_due", "detail"]].rename(columns=HEADERS), hide_index=True, width="stretch",
+                 placeholder="–")
 st.page_link("pages/demarche.py", label="Voir la démarche d'un site (choisissez-le dans le panneau latéral)",
              icon=":material/flag:", query_params={"pref": selection.site_code} if selection.site_code else None)
 ui.footer()

@@ -123,3 +123,21 @@ def test_the_zip_bomb_bound_is_checked_before_decompressing():
 def test_csv_encodings(content, encoding):
     sheet = readers.read(content, "f.csv", max_bytes=10_000)[0]
     assert sheet.frame.iat[0, 0] == "Site" and sheet.frame.iat[1, 0] == "Corrèze"
+
+
+def test_every_refusal_of_a_whole_file_says_what_to_do():
+    """The Import page shows a refused file's message alone (no cell to correct): it must say what to do."""
+    import inspect
+
+    from qualepref.ingest import limits
+
+    figures = {"size": 30_000_000, "limit": 20_000_000, "count": 3_000, "line": 2, "seconds": 60, "method": 99,
+               "part": "xl/workbook.xml", "sheet": "Feuil1"}
+    silent = []
+    for code, message in limits._MESSAGES.items():
+        params = {name: figures[name] for name in inspect.signature(message).parameters}
+        text = limits.refusal(code, **params).lower()
+        if not any(verb in text for verb in ("enregistrez", "gardez", "découpez", "déposez", "copiez", "vérifiez",
+                                             "retirez")):
+            silent.append(f"{code}: {text}")
+    assert not silent, "\n".join(silent)

@@ -128,7 +128,7 @@ def test_the_file_too_large_message_is_french():
     with pytest.raises(readers.RefusedFile) as refused:
         readers.read(b"x" * (limit + 200_000), "gros.csv", max_bytes=limit)
     message = str(refused.value)
-    assert message.endswith("(20\u00a0Mo).") and "20,2\u00a0Mo" in message, message
+    assert "(20\u00a0Mo) : " in message and message.endswith(".") and "20,2\u00a0Mo" in message, message
 
 
 def test_no_hand_made_decimal_comma_in_the_code():

@@ -57,9 +57,11 @@ def _mb(value) -> str:
 SAVE_AGAIN = "ouvrez-le dans Excel ou LibreOffice et enregistrez-le à nouveau au format .xlsx"
 IF_IT_OPENS = "S'il s'ouvre dans Excel ou LibreOffice, enregistrez-le à nouveau au format .xlsx puis déposez-le."
 _MESSAGES = {
-    "empty": lambda: "Le fichier est vide.",
+    "empty": lambda: (
+        "Le fichier est vide : vérifiez que vous déposez le bon fichier, enregistré après sa saisie."),
     "too_large": lambda size, limit: (
-        f"Le fichier fait {_mb(size)}, au-delà du maximum autorisé ({_mb(limit)})."),
+        f"Le fichier fait {_mb(size)}, au-delà du maximum autorisé ({_mb(limit)}) : gardez seulement les "
+        "feuilles et les lignes à importer (sans images), ou découpez-le en plusieurs fichiers."),
     "xls_encrypted": lambda: (
         "Le classeur est protégé par un mot de passe : enregistrez-le sans mot de passe "
         "(Fichier › Informations › Protéger le classeur) puis déposez-le à nouveau."),
@@ -67,19 +69,24 @@ _MESSAGES = {
         "Ancien format Excel (.xls) non accepté : ouvrez le fichier dans Excel ou LibreOffice "
         "et enregistrez-le au format .xlsx."),
     "ods": lambda: "Format OpenDocument (.ods) non accepté : enregistrez le classeur au format .xlsx.",
-    "not_xlsx": lambda: "Le fichier n'est pas un classeur Excel valide (.xlsx) : il est peut-être endommagé.",
-    "not_text": lambda: "Le fichier n'est ni un classeur .xlsx ni un fichier .csv lisible.",
+    "not_xlsx": lambda: (
+        f"Le fichier n'est pas un classeur Excel valide (.xlsx) : il est peut-être endommagé. {IF_IT_OPENS}"),
+    "not_text": lambda: (
+        "Le fichier n'est ni un classeur .xlsx ni un fichier .csv lisible : enregistrez-le depuis Excel ou "
+        "LibreOffice au format .xlsx (ou .csv, séparateur ;) puis déposez-le à nouveau."),
     "uncompressed": lambda limit: (
         f"Le classeur est anormalement volumineux une fois décompressé (plus de {_mb(limit)}) : "
-        "il a été refusé par sécurité."),
+        "il a été refusé par sécurité. Copiez les feuilles de données, sans images ni objets, dans un "
+        "nouveau classeur .xlsx et déposez celui-ci."),
     "longer_than_declared": lambda part: (
         f"Le classeur a été refusé par sécurité : sa partie « {part} » contient plus de données que "
-        "la taille annoncée par l'archive (fichier falsifié ou endommagé)."),
+        f"la taille annoncée par l'archive (fichier falsifié ou endommagé). {IF_IT_OPENS}"),
     "damaged_part": lambda part: (
         f"Le classeur est endommagé : sa partie « {part} » est illisible. {IF_IT_OPENS}"),
     "too_many_entries": lambda count, limit: (
         f"Le classeur contient {_n(count)} fichiers internes, au-delà du maximum de {_n(limit)} : "
-        "il a été refusé par sécurité."),
+        "il a été refusé par sécurité. Copiez les feuilles de données, sans images ni objets, dans un "
+        "nouveau classeur .xlsx et déposez celui-ci."),
     "too_many_sheets": lambda count, limit: (
         f"Le classeur compte {_n(count)} feuilles, au-delà du maximum de {_n(limit)} : déposez les "
         "feuilles de données dans des classeurs séparés."),
@@ -101,16 +108,17 @@ _MESSAGES = {
         "fermé réunit souvent des lignes entières en un seul champ : vérifiez les guillemets du fichier."),
     "csv_unreadable": lambda line: (
         f"Ligne {_n(line)} : le fichier CSV est illisible à partir de cette ligne (caractère nul ou "
-        "guillemet mal placé)."),
+        "guillemet mal placé) : enregistrez-le à nouveau depuis Excel ou LibreOffice, au format .xlsx ou "
+        ".csv (séparateur ;)."),
     "sheet_unreadable": lambda sheet: (
         f"La feuille « {sheet} » n'a pas pu être lue : le classeur est peut-être endommagé. {IF_IT_OPENS}"),
     "workbook_unreadable": lambda: (
         f"Le classeur Excel n'a pas pu être lu : il est peut-être endommagé. {IF_IT_OPENS}"),
     "worker_died": lambda: (
-        "Le fichier a été refusé par sécurité : sa lecture a échoué (mémoire dépassée ou fichier endommagé) "
-        f"et rien n'a été enregistré. {IF_IT_OPENS}"),
+        "Le fichier a été refusé par sécurité : sa lecture a échoué (mémoire dépassée ou fichier endommagé). "
+        f"{IF_IT_OPENS}"),
     "timeout": lambda seconds: (
-        f"Le fichier a été refusé : sa lecture a dépassé {_n(seconds)} secondes, rien n'a été enregistré. "
+        f"Le fichier a été refusé : sa lecture a dépassé {_n(seconds)} secondes. "
         "Découpez-le en fichiers plus petits."),
     "too_many_files": lambda count, limit: (
         f"{_n(count)} fichiers déposés ensemble : au plus {_n(limit)} à la fois. Retirez-en "

@@ -47,12 +47,21 @@ class ImportPlan:
     already_imported: bool = False
     rows_read: int = 0
     layouts: list[tuple[str | None, str]] = field(default_factory=list)  # (sheet, layout label)
+    # The file could not be read at all (a refusal of `limits`: format, size, zip bomb, password…);
+    # its one error says what is wrong and what to do.
+    refused: bool = False
     _db: object = field(default=None, repr=False, compare=False)
     _scope: SiteScope | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def whole_file_errors(self) -> bool:
+        """Errors, all about the file as a whole (refused unread, nothing recognised, a choice of the page):
+        no cell or line to correct."""
+        return bool(self.errors) and (self.refused or all(i.row is None and i.column is None for i in self.errors))
 
     @property
     def total(self) -> store.WriteCounts:
@@ -110,6 +119,7 @@ def analyse(content: bytes, file_name: str, *, db, scope: SiteScope, site: str |
         sheets = readers.read(content, file_name, max_bytes=limit)
     except readers.RefusedFile as exc:
         plan.errors.append(Issue(exc.sheet, exc.row, None, None, str(exc)))
+        plan.refused = True
         plan.kind = None if kind == "auto" else kind
         return plan
     _progress(progress, 0.35, "Reconnaissance de la mise en forme…")

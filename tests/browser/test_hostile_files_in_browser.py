@@ -35,11 +35,14 @@ def test_a_file_that_crashes_the_reader_leaves_the_server_serving(server, browse
         wait_idle(page, timeout_s=180)
         main = page.locator('[data-testid="stMain"]')
         _drop(page, "piege.xlsx", hostile_files.shared_strings_count(), XLSX)
-        # The refusal is a row of the errors table (a canvas grid: its cells are in the DOM, not drawn as text).
-        main.locator('[role="gridcell"]', has_text="refusé par sécurité").first.wait_for(state="attached",
-                                                                                        timeout=60000)
+        # The whole file is refused: one alert says why and what to do, no table of cells.
+        alert = main.locator('[data-testid="stAlert"]', has_text="refusé par sécurité").first
+        alert.wait_for(timeout=60000)
         wait_idle(page)
-        main.locator('[data-testid="stDataFrame"]').first.scroll_into_view_if_needed()
+        alert.scroll_into_view_if_needed()
+        assert "Fichier refusé :" in alert.inner_text() and "enregistrez-le" in alert.inner_text()
+        assert "Corrigez les cellules" not in main.inner_text()
+        assert main.locator('[data-testid="stDataFrame"]').count() == 0
         if os.environ.get("QUALEPREF_SCREENSHOTS"):  # to look at the page as a user sees it
             page.screenshot(path=os.environ["QUALEPREF_SCREENSHOTS"] + "/import-refus.png")
         text = main.inner_text()
