@@ -32,6 +32,7 @@ PAGE_INFO = {
     "tendances": ("Tendances", "show_chart"),
     "alertes": ("Alertes", "notifications"),
     "conformite": ("Conformité", "grid_on"),
+    "plan_actions": ("Plan d'actions", "checklist"),
     "comparaison": ("Comparaison nationale", "map"),
     "transmissions": ("Suivi des transmissions", "fact_check"),
     "labellisation": ("Labellisation", "verified"),

@@ -1,5 +1,7 @@
 """Alertes: survey questions under 75 % and indicators missing their target, most severe first."""
 
+from datetime import date
+
 import streamlit as st
 
 from qualepref import alert_view, alerts, filters, fmt, targets, ui
@@ -52,9 +54,11 @@ if shown.empty:
     st.success("Aucune alerte pour cette sélection.")
 else:
     readable, headers = alerts.export_frame(shown)
+    # An alert that has an open action says so (and links to it) instead of looking abandoned.
+    shown = alert_view.with_actions(shown, ui.query("actions", scope=scope), date.today())
     columns = alert_view.screen_columns(national=national, detail=detail)
     st.dataframe(
-        shown[columns].rename(columns=alerts.HEADERS),
+        shown[columns].rename(columns=alerts.HEADERS | alert_view.ACTION_HEADERS),
         hide_index=True,
         width="stretch",
         column_config={
@@ -66,6 +70,12 @@ else:
             alerts.HEADERS["link"]: st.column_config.LinkColumn(
                 alerts.HEADERS["link"], display_text="Voir la tendance", width="small",
                 help="Ouvre la page Tendances sur la préfecture et l'indicateur (ou l'enquête) de l'alerte"),
+            alert_view.ACTION_HEADERS[alert_view.ACTION]: st.column_config.TextColumn(
+                alert_view.ACTION_HEADERS[alert_view.ACTION], width="medium"),
+            alert_view.ACTION_HEADERS[alert_view.ACTION_LINK]: st.column_config.LinkColumn(
+                alert_view.ACTION_HEADERS[alert_view.ACTION_LINK], display_text="Créer ou voir l'action",
+                width="small", help="Ouvre l'action en cours sur ce point, ou le formulaire « Créer une action » "
+                                    "prérempli (préfecture, module, origine, période)"),
             alerts.HEADERS["site_code"]: st.column_config.TextColumn(alerts.HEADERS["site_code"], width=60),
             headers["n"]: st.column_config.NumberColumn(headers["n"], format="localized"),
             headers["misses_in_a_row"]: st.column_config.NumberColumn(headers["misses_in_a_row"],

@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from qualepref import charts, filters, fmt, perimetre, ui, vocab
+from qualepref import actions, charts, filters, fmt, perimetre, ui, vocab
 from qualepref.charts.compliance import module_column_label, module_label
 
 ui.page_header(
@@ -30,6 +30,10 @@ HEADERS = {"site_code": "Code", "site_name": "Préfecture", "module": "Module", 
            "n_non_conforme": "Non conformes", "n_non_applicable": "Non applicables",
            "n_applicable": "Applicables",
            "state": "Périmètre"}
+
+
+NC_HEADERS = {"engagement_text": "Engagement", "origin_label": "Évaluation", "action": "Plan d'actions",
+              "action_link": "Action"}
 
 
 def readable(frame: pd.DataFrame) -> pd.DataFrame:
@@ -140,6 +144,22 @@ else:
     state = ui.chart_with_table(
         fig, readable(assessments.drop(columns=["module_name"])), file_stem=f"conformite-{site}",
         headers=HEADERS, key="heatmap_engagements", on_select="rerun", selection_mode="points")
+
+    st.subheader("Non-conformités et plan d'actions")
+    latest = ui.query("compliance_latest", scope=scope, as_of=as_of)
+    if selection.module:
+        latest = latest[latest.module == selection.module]
+    nc = actions.non_conformities(latest, ui.query("actions", scope=scope), today)
+    if nc.empty:
+        st.success("Aucun engagement non conforme à sa dernière évaluation.", icon=":material/task_alt:")
+    else:
+        st.caption("Engagements non conformes à leur dernière évaluation. « Créer ou voir l'action » ouvre l'action "
+                   "en cours sur l'engagement, ou le formulaire prérempli (origine : l'évaluation).")
+        st.dataframe(
+            nc[["engagement_text", "origin_label", "action", "action_link"]].rename(columns=NC_HEADERS),
+            hide_index=True, width="stretch", placeholder="–", key="conf_nc",
+            column_config={NC_HEADERS["action_link"]: st.column_config.LinkColumn(
+                NC_HEADERS["action_link"], display_text="Créer ou voir l'action", width="small")})
 
     st.subheader("Historique d'un engagement")
     keys = assessments[["module", "engagement", "engagement_label"]].drop_duplicates().sort_values(

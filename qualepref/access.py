@@ -250,7 +250,8 @@ NATIONAL_PRINCIPAL = Principal(user="national", role=Role.ADMIN, display_name="L
 # Which pages each role finds in the navigation (DESIGN §1), as data so that
 # tests check the same table app.py builds from. Pages re-check the role
 # themselves; this only decides what is offered.
-PILOTAGE_PAGES = ("vue_ensemble", "tendances", "alertes", "conformite", "comparaison", "transmissions")
+PILOTAGE_PAGES = ("vue_ensemble", "tendances", "alertes", "conformite", "plan_actions", "comparaison",
+                  "transmissions")
 ADMIN_PAGES = ("admin_comptes", "admin_referentiel", "admin_sites", "demonstration")
 SIGN_IN_PAGE = "connexion"
 # Open to anyone, signed in or not, linked from every page's footer (the accessibility statement

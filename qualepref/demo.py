@@ -309,7 +309,22 @@ def load(db, *, seed: int = DEFAULT_SEED, end_month: date | None = None) -> dict
         modules = {code: sorted(map(int, group.module)) for code, group in data.site_modules.groupby("site_code")}
         written |= write_labelling(cur, scope, prefectures=sorted(prefectures.site_codes), modules=modules,
                                    engagements=referentiel[2], end_month=end_month, seed=seed)
+        written |= write_actions(cur, scope, data, prefectures=sorted(prefectures.site_codes),
+                                 indicators=referentiel[0], questions=referentiel[1], end_month=end_month, seed=seed)
     return written
+
+
+def write_actions(cur, scope: SiteScope, data: DemoData, *, prefectures: list[str], indicators: pd.DataFrame,
+                  questions: pd.DataFrame, end_month: date, seed: int = DEFAULT_SEED) -> dict[str, int]:
+    """The demonstration's plan d'actions, as of the month after `end_month` (flagged demonstration)."""
+    from qualepref import actions_store, demo_actions
+
+    today = (pd.Timestamp(end_month) + pd.DateOffset(months=1)).date()
+    plan = demo_actions.generate(data.indicator_values, data.survey_results, data.compliance, indicators,
+                                 questions, prefectures=prefectures, today=today, seed=seed)
+    counts = actions_store.write_batch(cur, plan, scope=scope, actor="démonstration", upload_id=None, today=today,
+                                       is_demo=True)
+    return {"actions": counts.written}
 
 
 def write_labelling(cur, scope: SiteScope, *, prefectures: list[str], modules: dict[str, list[int]],
@@ -386,7 +401,7 @@ def remove(db, *, actor: Principal | str) -> dict[str, int]:
         counts |= sql.run(cur, "demo_upload_count", scope=scope).iloc[0].to_dict()
         removed = {k: int(v) for k, v in counts.items() if k.startswith("n_demo")}
         for table in ("indicator_values", "survey_results", "compliance_assessments", "uploads",
-                      "audit_findings", "label_events", "site_module_decisions"):
+                      "audit_findings", "label_events", "site_module_decisions", "actions", "action_changes"):
             sql.execute(cur, f"delete_demo_{table}")
         for kind in ("indicator_values", "survey_results", "compliance"):
             sql.execute(cur, f"forget_demo_images_{kind}")  # no import undo brings a demonstration row back

@@ -39,6 +39,9 @@ SCOPED_TABLES = (
     "audit_findings",
     "v_site_modules",
     "v_label_events",
+    "actions",
+    "action_changes",
+    "v_actions",
 )
 _SCOPED = re.compile(r"\b(" + "|".join(SCOPED_TABLES) + r")\b", re.IGNORECASE)
 

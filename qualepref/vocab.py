@@ -255,6 +255,33 @@ FINDING_KINDS = Vocabulary(
 )
 
 
+# The plan d'actions (`actions.status`): where an action stands. "En retard" is not a status but a
+# reading (open and past its due date), shown with its own symbol.
+ACTION_STATUSES = Vocabulary(
+    Term("a_lancer", "À lancer", colour=NEUTRAL, symbol="○"),
+    Term("en_cours", "En cours", colour=GOOD_LIGHT, symbol="◐"),
+    Term("realisee", "Réalisée", colour=GOOD, symbol="●"),
+    Term("abandonnee", "Abandonnée", colour=GRIS, symbol="✕"),
+)
+LATE_COLOUR = CATEGORICAL[5]  # a late action: dark orange, with the symbol ⚠
+# What triggered an action (`actions.origin_kind`).
+ACTION_ORIGINS = Vocabulary(
+    Term("indicateur", "Indicateur hors cible", short="Indicateur"),
+    Term("question", "Question d'enquête sous 75 %", short="Enquête"),
+    Term("conformite", "Non-conformité (évaluation)", short="Conformité"),
+    Term("constat", "Constat d'audit", short="Constat"),
+    Term("libre", "Action libre (COPIL, comité des usagers…)", short="Libre"),
+)
+# The verdict on an action's effect (`qualepref.actions.effect`).
+ACTION_VERDICTS = Vocabulary(
+    Term("amelioration", "Amélioration", colour=GOOD, symbol="▲"),
+    Term("pas_de_changement", "Pas de changement net", colour=NEUTRAL, symbol="="),
+    Term("degradation", "Dégradation", colour=BAD, symbol="▼"),
+    Term("trop_tot", "Trop tôt pour conclure", colour=PALE, symbol="…"),
+    Term("sans_reference", "Pas de mesure avant l'action", colour=PALE, symbol="?"),
+)
+
+
 @dataclass(frozen=True)
 class Unit:
     code: str  # as in indicateurs.csv

@@ -9,5 +9,6 @@ select
         + (select count(*) from survey_results where not is_demo)
         + (select count(*) from compliance_assessments where not is_demo)
         + (select count(*) from uploads where not is_demo)
+        + (select count(*) from actions where not is_demo)
         + (select count(*) from accounts)
         + (select count(*) from audit_log) as n_other_rows,

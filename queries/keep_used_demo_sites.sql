@@ -8,5 +8,6 @@ where is_demo and (
     or site_code in (select site_code from compliance_assessments where not is_demo)
     or site_code in (select site_code from label_events where not is_demo)
     or site_code in (select site_code from site_module_decisions where not is_demo)
+    or site_code in (select site_code from actions where not is_demo)
     or site_code in (select site_code from accounts where site_code is not null)
 )

@@ -17,7 +17,8 @@ from tests.conftest import ROOT
 
 COPIL = Principal("copil@interieur.gouv.fr", Role.COPIL, "87")
 MINISTRY = Principal("analyste@interieur.gouv.fr", Role.MINISTRY)
-MAIN = ["Question ou indicateur", "Valeur", "Cible ou seuil", "Période", "Niveau", "Tendance"]
+MAIN = ["Question ou indicateur", "Valeur", "Cible ou seuil", "Période", "Niveau", "Tendance", "Plan d'actions",
+        "Action"]
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ def open_alerts(demo_db_path, monkeypatch):
     return start
 
 
-def test_a_copil_reads_what_is_wrong_in_six_columns(open_alerts):
+def test_a_copil_reads_what_is_wrong_and_what_is_done_about_it(open_alerts):
     at = open_alerts(COPIL)
     table = at.dataframe[0].value
     assert list(table.columns) == MAIN
@@ -75,4 +76,4 @@ def test_the_detail_switch_adds_the_statistics(open_alerts):
     at = open_alerts(COPIL)
     at.toggle(key="alertes_detail").set_value(True).run()
     columns = list(at.dataframe[0].value.columns)
-    assert columns[:6] == MAIN and {"Avis exprimés", "Intervalle de confiance à 95 %"} <= set(columns)
+    assert columns[:8] == MAIN and {"Avis exprimés", "Intervalle de confiance à 95 %"} <= set(columns)

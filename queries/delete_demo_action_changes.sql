@@ -1,0 +1,1 @@
+delete from action_changes where is_demo

@@ -1,0 +1,1 @@
+delete from actions where is_demo
