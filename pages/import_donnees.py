@@ -76,10 +76,10 @@ def analyse(content: bytes, file_name: str, sha: str, options: dict, *, scope):
         if isinstance(cached[1], ingest.IngestError):
             raise cached[1]
         return cached[1], cached[2]
-    bar = st.progress(0.0, text=f"Analyse de {file_name}…")
+    bar = st.progress(0.0, text=f"Analyse de {ui.plain(file_name)}…")
 
     def progress(fraction: float, message: str) -> None:
-        bar.progress(min(max(float(fraction), 0.0), 0.9), text=message)
+        bar.progress(min(max(float(fraction), 0.0), 0.9), text=ui.plain(message))  # may quote a sheet name
 
     try:
         plan = ingest.analyse(content, file_name, db=ui.get_db(), scope=scope, progress=progress, **options)
