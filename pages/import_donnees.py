@@ -313,6 +313,9 @@ with st.expander("Modèle de fichier à remplir", icon=":material/download:"):
         lambda: template.build_labelling(f"{own_site} – {names.get(own_site, '')}" if own_site else None),
         file_name="modele-import-labellisation.xlsx", mime=XLSX_MIME, icon=":material/verified:",
         key="import_template_labelling")
+    st.markdown("Le **plan d'actions** : téléchargez-le depuis la page *Plan d'actions* (« Télécharger le plan »), "
+                "modifiez-le dans Excel et déposez-le ici : une ligne avec un numéro met à jour l'action, une ligne "
+                "sans numéro en crée une.")
     if scope.national:
         st.markdown("Le modèle des **sites** (administrateur) : préfectures, sous-préfectures et autres services.")
         st.download_button("Télécharger le modèle des sites (Excel)", template.build_sites,

@@ -10,10 +10,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from qualepref import actions, actions_store, filters, fmt, ui, vocab
+from qualepref import actions, actions_store, events, filters, fmt, ui, vocab
 from qualepref.access import ScopeError
 from qualepref.actions import ActionError
 from qualepref.charts.actions import effect_chart
+from qualepref.ingest import actions_kind
 
 STATUSES = vocab.ACTION_STATUSES
 ORIGINS = vocab.ACTION_ORIGINS
@@ -107,6 +108,24 @@ else:
                                 "Module": st.column_config.NumberColumn(width="small", format="%d")})
     st.caption(f"{fmt.number(len(shown), 0)} action(s) sur {fmt.number(len(stored), 0)}. « ⚠ en retard » : à "
                "lancer ou en cours, échéance passée.")
+
+
+def plan_file() -> bytes:
+    content = actions_kind.to_xlsx(stored)
+    events.emit("export", outcome="success", user=principal.user, kind="xlsx", file=f"{stem}.xlsx",
+                bytes=len(content))
+    return content
+
+
+if not stored.empty:
+    stem = "plan-actions" + (f"-{selection.site_code}" if selection.site_code else "")
+    st.download_button("Télécharger le plan (Excel)", plan_file, file_name=f"{stem}.xlsx", key="pa_download",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       icon=":material/download:",
+                       help="Une ligne par action, son numéro en première colonne. Modifiez-le dans Excel puis "
+                            "déposez-le sur la page Import (type « Plan d'actions ») : une ligne avec un numéro "
+                            "met à jour l'action, une ligne sans numéro en crée une ; une cellule vide ne change "
+                            "rien.")
 
 
 def saved(action, message: str) -> None:

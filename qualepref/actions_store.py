@@ -174,6 +174,14 @@ def stored_in_scope(cur, scope: SiteScope) -> pd.DataFrame:
     return cur.execute(sql.query_text("actions"), sql.bind("actions", {}, scope)).df()
 
 
+def _given(row: dict) -> dict:
+    """The fields a batch row sets: those its `_given` column names (an import's non-empty cells), else all."""
+    names = row.get("_given")
+    if isinstance(names, str):
+        return {k: row.get(k) for k in names.split(",") if k in actions.FIELDS}
+    return {k: row.get(k) for k in actions.FIELDS if k in row}
+
+
 def write_batch(cur, batch: pd.DataFrame, *, scope: SiteScope, actor: Principal | str, upload_id: int | None,
                 today: date, is_demo: bool = False):
     """An import's rows inside its transaction: rows with an id change that action, rows without create one."""
@@ -182,7 +190,7 @@ def write_batch(cur, batch: pd.DataFrame, *, scope: SiteScope, actor: Principal 
     now = utcnow()
     new = replaced = unchanged = 0
     for row in batch.to_dict("records"):
-        fields = {k: row.get(k) for k in actions.FIELDS if k in row}
+        fields = _given(row)
         action_id = row.get("action_id")
         if action_id is None or pd.isna(action_id):
             insert(cur, fields, scope=scope, actor=actor, today=today, now=now, upload_id=upload_id,
@@ -212,7 +220,7 @@ def preview_batch(cur, batch: pd.DataFrame, *, scope: SiteScope) -> tuple:
         current = stored.loc[int(action_id)].to_dict()
         current = actions.clean({k: (None if not isinstance(v, str) and pd.isna(v) else v)
                                  for k, v in current.items()})
-        fields = {k: row.get(k) for k in actions.FIELDS if k in row and k != "site_code"}
+        fields = {k: v for k, v in _given(row).items() if k != "site_code"}
         if changed_fields(current, fields):
             replaced += 1
         else:

@@ -168,6 +168,7 @@ UPLOAD_KINDS = Vocabulary(
     Term("conformite", "Conformité"),
     Term("labellisation", "Labellisation (périmètre, étapes, constats)", short="Labellisation"),
     Term("sites", "Sites"),
+    Term("actions", "Plan d'actions"),
     Term("mixte", "Plusieurs types"),
 )
 

@@ -127,6 +127,7 @@ def test_a_copil_member_updates_the_status_only_and_the_ministry_reads(db_path, 
     assert at.text_input(key="pa_c_title") is None if False else not [t for t in at.text_input
                                                                      if t.key == "pa_c_title"]
     assert not [t for t in at.text_input if t.key == f"pa_e_title_{action_id}"]
+    assert [d for d in at.get("download_button") if "Télécharger le plan" in d.proto.label]
     listing = at.dataframe[0].value
     late = listing[listing["N°"] == action_id].iloc[0]
     assert late["Retard"].startswith("⚠ en retard de")

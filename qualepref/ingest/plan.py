@@ -12,11 +12,11 @@ import pandas as pd
 from qualepref import campaigns, events, sql, store, vocab
 from qualepref.access import SiteScope
 from qualepref.config import max_upload_bytes
-from qualepref.ingest import labelling, layouts, preview, readers, reference, validate
+from qualepref.ingest import actions_kind, labelling, layouts, preview, readers, reference, validate
 from qualepref.ingest.issues import Issue
 from qualepref.ingest.text import norm
 
-KINDS = ("auto", "indicateurs", "enquete", "conformite", "labellisation", "sites")
+KINDS = ("auto", "indicateurs", "enquete", "conformite", "labellisation", "sites", "actions")
 BATCH_OF_KIND = {"indicateurs": "indicator_values", "enquete": "survey_results", "conformite": "compliance"}
 KIND_LABELS = vocab.UPLOAD_KINDS.labels()
 
@@ -137,6 +137,12 @@ def analyse(content: bytes, file_name: str, *, db, scope: SiteScope, site: str |
     help_sheets = {norm(name) for name in layouts.TEMPLATE_HELP_SHEETS}
     template = help_sheets <= {norm(sheet.name) for sheet in sheets if not sheet.is_csv}
     data_sheets = [s for s in sheets if not (template and norm(s.name) in help_sheets)]
+    if kind == actions_kind.KIND or (kind == "auto" and actions_kind.recognises(data_sheets)):
+        # The plan d'actions (the Excel round trip of the page Plan d'actions): its own rows and write path.
+        _progress(progress, 0.55, "Vérification des actions…")
+        actions_kind.analyse(plan, data_sheets, db=db, scope=scope, ref=ref, site=site, today=ctx.today)
+        _progress(progress, 1.0, "Analyse terminée.")
+        return plan
     if kind in labelling.KINDS or (kind == "auto" and labelling.recognises(data_sheets)):
         # Périmètre, stages and findings, or sites: their own layouts and write path.
         _progress(progress, 0.55, "Vérification des valeurs…")
@@ -270,6 +276,12 @@ def commit(plan: ImportPlan, *, db, scope: SiteScope, uploaded_by: str) -> Commi
             upload_id = store.next_upload_id(cur)
             for batch_kind, batch in plan.batches.items():
                 if batch.empty:
+                    continue
+                if batch_kind == actions_kind.BATCH:
+                    from qualepref import actions_store
+
+                    total = total + actions_store.write_batch(cur, batch, scope=scope, actor=uploaded_by,
+                                                              upload_id=upload_id, today=date.today())
                     continue
                 if batch_kind in labelling.BATCH_KINDS:
                     total = total + labelling.write(cur, batch_kind, batch, scope=scope, upload_id=upload_id,
