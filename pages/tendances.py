@@ -82,11 +82,11 @@ def draw_indicators() -> None:
             st.caption(f"{line_label.name} : aucune valeur transmise {fmt.month_range(start, selection.end)} "
                        "pour ces indicateurs.")
             st.markdown("\n".join(f"- {ui.plain(label)}" for label in without))
-    for chart in charts_:
+    for chart, unit in zip(charts_, indicators["unit"], strict=True):
         if without and not chart.has_values:
             continue
         ui.chart_with_table(chart.figure, chart.table, file_stem=chart.file_stem, headers=chart.headers,
-                            key=chart.key)
+                            key=chart.key, formats=trend_view.table_formats(chart.table, unit))
         if not chart.has_values:
             st.caption(f"{line_label.name} : aucune valeur transmise sur la période pour cet indicateur.")
         if chart.national_note:
@@ -115,7 +115,7 @@ def draw_satisfaction() -> None:
             rated, title=f"Satisfaction par question — {line_label.name}", meeting_mode=selection.meeting_mode)
         table, headers = charts.satisfaction_table(rated)
         ui.chart_with_table(fig, table, file_stem=f"satisfaction-{line_label.file_part}", headers=headers,
-                            key="satisfaction")
+                            key="satisfaction", formats=trend_view.SATISFACTION_FORMATS)
 
 
 with tab_indicators:

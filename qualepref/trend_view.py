@@ -126,3 +126,27 @@ def _withheld_note(national: pd.DataFrame, kind: str) -> str | None:
     periods = ", ".join(fmt.period(p, kind) for p in sorted(withheld.period_start))
     return (f"Situation nationale non montrée pour {periods} : {anonymity.TOO_FEW.lower()} "
             f"(il faut au moins {anonymity.MIN_OTHERS_QUARTILES} autres préfectures que la vôtre).")
+
+
+# Columns of `charts.trend_table` that hold a value of the indicator (in its unit).
+_VALUE_COLUMNS = ("value", "moving_average", "national_q1", "national_median", "national_q3")
+
+
+def table_formats(table: pd.DataFrame, unit: str) -> dict:
+    """How the screen writes the figures of a trend table (`ui.chart_with_table(formats=…)`): each value
+    with its unit (`12,3 j`, `82,5 %`), counts of prefectures as counts; the files keep the numbers.
+
+    Works for `charts.trend_table` and `charts.year_over_year_table` (one column per year).
+    """
+    def value(v) -> str:
+        return fmt.with_unit(v, unit)
+
+    formats = {c: value for c in table.columns if c in _VALUE_COLUMNS or str(c).isdigit()}
+    if "n_sites" in table.columns:
+        formats["n_sites"] = lambda n: fmt.number(n, 0)
+    return formats
+
+
+# `charts.satisfaction_table`: rates in points, with their interval, and the number of answers.
+SATISFACTION_FORMATS = {"rate": fmt.percent, "rate_low": fmt.percent, "rate_high": fmt.percent,
+                        "n_expressed": lambda n: fmt.number(n, 0)}

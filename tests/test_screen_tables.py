@@ -28,3 +28,78 @@ def test_every_table_on_screen_says_what_it_shows_for_a_missing_value():
     assert len(calls) > 20
     missing = [where for where, call in calls if not any(k.arg == "placeholder" for k in call.keywords)]
     assert not missing, missing
+
+
+# -- every page's tables, as AppTest renders them for a national and a local profile -------------------------
+import json  # noqa: E402
+import re  # noqa: E402
+import shutil  # noqa: E402
+
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from qualepref import auth  # noqa: E402
+from qualepref.access import Principal, Role  # noqa: E402
+from qualepref.db import Database  # noqa: E402
+
+ACCOUNTS = {"ministere": Principal("ministere@interieur.gouv.fr", Role.MINISTRY),
+            "referent": Principal("referent87@interieur.gouv.fr", Role.REFERENT, "87")}
+# (page, address parameters): Tendances three ways (indicators, with the moving average, year over year; and
+# satisfaction), every other page with tables as it opens.
+VIEWS = [("tendances", {}), ("tendances", {"mm3": "1"}), ("tendances", {"annuel": "1"}),
+         ("tendances", {"vue": "satisfaction"}), ("vue_ensemble", {}), ("alertes", {}), ("conformite", {}),
+         ("comparaison", {}), ("transmissions", {}), ("historique", {}), ("labellisation", {}), ("demarche", {})]
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
+WORDS = {"None", "nan", "NaN", "<NA>", "NaT", "null"}
+
+
+@pytest.fixture(scope="module")
+def tables_db(demo_template, tmp_path_factory):
+    path = tmp_path_factory.mktemp("tables") / "tables.duckdb"
+    shutil.copy(demo_template, path)
+    with Database(path) as db:
+        for p in ACCOUNTS.values():
+            auth.create_account(db, actor="tests", email=p.user, display_name=p.user.split("@")[0], role=p.role,
+                                site_code=p.site_code)
+        db.checkpoint()
+    return path
+
+
+def _unformatted(frame: pd.DataFrame, config: dict) -> list[str]:
+    """Columns shown as Streamlit writes raw values: floats (`12.3456`), dates (`2025-01-01 00:00:00`), ISO days,
+    or a missing value's English name — unless the table's column configuration formats them."""
+    found = []
+    for column in frame.columns:
+        if (config.get(str(column)) or {}).get("type_config", {}).get("format"):
+            continue
+        values = frame[column]
+        if pd.api.types.is_float_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
+            found.append(f"{column} ({values.dtype}: {values.dropna().head(2).tolist()})")
+            continue
+        texts = [v for v in values if isinstance(v, str)]
+        bad = [v for v in texts if ISO_DAY.match(v) or v.strip() in WORDS]
+        if bad:
+            found.append(f"{column}: {bad[:2]}")
+    return found
+
+
+@pytest.mark.parametrize("account", list(ACCOUNTS))
+def test_every_table_on_screen_writes_numbers_and_months_in_french(tables_db, account, monkeypatch):
+    monkeypatch.setenv("QUALEPREF_DB", str(tables_db))
+    problems, seen = [], 0
+    for stem, params in VIEWS:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+        at.session_state["principal"] = ACCOUNTS[account]
+        at.switch_page(f"pages/{stem}.py")
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.run()
+        assert not at.exception, (stem, params, at.exception)
+        for i, table in enumerate(at.dataframe):
+            seen += 1
+            config = json.loads(table.proto.columns or "{}")
+            for column in _unformatted(table.value, config):
+                problems.append(f"{stem} {params} table {i}: {column}")
+    assert seen > 10
+    assert not problems, "\n".join(problems)
