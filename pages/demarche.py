@@ -11,7 +11,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from qualepref import access, filters, fmt, labelling_store, labellisation, sites, ui, vocab
+from qualepref import access, actions, filters, fmt, labelling_store, labellisation, sites, ui, vocab
 from qualepref.access import ScopeError
 from qualepref.charts import labelling as charts
 
@@ -100,14 +100,15 @@ else:
 
 # -- readiness ---------------------------------------------------------------------------------------
 st.subheader("Prêt pour l'audit ?")
-findings = ui.query("audit_findings", scope=scope)
+findings = actions.finding_actions(ui.query("audit_findings", scope=scope), ui.query("actions", scope=scope))
 open_nc = findings[(findings.finding_kind == "non_conformite") & findings.closed_on.isna()]
 checks = labellisation.readiness(
     events=events,
     tracked=ui.query("readiness_indicators", scope=scope, today=today),
     mystery_assessments=[pd.Timestamp(d).date() for d in ui.query("mystery_assessments", scope=scope).assessed_on],
     campaigns=[str(c) for c in ui.query("site_campaigns", scope=scope).campaign],
-    open_non_conformities=len(open_nc), actions_tracked=False, today=today, next_due=status.next_due)
+    open_non_conformities=len(open_nc), actions_tracked=True, without_action=int((~open_nc.has_action).sum()),
+    today=today, next_due=status.next_due)
 target = labellisation.target_audit(events, today, status.next_due)
 st.caption("Les règles du dossier de presse de la labellisation (indicateurs suivis au moins 3 mois, audit interne "
            "1 à 3 mois avant l'audit externe, enquête mystère en amont, enquête annuelle), vérifiées sur les données"
@@ -131,8 +132,9 @@ st.subheader("Constats d'audit")
 if findings.empty:
     st.info("Aucun constat d'audit enregistré (points forts, non-conformités, pistes d'amélioration).")
 else:
-    st.caption(f"{len(open_nc)} non-conformité(s) ouverte(s). Chaque constat garde son numéro : il pourra devenir une "
-               "action du plan d'actions.")
+    st.caption(f"{len(open_nc)} non-conformité(s) ouverte(s), dont {int((~open_nc.has_action).sum())} sans action. "
+               "Chaque constat garde son numéro : « Créer ou voir l'action » ouvre l'action qui y répond (même "
+               "constat, ou même module et engagement), ou le formulaire du plan d'actions prérempli.")
     st.dataframe(pd.DataFrame({
         "N°": findings.finding_id,
         "Audit": [f"{KINDS.short(k)} du {fmt.day(d)}" for k, d in zip(findings.audit_kind, findings.audit_date,
@@ -143,7 +145,11 @@ else:
         "Constat": findings.finding_text,
         "Levée le": [fmt.day(c) if k == "non_conformite" else "" for k, c in zip(findings.finding_kind,
                                                                                   findings.closed_on, strict=True)],
-    }), hide_index=True, width="stretch", placeholder="–")
+        "Plan d'actions": [a if k == "non_conformite" else "" for a, k in zip(findings.action, findings.finding_kind,
+                                                                             strict=True)],
+        "Action": findings.action_link,
+    }), hide_index=True, width="stretch", placeholder="–", column_config={"Action": st.column_config.LinkColumn(
+        "Action", display_text="Créer ou voir l'action", width="small")})
 
 
 # -- recording (référent of the site, administrator) --------------------------------------------------

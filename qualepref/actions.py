@@ -117,8 +117,15 @@ def key_problem(origin_kind: str, origin_key: str | None) -> str | None:
 
 # -- checks ----------------------------------------------------------------------------------------
 def _blank(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT or (
-        isinstance(value, str) and not value.strip())
+    """None, NaN, NaT, pd.NA or an empty text."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or an array: not a cell
+        return False
 
 
 def as_date(value) -> date | None:
@@ -404,7 +411,7 @@ def alert_origin(kind_label: str, site_code: str, subject_code: str, period_star
         campaign = str(period).removeprefix("Campagne ").strip()
         return ("question", question_key(subject_code, campaign),
                 f"Question « {subject_label} » {value} — campagne {campaign}")
-    run = 0 if _blank(misses) or misses is pd.NA else int(misses)
+    run = 0 if _blank(misses) else int(misses)
     streak = f" {run} périodes de suite" if run >= 2 else ""
     return ("indicateur", indicator_key(subject_code, site_code, period_start),
             f"{subject_code} hors cible{streak} — {value}, {period}")
@@ -460,3 +467,35 @@ def non_conformities(latest: pd.DataFrame, stored_actions: pd.DataFrame, today: 
                                                                        engagement=e, origin_label=label))
     rows["action"], rows["action_link"] = texts, links
     return rows.reset_index(drop=True)
+
+
+def finding_actions(findings: pd.DataFrame, stored_actions: pd.DataFrame) -> pd.DataFrame:
+    """Each audit finding (rows of `audit_findings`) with the action that answers it: one whose origin is the
+    finding itself, or an action (not abandoned) on the same module and engagement; `action` (text), `action_link`
+    (that action, else the creation form prefilled with the finding) and `has_action`."""
+    out = findings.copy()
+    live = stored_actions[stored_actions.status != "abandonnee"] if len(stored_actions) else stored_actions
+    by_finding, by_engagement = {}, {}
+    for row in live.itertuples(index=False):
+        if row.origin_kind == "constat" and row.origin_key:
+            by_finding.setdefault((row.site_code, str(row.origin_key)), row)
+        if not _blank(row.module) and not _blank(row.engagement):
+            by_engagement.setdefault((row.site_code, int(row.module), int(row.engagement)), row)
+    texts, links, has = [], [], []
+    for f in out.itertuples(index=False):
+        found = by_finding.get((f.site_code, str(int(f.finding_id))))
+        if found is None and not _blank(f.module) and not _blank(f.engagement):
+            found = by_engagement.get((f.site_code, int(f.module), int(f.engagement)))
+        has.append(found is not None)
+        if found is not None:
+            from qualepref.vocab import ACTION_STATUSES
+
+            texts.append(f"n° {int(found.action_id)} — {ACTION_STATUSES.label(found.status).lower()}")
+            links.append(action_link(found.action_id))
+        else:
+            texts.append("aucune action")
+            links.append(create_link(f.site_code, "constat", str(int(f.finding_id)), module=f.module,
+                                     engagement=f.engagement,
+                                     origin_label=f"Constat n° {int(f.finding_id)} — {str(f.finding_text)[:120]}"))
+    out["action"], out["action_link"], out["has_action"] = texts, links, has
+    return out

@@ -196,7 +196,7 @@ def target_audit(events: pd.DataFrame, today: date, next_due: date | None = None
 
 def readiness(*, events: pd.DataFrame, tracked: pd.DataFrame, mystery_assessments: list[date],
               campaigns: list[str], open_non_conformities: int, actions_tracked: bool, today: date,
-              next_due: date | None = None) -> list[Check]:
+              next_due: date | None = None, without_action: int | None = None) -> list[Check]:
     """The press kit's checklist before an external audit, computed from the data.
 
     `tracked`: one row per indicator of the retained modules (indicator_code,
@@ -297,10 +297,15 @@ def readiness(*, events: pd.DataFrame, tracked: pd.DataFrame, mystery_assessment
                             f"{open_non_conformities} non-conformité(s) ouverte(s) ; le plan d'actions n'est pas "
                             "encore suivi dans l'outil : vérifiez qu'une action corrective répond à chacune.",
                             "demarche", "Voir les constats"))
+    elif not without_action:
+        checks.append(Check("non_conformites", "Non-conformités ouvertes sans action", "ok",
+                            f"{open_non_conformities} non-conformité(s) ouverte(s), chacune suivie par une action du "
+                            "plan d'actions.", "plan_actions", "Voir le plan d'actions"))
     else:
         checks.append(Check("non_conformites", "Non-conformités ouvertes sans action", "manquant",
-                            f"{open_non_conformities} non-conformité(s) ouverte(s) sans action.",
-                            "demarche", "Voir les constats"))
+                            f"{without_action} non-conformité(s) ouverte(s) sur {open_non_conformities} sans action "
+                            "du plan d'actions : créez-la depuis le constat (ci-dessous).",
+                            "plan_actions", "Ouvrir le plan d'actions"))
     return checks
 
 

@@ -174,3 +174,20 @@ def test_the_demonstration_plan_is_flagged_and_removed_with_it_real_actions_stay
     with demo_db.cursor() as cur:
         assert cur.execute("select count(*) from action_changes where is_demo").fetchone()[0] == 0
         assert cur.execute("select count(*) from action_changes where action_id = ?", [real]).fetchone()[0] == 1
+
+
+def test_a_finding_is_answered_by_its_own_action_or_one_on_the_same_engagement():
+    import pandas as pd
+
+    findings = pd.DataFrame({"finding_id": [1, 2, 3], "site_code": ["87", "87", "87"],
+                             "finding_kind": ["non_conformite"] * 3, "module": [1, 2, None],
+                             "engagement": [4, 7, None], "finding_text": ["a", "b", "c"]})
+    stored = pd.DataFrame({"action_id": [10, 11, 12], "site_code": ["87", "87", "87"],
+                           "origin_kind": ["constat", "conformite", "libre"],
+                           "origin_key": ["3", "2|7|2025-10-12", None],
+                           "module": [None, 2, 1], "engagement": [None, 7, 4],
+                           "status": ["en_cours", "realisee", "abandonnee"]})
+    out = actions.finding_actions(findings, stored).set_index("finding_id")
+    assert out.has_action.to_dict() == {1: False, 2: True, 3: True}  # an abandoned action answers nothing
+    assert out.action_link[3] == "plan_actions?action=10" and out.action[2] == "n° 11 — réalisée"
+    assert out.action_link[1].startswith("plan_actions?pref=87&origine=constat&cle=1&module=1&engagement=4")

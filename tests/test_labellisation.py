@@ -150,3 +150,13 @@ def test_a_valid_stage_has_no_problem_and_gets_its_follow_up_date():
                               today=TODAY) == []
     assert lab.completed_next_due("decision", date(2026, 3, 1), "favorable", None) == date(2027, 3, 1)
     assert lab.completed_next_due("audit_interne", date(2026, 3, 1), None, None) is None
+
+
+def test_readiness_counts_the_open_non_conformities_without_an_action_of_the_plan():
+    history = events(("engagement", "2025-06-01", None), ("audit_externe", "2026-07-20", None))
+    common = dict(events=history, tracked=tracked(), mystery_assessments=[], campaigns=["2026"],
+                  open_non_conformities=3, actions_tracked=True, today=TODAY)
+    missing = {c.key: c for c in lab.readiness(**common, without_action=2)}["non_conformites"]
+    assert missing.state == "manquant" and missing.page == "plan_actions" and "2 non-conformité(s)" in missing.detail
+    covered = {c.key: c for c in lab.readiness(**common, without_action=0)}["non_conformites"]
+    assert covered.state == "ok" and "chacune suivie" in covered.detail
