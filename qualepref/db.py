@@ -110,6 +110,20 @@ class Database:
                 _forget_version(self._version_key)
                 cur.close()
 
+    @contextmanager
+    def snapshot(self):
+        """A cursor whose reads all see one committed state (nothing is written through it).
+
+        A write checks `data_version` inside its own transaction to know whether what was read
+        here is still what it will meet.
+        """
+        with self.cursor() as cur:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+            finally:
+                cur.execute("ROLLBACK")
+
     def data_version(self) -> int:
         """The committed data version (known in memory between commits); for cache keys.
 

@@ -159,14 +159,20 @@ def preview(cur, kind: str, frame: pd.DataFrame, scope: SiteScope) -> WriteCount
 
 
 def write(cur, kind: str, frame: pd.DataFrame, *, scope: SiteScope, upload_id: int,
-          is_demo: bool = False) -> WriteCounts:
+          is_demo: bool = False, classified: pa.Table | None = None) -> WriteCounts:
     """Replace stored rows by the batch; call inside `Database.transaction()`.
 
-    What to replace is decided here, inside the transaction that writes (writes are serialized):
-    never from an earlier preview, which another write may have made stale. Unchanged rows are
-    left as they are; the fact tables' primary keys refuse a second row for a key whatever happens.
+    What to replace is decided inside the transaction that writes (writes are serialized): never
+    from an earlier preview, which another write may have made stale. `classified`: the batch's
+    classification made on the very state this transaction sees, which the caller checked (no
+    commit since: the same `data_version`, read in this transaction); otherwise it is made here.
+    Unchanged rows are left as they are; the fact tables' primary keys refuse a second row for a
+    key whatever happens.
     """
-    classified = classify(cur, kind, frame, scope, is_demo=is_demo, write=True)
+    if classified is None:
+        classified = classify(cur, kind, frame, scope, is_demo=is_demo, write=True)
+    else:  # the data layer's own check, as `classify` makes it for a write
+        scope.require(_site_codes(_staging(kind, frame)), write=True)
     counts = counts_of(classified)
     cur.register(f"classified_{kind}", classified)
     if not is_demo and (counts.written or counts.deleted):
@@ -202,6 +208,12 @@ def record_upload(cur, *, upload_id: int, uploaded_by: str, file_name: str, sha2
         period_max=period_max, rows_written=counts.written, rows_replaced=counts.replaced,
         rows_deleted=counts.deleted, is_demo=is_demo, journaled=not is_demo,
     )
+
+
+def data_version(cur) -> int:
+    """The committed data version as `cur` sees it (bumped by every write transaction)."""
+    rows = sql.execute(cur, "data_version")
+    return int(rows[0][0]) if rows else 0
 
 
 def next_upload_id(cur) -> int:

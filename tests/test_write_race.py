@@ -167,3 +167,29 @@ def test_a_fact_table_refuses_a_second_row_with_the_same_key(db, table, row):
         cur.execute(f"insert into {table} values {row}")
     with db.cursor() as cur:
         assert cur.execute(f"select count(*) from {table}").fetchone()[0] == 1
+
+
+def test_a_confirmation_reuses_the_preview_only_when_nothing_was_committed_since(db, tmp_path, monkeypatch):
+    """The preview's classification is written as is when the data version has not moved since it
+    was made; after any other commit the write classifies again (and replaces what that commit wrote)."""
+    from qualepref import store
+
+    made = []
+    real = store.classify
+    monkeypatch.setattr(store, "classify", lambda *a, **k: made.append(k.get("write", False)) or real(*a, **k))
+    mine = samples.write_rows_xlsx(tmp_path / "mien.xlsx", {
+        "Indicateurs": [LONG, ["87", "COURRIER_DELAI", "2025-01", 9], ["87", "COURRIER_DELAI", "2025-02", 8]]})
+    plan = analyse(db, mine)
+    ingest.commit(plan, db=db, scope=national_scope(db), uploaded_by="tests")
+    assert made == [False], "nothing was committed since the preview: no second classification"
+
+    made.clear()
+    again = analyse(db, samples.write_rows_xlsx(tmp_path / "encore.xlsx", {
+        "Indicateurs": [LONG, ["87", "COURRIER_DELAI", "2025-01", 7]]}))
+    import_file(db, samples.write_rows_xlsx(tmp_path / "autre.xlsx", {
+        "Indicateurs": [LONG, ["87", "COURRIER_DELAI", "2025-01", 4]]}))
+    made.clear()
+    result = ingest.commit(again, db=db, scope=national_scope(db), uploaded_by="tests")
+    assert made == [True], "another import was committed since the preview: classified again"
+    assert (result.rows_written, result.rows_replaced) == (1, 1)
+    assert indicator_rows(db, "87")[0] == ("87", "COURRIER_DELAI", "2025-01-01", "month", 7.0)

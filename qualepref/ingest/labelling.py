@@ -112,22 +112,19 @@ _ARTICLE_WORDS = {"": 0, "de": 0, "d": 1, "d'": 1, "le": 2, "du": 2, "la": 3, "d
                   "l": 5, "l'": 5, "de l'": 5, "aux": 6, "las": 7, "los": 8}
 
 
-def _role(text: str | None, role: str) -> bool:
-    return text is not None and norm(text, drop_unit=True) in _ROLE_KEYS[role]
-
-
 def detect(sheet: Sheet, wanted: str = "auto") -> tuple[str, int, dict[str, int]] | None:
     """(layout, header row, role → column) of a sheet holding one of these kinds, else None."""
     width = sheet.frame.shape[1]
     for i in range(min(HEADER_ROWS_SCANNED, sheet.n_rows)):
-        headers = [sheet.cell(i, j) for j in range(width)]
+        # Each cell's key once, not once per layout and role (every import of any kind runs this).
+        keys = [None if (text := sheet.cell(i, j)) is None else norm(text, drop_unit=True) for j in range(width)]
         for layout, (required, optional) in LAYOUTS.items():
             if wanted not in ("auto", KIND_OF_LAYOUT[layout]):
                 continue
             found: dict[str, int] = {}
             for role in (*required, *optional):
-                for j, text in enumerate(headers):
-                    if j not in found.values() and _role(text, role):
+                for j, key in enumerate(keys):
+                    if j not in found.values() and key is not None and key in _ROLE_KEYS[role]:
                         found[role] = j
                         break
             if all(role in found for role in required):

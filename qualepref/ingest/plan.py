@@ -52,6 +52,10 @@ class ImportPlan:
     refused: bool = False
     _db: object = field(default=None, repr=False, compare=False)
     _scope: SiteScope | None = field(default=None, repr=False, compare=False)
+    # The classifications as `store.classify` made them, and the `data_version` they were made on:
+    # a commit with nothing committed since writes them instead of classifying again.
+    _classified_on: int | None = field(default=None, repr=False, compare=False)
+    _classified_tables: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -213,11 +217,13 @@ def analyse(content: bytes, file_name: str, *, db, scope: SiteScope, site: str |
         plan.labels_read[batch_kind] = outcome.labels
     _describe(plan)
     _progress(progress, 0.8, "Comparaison avec les données enregistrées…")
-    with db.cursor() as cur:
+    with db.snapshot() as cur:
+        plan._classified_on = store.data_version(cur)
         for batch_kind, batch in plan.batches.items():
             classified = store.classify(cur, batch_kind, batch, scope)
             plan.counts[batch_kind] = store.counts_of(classified)
             plan.classified[batch_kind] = classified.to_pandas()
+            plan._classified_tables[batch_kind] = classified
     _attention(plan, db, scope)
     if plan.ok and plan.changes_nothing:
         earlier = sql.run(db, "ingest_uploads_by_sha", scope=scope, sha256=plan.sha256)
@@ -274,6 +280,7 @@ def commit(plan: ImportPlan, *, db, scope: SiteScope, uploaded_by: str) -> Commi
             # What to replace is worked out again inside this transaction (`store.write`): another
             # import may have been confirmed since the preview.
             upload_id = store.next_upload_id(cur)
+            classified = _still_classified(plan, cur, db=db, scope=scope)
             for batch_kind, batch in plan.batches.items():
                 if batch.empty:
                     continue
@@ -287,7 +294,8 @@ def commit(plan: ImportPlan, *, db, scope: SiteScope, uploaded_by: str) -> Commi
                     total = total + labelling.write(cur, batch_kind, batch, scope=scope, upload_id=upload_id,
                                                     uploaded_by=uploaded_by)
                     continue
-                total = total + store.write(cur, batch_kind, batch, scope=scope, upload_id=upload_id)
+                total = total + store.write(cur, batch_kind, batch, scope=scope, upload_id=upload_id,
+                                            classified=classified.get(batch_kind))
             if total.written == 0 and total.deleted == 0:
                 raise _NothingChanged
             store.record_upload(
@@ -305,6 +313,16 @@ def commit(plan: ImportPlan, *, db, scope: SiteScope, uploaded_by: str) -> Commi
                 rows_replaced=total.replaced, rows_deleted=total.deleted)
     return CommitResult(upload_id=upload_id, rows_written=total.written, rows_replaced=total.replaced,
                         rows_deleted=total.deleted, unchanged=False)
+
+
+def _still_classified(plan: ImportPlan, cur, *, db, scope: SiteScope) -> dict:
+    """The analysis's classifications when they describe what this transaction meets: the same
+    database and scope, and no commit since (the same `data_version`); else none (`store.write`
+    classifies again)."""
+    if (plan._classified_on is None or plan._db is not db or plan._scope is None
+            or plan._scope.as_param() != scope.as_param() or store.data_version(cur) != plan._classified_on):
+        return {}
+    return plan._classified_tables
 
 
 def _log_import(plan: ImportPlan, uploaded_by: str, outcome: str, **fields) -> None:

@@ -54,13 +54,18 @@ class Outcome:
     labels: dict[str, list[str]] = field(default_factory=dict)
 
 
-def labels_read(raw: pd.Series, codes: pd.Series | np.ndarray) -> dict[str, list[str]]:
+def labels_read(raw: pd.Series, codes: pd.Series | np.ndarray | Coded) -> dict[str, list[str]]:
     """Each code with the labels the file wrote for it, as written (distinct, in file order)."""
-    pairs = pd.DataFrame({"code": np.asarray(codes, dtype=object), "raw": raw.to_numpy(dtype=object)})
-    pairs = pairs[pairs["code"].notna() & pairs["raw"].notna()].drop_duplicates()
+    # On integer codes of both columns: a Python object per distinct pair, not per row.
+    items = codes if isinstance(codes, Coded) else Coded.of(pd.Series(np.asarray(codes, dtype=object)))
+    texts = Coded.of(raw)
+    both = (items.codes >= 0) & (texts.codes >= 0)
+    pairs = items.codes[both] * (len(texts.values) + 1) + texts.codes[both]
+    _, first = np.unique(pairs, return_index=True)
     found: dict[str, list[str]] = {}
-    for code, text in zip(pairs["code"], pairs["raw"], strict=True):
-        found.setdefault(str(code), []).append(" ".join(str(text).split()))
+    for at in np.sort(first):
+        item, text = divmod(int(pairs[at]), len(texts.values) + 1)
+        found.setdefault(str(items.values[item]), []).append(" ".join(str(texts.values[text]).split()))
     return found
 
 
@@ -395,7 +400,7 @@ def indicators(datas: list[SheetData], ctx: Context) -> Outcome:
     sites = site_codes(records, ctx, errors)
     items = item_codes(records, ctx.ref.indicators, "Indicateur inconnu", errors, warnings=out.warnings,
                        by_engagement=ctx.ref.indicator_engagements)
-    out.labels = labels_read(records["item_raw"], items.array())
+    out.labels = labels_read(records["item_raw"], items)
     period_start, period_kind, period_id = _parse_periods(records["period_raw"], records["default_year"])
     bad_period = period_id < 0
     _report(records, bad_period, "period_col", "period_raw",
