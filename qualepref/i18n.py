@@ -145,6 +145,33 @@ EXACT: dict[str, str] = {
     "trace 0": "série 1",
     "new text": "texte",
     "Fullscreen chart": "Graphique en plein écran",
+    # An error that escapes a page: Streamlit's generic text (client.showErrorDetails = "none": neither the
+    # exception's text nor its traceback reaches the browser), and the messages of a lost connection.
+    "This app has encountered an error. The original error message is redacted to prevent data leaks. Full "
+    "error details have been recorded in the logs (if you're on Streamlit Cloud, click on 'Manage app' in the "
+    "lower right of your app).":
+        "Une erreur est survenue sur cette page. Son détail n'est pas affiché ici : il est inscrit au journal "
+        "du serveur. Rechargez la page ; si l'erreur revient, signalez-la à l'administrateur de l'application "
+        "en indiquant la page et l'heure.",
+    "Copy": "Copier",
+    "Script execution error": "Erreur à l'exécution de la page",
+    "Unknown Error": "Erreur inconnue",
+    "Unknown error": "Erreur inconnue",
+    "Reconnected to server.": "Reconnecté au serveur.",
+    "Connecting to Streamlit server": "Connexion au serveur en cours",
+    "Unable to connect to Streamlit server": "Impossible de joindre le serveur de l'application",
+    "Streamlit server is not responding. Are you connected to the internet?":
+        "Le serveur de l'application ne répond pas : vérifiez votre connexion au réseau, puis rechargez la page.",
+    "Is Streamlit still running? If you accidentally stopped Streamlit, just restart it in your terminal:":
+        "Le serveur de l'application ne répond pas. S'il a été arrêté, relancez-le :",
+    "No response received from server": "Aucune réponse du serveur",
+    "Request timed out": "Délai de la requête dépassé",
+    "Connection timed out": "Délai de connexion dépassé",
+    "Failed to establish websocket connection": "La connexion au serveur n'a pas pu être établie",
+    "Websocket connection timed out": "Délai de connexion au serveur dépassé",
+    "Your app is having trouble loading the component.": "Un élément de la page n'a pas pu être chargé.",
+    "Scroll tabs left": "Faire défiler les onglets vers la gauche",
+    "Scroll tabs right": "Faire défiler les onglets vers la droite",
 }
 
 # (pattern, replacement): JavaScript regular expressions matched on a whole trimmed text.
@@ -156,6 +183,12 @@ PATTERNS: list[tuple[str, str]] = [
     (r"^(?:Limit )?(\d+(?:\.\d+)?)\s?KB per file$", "$1 Ko par fichier"),
     (r"^(?:Limit )?(\d+(?:\.\d+)?)\s?GB per file$", "$1 Go par fichier"),
     (r"^• (.+), XLS$", "• $1"),
+    # The size of a file dropped in the uploader: "1.8KB", "20.0MB" (decimal comma, French units).
+    (r"^(\d+)\.(\d+)([KMGT])B$", "$1,$2 $3o"),
+    (r"^(\d+)([KMGT])B$", "$1 $2o"),
+    (r"^(\d+)(?:\.(\d+))?B$", "$1 octets"),
+    (r"^Cannot connect to Streamlit \(HTTP status: (\d+)\)\.?$", "Connexion au serveur refusée (code HTTP $1)."),
+    (r"^Connection failed with status (\d+)\.?$", "Échec de la connexion au serveur (code HTTP $1)."),
     (r"^Page not found: (.*)$", "Page introuvable : $1"),
     (r"^You have requested page /(.*), but no corresponding file was found in the app's pages/ directory.*$",
      "La page « $1 » n'existe pas : voici la page d'accueil."),

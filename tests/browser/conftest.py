@@ -54,16 +54,16 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_app(db_path: Path, log_path: Path, *, address: str = "localhost"):
-    """A real server (`streamlit run serve.py`) on a free port over `db_path`; yields (base URL, port).
+def streamlit_app(db_path: Path, log_path: Path, *, address: str = "localhost", script: str = "serve.py"):
+    """A real server (`streamlit run serve.py`, or `script`) on a free port over `db_path`; yields (base URL, port).
 
     Its standard output and error (Streamlit's messages and the app's event log) go to `log_path`.
     """
     port = _free_port()
-    env = {**os.environ, "QUALEPREF_DB": str(db_path)}
+    env = {**os.environ, "QUALEPREF_DB": str(db_path), "PYTHONPATH": str(ROOT)}
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
+            [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
              "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )

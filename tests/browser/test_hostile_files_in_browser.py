@@ -43,6 +43,8 @@ def test_a_file_that_crashes_the_reader_leaves_the_server_serving(server, browse
         assert "Fichier refusé :" in alert.inner_text() and "enregistrez-le" in alert.inner_text()
         assert "Corrigez les cellules" not in main.inner_text()
         assert main.locator('[data-testid="stDataFrame"]').count() == 0
+        chip = page.locator('[data-testid="stFileUploader"]').first.inner_text()
+        assert "Ko" in chip and "KB" not in chip, chip  # the dropped file's size, in French
         if os.environ.get("QUALEPREF_SCREENSHOTS"):  # to look at the page as a user sees it
             page.screenshot(path=os.environ["QUALEPREF_SCREENSHOTS"] + "/import-refus.png")
         text = main.inner_text()

@@ -1,0 +1,41 @@
+"""The French table of Streamlit's English (qualepref/i18n.py), read as chrome.js applies it."""
+
+from __future__ import annotations
+
+import re
+
+from qualepref import i18n
+
+
+def _translate(text: str) -> str | None:
+    """chrome.js's `translate`: exact texts first, then the patterns (JavaScript `$1` → Python `\\1`)."""
+    trimmed = text.strip()
+    if trimmed in i18n.EXACT:
+        return i18n.EXACT[trimmed]
+    for pattern, replacement in i18n.PATTERNS:
+        if re.search(pattern, trimmed):
+            return re.sub(pattern, re.sub(r"\$(\d)", r"\\\1", replacement), trimmed)
+    return None
+
+
+def test_the_generic_error_of_an_uncaught_exception_is_translated_word_for_word():
+    """A Streamlit upgrade that rewords its generic text fails here, not in front of a COPIL."""
+    from streamlit.elements import exception
+
+    french = _translate(exception._GENERIC_UNCAUGHT_EXCEPTION_TEXT)
+    assert french is not None and french.startswith("Une erreur est survenue sur cette page")
+
+
+def test_a_dropped_file_s_size_reads_in_french():
+    assert _translate("1.8KB") == "1,8 Ko"
+    assert _translate("20.0MB") == "20,0 Mo"
+    assert _translate("3MB") == "3 Mo"
+    assert _translate("512B") == "512 octets"
+    refused = _translate("Cannot connect to Streamlit (HTTP status: 403).")
+    assert refused == "Connexion au serveur refusée (code HTTP 403)."
+
+
+def test_the_lost_connection_messages_are_translated():
+    for english in ("Streamlit server is not responding. Are you connected to the internet?",
+                    "Unable to connect to Streamlit server", "Reconnected to server.", "Script execution error"):
+        assert _translate(english), english
