@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from qualepref import auth, fmt, referentiel_edit, ui, vocab
+from qualepref import auth, fmt, referentiel_edit, target_edit, ui, vocab
 from qualepref.access import DISCOVERY_READ_ONLY, Role, ScopeError
 from qualepref.referentiel_edit import FREQUENCIES, Engagement, ReferentielError
 
@@ -26,7 +26,7 @@ DIRECTION_LABELS = {"": f"— {vocab.NO_TARGET}",
 def apply(action, success: str) -> None:
     try:
         action()
-    except (ReferentielError, ScopeError) as exc:
+    except (ReferentielError, target_edit.TargetError, ScopeError) as exc:
         st.error(ui.plain(exc), icon=":material/error:")
     else:
         st.session_state["referentiel_message"] = success
@@ -46,9 +46,9 @@ if admin.demo:
 if message := st.session_state.pop("referentiel_message", None):
     st.success(message, icon=":material/check_circle:")  # user text in it is escaped where it is written
 
-tab_edit, tab_new, tab_eng, tab_questions, tab_syn, tab_history = st.tabs(
-    ["Modifier un indicateur", "Ajouter un indicateur", "Engagements", "Questions d'enquête", "Synonymes",
-     "Historique des changements"]
+tab_edit, tab_new, tab_targets, tab_eng, tab_questions, tab_syn, tab_history = st.tabs(
+    ["Modifier un indicateur", "Ajouter un indicateur", "Cibles des sites", "Engagements", "Questions d'enquête",
+     "Synonymes", "Historique des changements"]
 )
 
 with tab_edit:
@@ -187,8 +187,46 @@ with tab_syn:
     st.dataframe(synonyms[synonyms.item_kind == kind][["item_code", "synonym"]], hide_index=True, width="stretch",
                  column_config={"item_code": "Code", "synonym": "Synonyme"}, placeholder="–")
 
+with tab_targets:
+    st.caption("Les référents proposent la cible propre de leur préfecture (« notre cible ») ; elle ne compte qu'une "
+               "fois approuvée ici, à partir de sa date (les mois d'avant gardent leur cible et leur verdict). Un "
+               "refus demande un motif, que le référent lit sur la page Référentiel. Tout est tracé.")
+    local = ui.query("target_local_rows")
+    pending = local[local.status == "proposed"]
+    if pending.empty:
+        st.info("Aucune proposition en attente.", icon=":material/check_circle:")
+    for item in pending.itertuples():
+        unit = "%" if item.indicator_code == "SATISFACTION" else (item.unit or "")
+        shown = fmt.target_value(item.target, unit, item.direction, strict=bool(item.strict))
+        since = fmt.day(item.valid_from) if pd.notna(item.valid_from) else "toujours"
+        with st.container(border=True):
+            st.markdown(ui.plain(f"{item.site_name} ({item.site_code}) · {item.indicator_label or item.indicator_code}"
+                                 f" : {shown} à partir du {since} — source : {item.source} — proposée par "
+                                 f"{item.proposed_by}"))
+            left, middle, right = st.columns([1, 2, 1])
+            if left.button("Approuver", key=f"approuver_{item.target_id}", type="primary"):
+                apply(lambda tid=item.target_id: target_edit.decide(db, tid, approve=True, actor=admin),
+                      "Cible approuvée : elle compte à partir de sa date.")
+            motif = middle.text_input("Motif du refus", key=f"motif_{item.target_id}")
+            if right.button("Refuser", key=f"refuser_{item.target_id}"):
+                apply(lambda tid=item.target_id, m=motif: target_edit.decide(db, tid, approve=False, actor=admin,
+                                                                              note=m),
+                      "Proposition refusée.")
+    decided = local[local.status != "proposed"]
+    if not decided.empty:
+        st.markdown("**Cibles propres des sites (approuvées, refusées, remplacées)**")
+        st.dataframe(decided[["site_code", "site_name", "indicator_code", "target", "strict", "valid_from", "valid_to",
+                              "source", "status", "proposed_by", "decided_by", "decision_note"]],
+                     hide_index=True, width="stretch", placeholder="–",
+                     column_config={"site_code": "Code", "site_name": "Site", "indicator_code": "Indicateur",
+                                    "target": "Cible", "strict": "Stricte",
+                                    "valid_from": st.column_config.DateColumn("Du", format="DD/MM/YYYY"),
+                                    "valid_to": st.column_config.DateColumn("Au", format="DD/MM/YYYY"),
+                                    "source": "Source", "status": "Statut", "proposed_by": "Proposée par",
+                                    "decided_by": "Décidée par", "decision_note": "Motif"})
+
 with tab_history:
-    history = auth.audit_history(db, entities=("indicateur", "engagement", "question", "synonyme"))
+    history = auth.audit_history(db, entities=("indicateur", "engagement", "question", "synonyme", "cible"))
     st.dataframe(
         history,
         column_config={"changed_at": st.column_config.DatetimeColumn("Quand (UTC)", format="DD/MM/YYYY HH:mm"),

@@ -9,7 +9,7 @@ Tables are numeric (their files are computed with); the screen writes them in Fr
 import pandas as pd
 import streamlit as st
 
-from qualepref import anonymity, charts, filters, fmt, satisfaction, stats, ui, vocab
+from qualepref import anonymity, charts, filters, fmt, satisfaction, stats, targets, ui, vocab
 
 ui.page_header(
     "Comparaison nationale",
@@ -25,7 +25,7 @@ HEADERS = {"rank": "Rang", "rank_text": "Rang", "rank_best": "Rang au mieux", "r
            "site_code": "Code", "site_name": "Préfecture", "region_name": "Région",
            "low": "Borne basse IC 95 % (%)", "high": "Borne haute IC 95 % (%)", "n_expressed": "Avis exprimés",
            "reason": "Motif", "note": "Remarque", "n_sites": "Préfectures", "q1": "1er quartile", "median": "Médiane",
-           "q3": "3e quartile"}
+           "q3": "3e quartile", "at_target": "À sa cible en vigueur"}
 RANK_BANDS_CAPTION = (
     "Rang : le rang le meilleur et le moins bon que chaque préfecture peut revendiquer. Un taux mesuré "
     "sur un échantillon a son intervalle de confiance à 95 % (Wilson, traits fins) : une préfecture "
@@ -58,7 +58,10 @@ if subject == "Indicateur":
     unit = indicator.unit
     direction = indicator.direction if isinstance(indicator.direction, str) else None
     lower_is_better = direction == "baisse"
-    target = indicator.target
+    # The national target in force at the end of the period (each site is judged on its own below).
+    target_rows = ui.query("target_rows", scope=selection.scope)
+    national_target = targets.in_force(target_rows, selection.indicator_code, None, selection.end)
+    target = float("nan") if national_target is None else national_target.target
     axis_title = f"{indicator.indicator_label} ({unit})"
     tick_suffix = " %" if unit == "%" else ""
     params = {"indicator": selection.indicator_code, "start": selection.start, "end": selection.end}
@@ -98,13 +101,25 @@ if national_view:
         data = ui.query("national_indicator_by_site", scope=peers, **params)
         data["value"] = data.latest_value if mode == LATEST else data.mean_value
         data["value_text"] = data.value.map({v: text(v) for v in data.value.unique()})  # each value once
+        # « À la cible » : each prefecture's latest value against its own target in force that month (a local
+        # délai announced by the prefecture, else the national one): comparable even where délais differ.
+        judged_on_targets = mode == LATEST and direction is not None
+        if judged_on_targets:
+            met = targets.meets(data.assign(indicator_code=selection.indicator_code, value=data.latest_value,
+                                            period_start=data.latest_period), target_rows)
+            data["at_target"] = ["–" if pd.isna(m) else "oui" if m else "non" for m in met]
+            n_met, n_judged = int(met.sum()), int(met.notna().sum())
         when = (fmt.month(data.latest_period.dropna().iloc[0]) if mode == LATEST and data.latest_period.notna().any()
                 else f"{fmt.month(selection.start)} – {fmt.month(selection.end)}")
         ranked, unranked = charts.rank_sites(data, lower_is_better=lower_is_better)
         unranked["reason"] = "Pas de valeur sur la période" if mode == MEAN else f"Pas de valeur en {when}"
         if direction is None:
             st.info("Indicateur de suivi sans sens d'amélioration : les préfectures ne sont pas classées.")
-        table = data[["site_code", "site_name", "region_name", "value"]]
+        if judged_on_targets:
+            st.caption(f"À sa cible en vigueur : {fmt.number(n_met, 0)} préfectures sur {fmt.number(n_judged, 0)} "
+                       f"({when}), chacune jugée sur sa propre cible ce mois-là (cible locale approuvée, sinon "
+                       "nationale) — la règle des alertes.")
+        table = data[["site_code", "site_name", "region_name", "value", *(["at_target"] if judged_on_targets else [])]]
         rank_columns = ["rank"]
         formats = {"value": text}
     else:

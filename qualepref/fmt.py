@@ -70,21 +70,22 @@ def compact(value, decimals: int = 1) -> str:
     return number(value, 0 if float(value).is_integer() else decimals)
 
 
-def target_value(target, unit: str, direction: str | None, *, indicative: bool = False) -> str:
-    """A target with its direction and unit: `≤ 15 j`, `≥ 90 %` (`Sans cible` without one);
+def target_value(target, unit: str, direction: str | None, *, indicative: bool = False, strict: bool = False
+                 ) -> str:
+    """A target with its direction and unit: `≤ 15 j`, `≥ 90 %`, strict `< 15 j` (`Sans cible` without one);
     `≥ 90 % (indicative)` while an administrator has not confirmed it."""
     if _missing(target):
         return "Sans cible"
     known = vocab.DIRECTIONS.get(direction) if isinstance(direction, str) else None
     decimals = 0 if float(target).is_integer() else 1
     value = with_unit(target, unit, decimals)
-    text = f"{known.sign} {value}" if known else value
+    text = f"{known.strict_sign if strict else known.sign} {value}" if known else value
     return f"{text} (indicative)" if indicative else text
 
 
-def target(target, unit: str, direction: str | None, *, indicative: bool = False) -> str:
+def target(target, unit: str, direction: str | None, *, indicative: bool = False, strict: bool = False) -> str:
     """`Cible : ≤ 15 j`, or `Cible indicative : ≤ 15 j` while an administrator has not confirmed it."""
-    text = target_value(target, unit, direction)
+    text = target_value(target, unit, direction, strict=strict)
     if text == "Sans cible":
         return text
     name = vocab.ILLUSTRATIVE_TARGET_LABEL if indicative else vocab.TARGET_LABEL

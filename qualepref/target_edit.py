@@ -195,3 +195,16 @@ def _everything(cur):
     from qualepref.access import system_scope
 
     return system_scope(row[0] for row in sql.execute(cur, "site_codes"))
+
+
+def parse_value(text) -> float:
+    """`4,5`, `10 %` → float; anything else → TargetError (French)."""
+    from qualepref.referentiel_edit import ReferentielError, parse_target
+
+    try:
+        value = parse_target(text)
+    except ReferentielError as exc:
+        raise TargetError(str(exc)) from None
+    if value is None:
+        raise TargetError("Indiquez la cible (un nombre).")
+    return value

@@ -215,3 +215,67 @@ def changes(steps: list[Target | None]) -> bool:
     """Whether the target (value or strictness) changes along a series: the line is then a step."""
     values = {(s.target, s.strict) if s else None for s in steps}
     return len(values) > 1
+
+
+def meets(values: pd.DataFrame, rows, **kwargs) -> pd.Series:
+    """Per row of `values`: True when its value meets the target in force for its site and period, False when
+    it misses it, NA without a value or a target in force (the same rule as the alerts: `stats.misses_target`)."""
+    from qualepref import stats
+
+    attached = attach(values, rows, **kwargs)
+    missed = stats.misses_target(attached["value"], attached["target"], attached["direction"],
+                                 attached["target_strict"])
+    known = attached["value"].notna() & attached["target"].notna()
+    return pd.Series([bool(not m) if k else pd.NA for m, k in zip(missed, known, strict=True)],
+                     index=values.index, dtype="boolean")
+
+
+def _date_text(value) -> str:
+    from qualepref import fmt
+
+    return "" if value is None or pd.isna(value) else fmt.day(value)
+
+
+def describe(target: Target | None, unit: str) -> str:
+    """`< 10 j`, `≤ 15 j (indicative)`, `Sans cible`: a target as the pages and the pack write it."""
+    from qualepref import fmt
+
+    if target is None:
+        return "Sans cible"
+    return fmt.target_value(target.target, unit, target.direction, indicative=target.indicative,
+                            strict=target.strict)
+
+
+def validity(target: Target | None) -> str:
+    """`depuis toujours`, `depuis le 01/07/2026`, `du 01/01/2025 au 30/06/2026`."""
+    if target is None:
+        return ""
+    if target.valid_to is not None:
+        start = _date_text(target.valid_from) or "l'origine"
+        return f"du {start} au {_date_text(target.valid_to)}"
+    return f"depuis le {_date_text(target.valid_from)}" if target.valid_from else "depuis toujours"
+
+
+def referentiel_table(indicators: pd.DataFrame, rows, *, site_code: str | None, on, parent_code: str | None = None
+                      ) -> pd.DataFrame:
+    """Per indicator (and the satisfaction threshold): the national target and « notre cible » in force on `on`,
+    each with its dates and source (the Référentiel page)."""
+    items = [(r.indicator_code, r.indicator_label, r.unit) for r in indicators.itertuples()]
+    items.append((SATISFACTION, "Seuil de satisfaction (taux de satisfaits)", "%"))
+    out = []
+    for code, label, unit in items:
+        national = in_force(rows, code, None, on)
+        own = in_force(rows, code, site_code, on, parent_code=parent_code) if site_code else None
+        own = own if own is not None and not own.national else None
+        if national is None and own is None:
+            continue
+        out.append({
+            "indicator_code": code, "indicator_label": label,
+            "national": describe(national, unit), "national_validity": validity(national),
+            "national_source": (national.source or "") if national else "",
+            "own": describe(own, unit) if own else "= cible nationale",
+            "own_validity": validity(own), "own_source": (own.source or "") if own else "",
+            "own_site": (own.site_code or "") if own else "",
+        })
+    return pd.DataFrame(out, columns=["indicator_code", "indicator_label", "national", "national_validity",
+                                      "national_source", "own", "own_validity", "own_source", "own_site"])

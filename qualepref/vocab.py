@@ -315,11 +315,12 @@ class Direction:
     code: str  # indicators.direction
     hint: str  # "plus bas = mieux"
     sign: str  # before the target: "≤ 15 j"
+    strict_sign: str = ""  # before a strict target: "< 15 j" (15,0 misses it)
 
 
 DIRECTIONS = {d.code: d for d in (
-    Direction("baisse", "plus bas = mieux", "≤"),
-    Direction("hausse", "plus haut = mieux", "≥"),
+    Direction("baisse", "plus bas = mieux", "≤", "<"),
+    Direction("hausse", "plus haut = mieux", "≥", ">"),
 )}
 NO_TARGET = "suivi sans cible"
 

@@ -206,3 +206,39 @@ def test_referentiel_page_adds_a_survey_question_that_the_importer_then_recognis
         assert plan.ok, plan.errors
         assert plan.batches["survey_results"][["question_code", "campaign", "n_tres_satisfait"]].values.tolist() == [
             ["ACCUEIL_RDV", "2025 en ligne", 12]]
+
+
+def test_a_referent_proposes_notre_cible_and_the_administrator_approves_it(admin_app, db_path, monkeypatch):
+    """Référentiel › Cibles en vigueur: the référent's proposal; Édition du référentiel › Cibles des sites: approval."""
+    from qualepref.db import Database
+
+    referent = Principal("ref87@interieur.gouv.fr", Role.REFERENT, site_code="87", display_name="Réf 87")
+    with Database(db_path) as database:
+        auth.create_account(database, actor="tests", email=referent.user, display_name="Réf 87",
+                            role=Role.REFERENT, site_code="87", password="Mot-de-passe-ref-87")
+    at = AppTest.from_file(str(ROOT / "pages" / "referentiel.py"), default_timeout=60)
+    at.session_state["principal"] = referent
+    at.run()
+    assert not at.exception, at.exception
+    table = at.dataframe[3].value
+    assert table.columns.tolist()[:5] == ["Indicateur", "Cible nationale", "En vigueur", "Source", "Notre cible"]
+    row = table.set_index("Indicateur").loc["Délai moyen de réponse aux courriers"]
+    assert (row["Cible nationale"], row["En vigueur"], row["Source"], row["Notre cible"]) == (
+        "≤ 15\u00a0j", "depuis toujours", "référentiel national", "= cible nationale")
+    assert at.selectbox(key="cible_indicateur").value == "APPELS_PERDUS"  # the first indicator with a direction
+    at.text_input(key="cible_valeur").input("8")
+    at.checkbox(key="cible_stricte").check()
+    at.text_input(key="cible_source").input("COPIL du 01/12/2026")
+    at.button(key="FormSubmitter:proposer_cible-Proposer").click().run()
+    assert not at.exception, at.exception
+    assert any("Proposition enregistrée" in s.value for s in at.success), [e.value for e in at.error]
+
+    admin = admin_app("admin_referentiel")
+    assert not admin.exception, admin.exception
+    approve = next(b for b in admin.button if b.label == "Approuver")
+    approve.click().run()
+    assert not admin.exception, admin.exception
+    assert any("Cible approuvée" in s.value for s in admin.success), [e.value for e in admin.error]
+    at.run()
+    row = at.dataframe[3].value.set_index("Indicateur").loc["Taux d'appels perdus"]
+    assert (row["Notre cible"], row["Source "]) == ("< 8\u00a0%", "COPIL du 01/12/2026")

@@ -182,7 +182,7 @@ def test_key_figures_match_the_database(deck, demo_ro):
                                "indicator_code = 'APPELS_PERDUS' and period_start <= ? "
                                "order by period_start desc limit 1", SITE, END)[0][0]
     row = next(r for r in rows if r[0] == "Taux d'appels perdus")
-    assert row[2] == fmt.percent(latest) and row[3] == "≤ 10\u00a0%"
+    assert row[2] == fmt.percent(latest) and row[3] == "≤ 10\u00a0% (référentiel national)"
     assert row[4] == ("Cible atteinte" if latest <= 10 else row[4])
 
 

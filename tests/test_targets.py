@@ -11,6 +11,7 @@ from qualepref import alerts, referentiel_edit, sql, target_edit, targets, trend
 from qualepref.access import NATIONAL_PRINCIPAL, Principal, Role, ScopeError
 from qualepref.charts.theme import ROUGE_MARIANNE
 from qualepref.db import Database, apply_migrations, migration_versions
+from qualepref.export import pack_data
 from qualepref.target_edit import TargetChange
 from tests.conftest import national_scope
 
@@ -230,3 +231,32 @@ def test_the_trend_line_of_a_site_steps_where_its_target_changed(demo_db):
     step = target_trace(rows, "87")
     assert step.line.shape == "hv" and list(step.y) == [15.0] * 6 + [10.0] * 3
     assert list(target_trace(rows, None).y) == [15.0, 15.0]  # the national line keeps the national target
+
+
+def test_the_pack_and_the_poster_show_the_target_in_force_and_its_source(demo_db):
+    scope = national_scope(demo_db)
+    code = "COURRIER_DELAI"
+    target_edit.set_target(demo_db, TargetChange(code, "87", 10.0, "baisse", True, date(2026, 7, 1),
+                                                 source="COPIL du 19/06/2026"), actor="admin-test")
+    data = pack_data.load_pack_data(demo_db, scope, "87", date(2026, 1, 1), date(2026, 10, 1))
+    figures = pack_data.key_figures(data).set_index("Indicateur")
+    label = pack_data.indicator_series(data, code).label
+    assert figures.loc[label, "Cible"] == "< 10\u00a0j (COPIL du 19/06/2026)"
+    assert figures.loc["Délai moyen de réponse aux courriels", "Cible"] == "≤ 5\u00a0j (référentiel national)"
+    series = pack_data.indicator_series(data, code)
+    assert series.target_values == [15.0] * 6 + [10.0] * 4  # the chart's target steps in July
+    poster = {item["code"]: item for item in pack_data.poster_figures(data)}
+    assert (poster[code]["target"], poster[code]["source"]) == ("< 10\u00a0j", "COPIL du 19/06/2026")
+    # Another prefecture's pack keeps the national target.
+    other = pack_data.key_figures(pack_data.load_pack_data(demo_db, scope, "29", date(2026, 1, 1), date(2026, 10, 1)))
+    assert other.set_index("Indicateur").loc[label, "Cible"] == "≤ 15\u00a0j (référentiel national)"
+
+
+def test_comparaison_judges_each_prefecture_on_its_own_target_in_force():
+    """87 announced « en moins de 10 jours » from July: 12 days meets the national 15 but not 87's own 10."""
+    rows = [NATIONAL, {**NATIONAL, "site_code": "87", "target": 10.0, "strict": True, "valid_from": date(2026, 7, 1)}]
+    latest = pd.DataFrame({"site_code": ["29", "87", "87", "33", "2A"], "indicator_code": "COURRIER_DELAI",
+                           "value": [12.0, 12.0, 12.0, 10.0, None],
+                           "period_start": pd.to_datetime(["2026-09-01", "2026-09-01", "2026-06-01", "2026-09-01",
+                                                           "2026-09-01"])})
+    assert targets.meets(latest, rows).tolist() == [True, False, True, True, pd.NA]

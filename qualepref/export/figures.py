@@ -119,7 +119,8 @@ def poster_figure(data: PackData) -> go.Figure:
 
     items = pack_data.poster_figures(data)
     overall = satisfaction.global_rate(data.last_survey)
-    cards = [(i["label"], i["value"], f"Objectif : {i['target']}" if i["target"] else "",
+    cards = [(i["label"], i["value"], f"Objectif : {i['target']}" + (f" ({i['source']})" if i.get("source") else "")
+              if i["target"] else "",
               i["period"] + ("" if i["met"] is None else
                              " · " + ("objectif atteint" if i["met"] else "objectif non atteint")), i["met"])
              for i in items]

@@ -204,7 +204,8 @@ def _line_chart(slide, series: pack_data.Series, left, top, width, height):
     chart_data.categories = series.categories
     chart_data.add_series("Valeur", series.values)
     if series.target is not None:
-        name = fmt.target(series.target, series.unit, series.direction, indicative=series.target_indicative)
+        name = fmt.target(series.target, series.unit, series.direction, indicative=series.target_indicative,
+                          strict=series.target_strict)
         chart_data.add_series(name.replace(" : ", " (", 1) + ")",
                               series.target_values)
     frame = slide.shapes.add_chart(XL_CHART_TYPE.LINE_MARKERS, left, top, width, height, chart_data)

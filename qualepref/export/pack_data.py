@@ -80,6 +80,8 @@ class PackData:
     site_kind: str = sites.PREFECTURE
     # One row per compared figure: national_*_summary with the label, unit and direction (see national_rows).
     national: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=NATIONAL_COLUMNS))
+    target_rows: pd.DataFrame | None = None  # target_rows: the targets in force, period by period
+    parent_code: str | None = None  # a sub-prefecture's prefecture (its targets apply by default)
 
     @property
     def site_title(self) -> str:
@@ -116,6 +118,12 @@ class PackData:
         return text
 
 
+def _parent_code(db, scope: SiteScope, site_code: str) -> str | None:
+    sites_ = sql.run(db, "sites", scope=scope)
+    found = sites_[sites_.site_code == site_code]
+    return None if found.empty or pd.isna(found.parent_code.iloc[0]) else str(found.parent_code.iloc[0])
+
+
 def end_of_month(month: date) -> date:
     return (pd.Timestamp(month) + pd.offsets.MonthEnd(0)).date()
 
@@ -137,7 +145,9 @@ def load_pack_data(db, scope: SiteScope, site_code: str, start: date, end: date,
         survey = stats.with_satisfaction(survey)
     compliance = sql.run(db, "compliance_latest", scope=scope.narrowed([site_code]), as_of=end_of_month(end))
     site_scope = scope.narrowed([site_code])
+    # Every figure is judged on the target in force for this site at its period (qualepref.targets).
     target_rows = sql.run(db, "target_rows", scope=site_scope)
+    parent = _parent_code(db, site_scope, site_code)
     window_values = targets.judged(sql.run(db, "alert_indicator_values", scope=site_scope,
                                            start=alerts.window_start(end), end=end), target_rows)
     transmission = transmissions.status(sql.run(db, "transmission_grid", scope=site_scope,
@@ -165,6 +175,8 @@ def load_pack_data(db, scope: SiteScope, site_code: str, start: date, end: date,
         site_tncc=0 if pd.isna(row.tncc) else int(row.tncc),
         site_kind=str(row.site_kind),
         national=national,
+        target_rows=target_rows,
+        parent_code=parent,
     )
 
 
@@ -242,6 +254,10 @@ class Series:
     period_kind: str
     values: list[float | None]
     target_indicative: bool = False  # a target the référentiel marks illustrative, not yet confirmed
+    # The target in force at each period (qualepref.targets); None: `target` all along.
+    steps: list[float | None] | None = None
+    target_source: str | None = None  # where the target in force at the end comes from
+    target_strict: bool = False
 
     @property
     def categories(self) -> list[str]:
@@ -249,7 +265,7 @@ class Series:
 
     @property
     def target_values(self) -> list[float | None]:
-        return [self.target] * len(self.periods)
+        return list(self.steps) if self.steps is not None else [self.target] * len(self.periods)
 
 
 def indicator_series(data: PackData, code: str) -> Series:
@@ -260,22 +276,38 @@ def indicator_series(data: PackData, code: str) -> Series:
     by_period = dict(zip(rows.period_start, rows.value, strict=True))
     grid = list(periods.period_range(data.start, data.end, kind))
     target = None if pd.isna(first.target) else float(first.target)
+    direction = None if pd.isna(first.direction) else str(first.direction)
+    indicative, source, strict, steps = bool(first.get("target_indicative", False)), None, False, None
+    if data.target_rows is not None:
+        # The target in force at each period of the grid (periods without a value included).
+        in_force = targets.series(data.target_rows, code, data.site_code, grid, parent_code=data.parent_code)
+        known = [t for t in in_force if t is not None]
+        latest = known[-1] if known else None
+        target = None if latest is None else latest.target
+        if latest is not None:
+            direction, indicative, source, strict = latest.direction, latest.indicative, latest.source, latest.strict
+        if targets.changes(in_force):
+            steps = [None if t is None else t.target for t in in_force]
     return Series(
         code=code,
         label=str(first.indicator_label),
         unit=str(first.unit),
-        direction=None if pd.isna(first.direction) else str(first.direction),
-        target=target if first.direction in ("baisse", "hausse") else None,
+        direction=direction,
+        target=target if direction in ("baisse", "hausse") else None,
         periods=grid,
         period_kind=kind,
         values=[None if pd.isna(by_period.get(p)) else float(by_period[p]) for p in grid],
-        target_indicative=bool(first.get("target_indicative", False)),
+        target_indicative=indicative,
+        steps=steps,
+        target_source=source,
+        target_strict=strict,
     )
 
 
 # -- key figures and alerts ----------------------------------------------------------------------
 STATUS_COLUMNS = ["indicator_code", "indicator_label", "unit", "direction", "target", "target_indicative",
-                  "period_start", "period_kind", "value", "judged", "missed", "run", "comment"]
+                  "period_start", "period_kind", "value", "judged", "missed", "run", "comment", "target_strict",
+                  "target_source"]
 
 
 def indicator_status(data: PackData) -> pd.DataFrame:
@@ -294,12 +326,15 @@ def indicator_status(data: PackData) -> pd.DataFrame:
         series = indicator_series(data, code)
         if code in judged.index:
             item = judged.loc[code]
+            # The target the value was judged on: the one in force for this site at that period.
             rows.append({"indicator_code": code, "indicator_label": series.label, "unit": series.unit,
-                         "direction": series.direction, "target": series.target,
-                         "target_indicative": series.target_indicative,
+                         "direction": item.direction, "target": float(item.target),
+                         "target_indicative": bool(item.get("target_indicative", series.target_indicative)),
                          "period_start": pd.Timestamp(item.period_start), "period_kind": item.period_kind,
                          "value": float(item.value), "judged": True, "missed": bool(item.missed),
-                         "run": int(item.run), "comment": _text(item.get("comment"))})
+                         "run": int(item.run), "comment": _text(item.get("comment")),
+                         "target_strict": bool(item.get("target_strict", False)),
+                         "target_source": _text(item.get("target_source"))})
             continue
         known = [(p, v) for p, v in zip(series.periods, series.values, strict=True) if v is not None]
         if not known:
@@ -309,7 +344,7 @@ def indicator_status(data: PackData) -> pd.DataFrame:
                      "direction": series.direction, "target": series.target,
                      "target_indicative": series.target_indicative, "period_start": period,
                      "period_kind": series.period_kind, "value": value, "judged": False, "missed": False, "run": 0,
-                     "comment": ""})
+                     "comment": "", "target_strict": series.target_strict, "target_source": series.target_source or ""})
     return pd.DataFrame(rows, columns=STATUS_COLUMNS)
 
 
@@ -335,10 +370,18 @@ def key_figures(data: PackData) -> pd.DataFrame:
             "Indicateur": item.indicator_label,
             "Période": fmt.period(item.period_start, item.period_kind),
             "Valeur": fmt.with_unit(item.value, item.unit),
-            "Cible": fmt.target_value(item.target, item.unit, item.direction, indicative=item.target_indicative),
+            "Cible": target_text(item),
             "Situation": verdict,
         })
     return pd.DataFrame(rows, columns=["Indicateur", "Période", "Valeur", "Cible", "Situation"])
+
+
+def target_text(item) -> str:
+    """The target in force and where it comes from: `≤ 15 jours ouvrés (référentiel national)`."""
+    text = fmt.target_value(item.target, item.unit, item.direction, indicative=item.target_indicative,
+                            strict=bool(getattr(item, "target_strict", False)))
+    source = getattr(item, "target_source", "") or ""
+    return f"{text} ({source})" if source and text != "Sans cible" else text
 
 
 HEADLINE_BOXES = ("Indicateurs à la cible", satisfaction.LABEL, "Engagements conformes", "Mois à jour")
@@ -457,7 +500,9 @@ def poster_figures(data: PackData) -> list[dict]:
             "value": fmt.with_unit(item.value, item.unit),
             "period": fmt.period(item.period_start, item.period_kind),
             # An indicative target is never printed as an "Objectif" on the public poster.
-            "target": None if item.target_indicative else fmt.target_value(item.target, item.unit, item.direction),
+            "target": None if item.target_indicative else fmt.target_value(
+                item.target, item.unit, item.direction, strict=bool(item.target_strict)),
+            "source": None if item.target_indicative else (item.target_source or None),
             "met": None if item.target_indicative or not item.judged else not bool(item.missed),
         })
     return shown
