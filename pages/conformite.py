@@ -80,7 +80,7 @@ if not selection.single_site:
             **({"state": rates["state"].map(perimetre.STATE_LABELS)} if "state" in rates else {})),
         file_stem="conformite-modules-prefectures",
         headers=HEADERS, key="heatmap_modules", on_select="rerun", selection_mode="points",
-        formats={"rate": lambda v: fmt.number(v, 1)})  # `66,7` on screen, the number in the files
+        formats={"rate": fmt.percent})  # `66,7 %` on screen, the number in the files
 
     st.subheader("Engagements derrière une case")
     sites = rates[["site_code", "site_name"]].drop_duplicates().sort_values("site_code")

@@ -49,7 +49,8 @@ ACCOUNTS = {"ministere": Principal("ministere@interieur.gouv.fr", Role.MINISTRY)
 # satisfaction), every other page with tables as it opens.
 VIEWS = [("tendances", {}), ("tendances", {"mm3": "1"}), ("tendances", {"annuel": "1"}),
          ("tendances", {"vue": "satisfaction"}), ("vue_ensemble", {}), ("alertes", {}), ("conformite", {}),
-         ("comparaison", {}), ("transmissions", {}), ("historique", {}), ("labellisation", {}), ("demarche", {})]
+         ("comparaison", {}), ("transmissions", {}), ("historique", {}), ("labellisation", {}), ("demarche", {}),
+         ("plan_actions", {})]
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
 WORDS = {"None", "nan", "NaN", "<NA>", "NaT", "null"}
 
@@ -79,6 +80,8 @@ def _unformatted(frame: pd.DataFrame, config: dict) -> list[str]:
             continue
         texts = [v for v in values if isinstance(v, str)]
         bad = [v for v in texts if ISO_DAY.match(v) or v.strip() in WORDS]
+        if "%" in str(column) or str(column).startswith("Taux"):  # a rate reads « 82,5 % » (not « 82,5 »)
+            bad += [v for v in texts if v.strip() not in ("", "–") and "%" not in v]
         if bad:
             found.append(f"{column}: {bad[:2]}")
     return found
