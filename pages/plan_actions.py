@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from qualepref import actions, actions_store, events, filters, fmt, ui, vocab
+from qualepref import action_effects, actions, actions_store, events, filters, fmt, ui, vocab
 from qualepref.access import ScopeError
 from qualepref.actions import ActionError
 from qualepref.charts.actions import effect_chart
@@ -146,30 +146,13 @@ owners = ui.query("action_owners", scope=scope).owner.tolist()
 
 def show_effect(row) -> None:
     """The linked figure before and after the action, its means and the verdict (indicator or question)."""
-    if row.origin_kind not in ("indicateur", "question"):
+    found = action_effects.linked(lambda name, site_scope, **params: ui.query(name, scope=site_scope, **params),
+                                  scope, row, ui.query("referentiel_indicators", scope=scope),
+                                  ui.query("referentiel_questions", scope=scope))
+    if found is None:
         return
-    code = actions.subject(row.origin_kind, row.origin_key)
-    site_scope = scope.narrowed([row.site_code])
-    if row.origin_kind == "indicateur":
-        reference = ui.query("referentiel_indicators", scope=scope)
-        found = reference[reference.indicator_code == code]
-        if found.empty:
-            return
-        item = found.iloc[0]
-        series, kind = actions.indicator_series(ui.query("action_indicator_series", scope=site_scope,
-                                                         site_code=row.site_code, indicator_code=code))
-        unit, direction, name = item.unit, item.direction, item.indicator_label
-    else:
-        reference = ui.query("referentiel_questions", scope=scope)
-        found = reference[reference.question_code == code]
-        if found.empty:
-            return
-        series = actions.question_series(ui.query("action_question_series", scope=site_scope,
-                                                  site_code=row.site_code, question_code=code))
-        kind, unit, direction, name = "year", None, "hausse", found.iloc[0].question_label
-    effect = actions.effect_of(row.origin_kind, series, decided_on=row.decided_on, done_on=row.done_on,
-                               direction=direction)
-    st.markdown(f"**Effet sur « {ui.plain(name)} »** : {vocab.ACTION_VERDICTS[effect.verdict].symbol} "
+    effect, unit, series, kind = found.effect, found.unit, found.series, found.period_kind
+    st.markdown(f"**Effet sur « {ui.plain(found.name)} »** : {vocab.ACTION_VERDICTS[effect.verdict].symbol} "
                 f"**{effect.label}**")
     st.caption(actions.effect_text(effect, unit) + (
         " · après = depuis la réalisation" if pd.notna(row.done_on) else " · après = depuis la décision")
@@ -178,8 +161,9 @@ def show_effect(row) -> None:
         + f" · moins de {actions.MIN_PERIODS_AFTER} périodes après : trop tôt pour conclure.")
     if series.empty:
         return
-    fig = effect_chart(series[["period_start", "value"]], effect, title=f"Avant et après l'action, {ui.plain(name)}",
-                       unit=unit, period_kind=kind, meeting_mode=selection.meeting_mode)
+    fig = effect_chart(series[["period_start", "value"]], effect,
+                       title=f"Avant et après l'action, {ui.plain(found.name)}", unit=unit, period_kind=kind,
+                       meeting_mode=selection.meeting_mode)
     table = pd.DataFrame({"Période": [fmt.period(p, kind) for p in series.period_start],
                           "Valeur": [fmt.percent(v, fraction=True) if unit is None else fmt.with_unit(v, unit)
                                      for v in series.value]})

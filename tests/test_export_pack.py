@@ -98,7 +98,27 @@ def test_slides_and_titles(deck, demo_ro, data):
     national = [t for t in titles if t.startswith("Position nationale")]
     compared = data.values.indicator_code.nunique() + 1  # each indicator, and the global satisfaction
     assert len(national) == -(-compared // pack.ROWS_PER_TABLE_SLIDE) and national[0].startswith("Position")
-    assert len(titles) == 2 + len(families) + 1 + len(national) + len(alerts) + len(compliance) + 1
+    plan = [t for t in titles if t.startswith("Suivi du plan d'actions")]
+    assert plan and titles.index(plan[0]) == titles.index(alerts[-1]) + 1
+    assert len(titles) == 2 + len(families) + 1 + len(national) + len(alerts) + len(plan) + len(compliance) + 1
+
+
+def test_the_action_plan_slide_is_a_native_table_of_late_decided_and_done_actions(deck, data, demo_ro):
+    slide = next(s for s in deck.slides if _title(s).startswith("Suivi du plan d'actions"))
+    tables = [shape for shape in slide.shapes if shape.has_table]
+    assert len(tables) == 1 and tables[0].name == "Suivi du plan d'actions"  # editable in PowerPoint
+    rows = [[cell.text for cell in row.cells] for row in tables[0].table.rows]
+    assert rows[0] == ["Suivi", "N°", "Action", "Pilote", "Échéance", "Statut", "Effet"]
+    expected = pack_data.action_table(data)
+    assert [r[1] for r in rows[1:]] == list(expected["N°"])
+    stored = {str(i): t for i, t in _db_rows(demo_ro, "select action_id, title from actions where site_code = ?",
+                                                SITE)}
+    assert all(stored[r[1]] == r[2] for r in rows[1:])
+    late = [r for r in rows[1:] if r[0].startswith("⚠ En retard de ")]
+    assert late and all(r[5] in ("À lancer", "En cours") for r in late)
+    done = [r for r in rows[1:] if r[0].startswith("Réalisée le")]
+    assert done and any(r[6] == "Amélioration" for r in done)  # the demonstration plan's measured effect
+    assert "en retard" in " ".join(_texts(slide))
 
 
 def test_national_position_is_the_comparaison_pages_figure(data, demo_ro, referent_scope):
@@ -285,7 +305,8 @@ def test_pack_of_a_prefecture_without_data(db):
     deck = Presentation(io.BytesIO(pack.build_pptx(data)))
     titles = [_title(s) for s in deck.slides]
     assert titles == ["Préfecture de la Haute-Vienne (87)", "Chiffres clés", "Satisfaction des usagers", "Alertes",
-                      "Conformité aux engagements", "Transmissions manquantes"]
+                      "Suivi du plan d'actions", "Conformité aux engagements", "Transmissions manquantes"]
+    assert "Aucune action décidée, réalisée ou en retard sur la période." in _texts(deck.slides[4])
     assert not any("démonstration" in t for s in deck.slides for t in _texts(s))
     assert "Aucune enquête de satisfaction jusqu'à la fin de la période." in _texts(deck.slides[2])
 

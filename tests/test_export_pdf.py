@@ -50,6 +50,7 @@ def test_pdf_pages_follow_the_slides(pdf, data):
         assert any(f"Indicateurs – {family.title}" in p for p in pages), family.title
     assert any("Satisfaction des usagers – campagne 2026" in p for p in pages)
     assert any(p.lstrip().startswith("Alertes") or "\nAlertes" in p for p in pages)
+    assert any("Suivi du plan d'actions" in p and "En retard de" in p for p in pages)
     assert "Transmissions manquantes" in pages[-1]
     for number, text in enumerate(pages, start=1):
         assert "Source : Qual-e-Pref, données au" in text, number

@@ -480,6 +480,31 @@ def _alerts_slide(prs, data: PackData) -> None:
            if c == "Tendance" and not indicator_alerts.Tendance.iloc[r].startswith("Première") else None)
 
 
+def _actions_slides(prs, data: PackData) -> None:
+    """*Suivi du plan d'actions*: late actions, decided and done during the period with their effect (native,
+    editable table; the late ones flagged by ⚠ and colour, the verdict in words and colour)."""
+    table = pack_data.action_table(data)
+    chunks = [table.iloc[i:i + pack_data.ACTION_ROWS_PER_SLIDE]
+              for i in range(0, len(table), pack_data.ACTION_ROWS_PER_SLIDE)] or [table]
+    for index, chunk in enumerate(chunks):
+        suffix = f" ({index + 1}/{len(chunks)})" if len(chunks) > 1 else ""
+        slide = _new_slide(prs, data, f"Suivi du plan d'actions{suffix}")
+        _text_box(slide, MARGIN, CONTENT_TOP, SLIDE_W - 2 * MARGIN, Inches(0.4), pack_data.action_summary(data),
+                  size=13, color=GRIS)
+        if chunk.empty:
+            _text_box(slide, MARGIN, CONTENT_TOP + Inches(0.5), SLIDE_W - 2 * MARGIN, Inches(0.5),
+                      "Aucune action décidée, réalisée ou en retard sur la période.", size=14)
+            continue
+        shown = chunk.drop(columns=["status", "late", "verdict"]).reset_index(drop=True)
+        late, verdicts = list(chunk.late), list(chunk.verdict)
+        _table(slide, shown, MARGIN, CONTENT_TOP + Inches(0.5), SLIDE_W - 2 * MARGIN,
+               [2.2, 0.6, 5.2, 1.7, 1.2, 1.1, 1.9], size=10, row_height=Inches(0.36), name="Suivi du plan d'actions",
+               cell_colours=lambda r, c, late=late, verdicts=verdicts: (
+                   fill_and_ink(vocab.LATE_COLOUR) if c == "Suivi" and late[r] else
+                   fill_and_ink(vocab.ACTION_VERDICTS.colour(verdicts[r]))
+                   if c == "Effet" and isinstance(verdicts[r], str) else None))
+
+
 def _compliance_slides(prs, data: PackData) -> None:
     table = pack_data.compliance_table(data)
     if table.empty:
@@ -542,6 +567,7 @@ def build_pptx(data: PackData) -> bytes:
     _satisfaction_slide(prs, data)
     _national_slides(prs, data)
     _alerts_slide(prs, data)
+    _actions_slides(prs, data)
     _compliance_slides(prs, data)
     _transmissions_slide(prs, data)
     buffer = io.BytesIO()

@@ -82,6 +82,9 @@ class PackData:
     national: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=NATIONAL_COLUMNS))
     target_rows: pd.DataFrame | None = None  # target_rows: the targets in force, period by period
     parent_code: str | None = None  # a sub-prefecture's prefecture (its targets apply by default)
+    # The site's plan d'actions (rows of `queries/actions.sql`), with `verdict` (code of vocab.ACTION_VERDICTS)
+    # for the actions done during the period that follow an indicator or a question.
+    actions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def site_title(self) -> str:
@@ -155,6 +158,7 @@ def load_pack_data(db, scope: SiteScope, site_code: str, start: date, end: date,
     status = sql.run(db, "pack_data_status", scope=scope, site_code=site_code).iloc[0]
     modules = sql.run(db, "referentiel_modules", scope=scope)
     national = national_rows(db, scope.narrowed([site_code]), values, survey, start, end)
+    plan = action_rows(db, site_scope, site_code, start, end)
     row = site.iloc[0]
     last_upload = status.last_upload_at
     return PackData(
@@ -177,7 +181,79 @@ def load_pack_data(db, scope: SiteScope, site_code: str, start: date, end: date,
         national=national,
         target_rows=target_rows,
         parent_code=parent,
+        actions=plan,
     )
+
+
+def action_rows(db, scope: SiteScope, site_code: str, start: date, end: date) -> pd.DataFrame:
+    """The site's actions, with the verdict on the effect of those done during the period."""
+    from qualepref import action_effects
+
+    plan = sql.run(db, "actions", scope=scope)
+    plan = plan[plan.site_code == site_code].reset_index(drop=True)
+    verdicts = []
+    if len(plan):
+        indicators = sql.run(db, "referentiel_indicators", scope=scope)
+        questions = sql.run(db, "referentiel_questions", scope=scope)
+        run = action_effects.database_reader(db)
+        low, high = pd.Timestamp(start), pd.Timestamp(end_of_month(end))
+    for row in plan.itertuples(index=False):
+        done = pd.Timestamp(row.done_on) if pd.notna(row.done_on) else None
+        found = (action_effects.linked(run, scope, row, indicators, questions)
+                 if row.status == "realisee" and done is not None and low <= done <= high else None)
+        verdicts.append(found.effect.verdict if found else None)
+    return plan.assign(verdict=verdicts)
+
+
+ACTION_ROWS_PER_SLIDE = 12
+
+
+def action_table(data: PackData) -> pd.DataFrame:
+    """*Suivi du plan d'actions*: the late actions, those decided during the period and those done during it with
+    their effect — late first. Codes kept for colouring (`status`, `late`, `verdict`)."""
+    from qualepref import actions
+
+    columns = ["Suivi", "N°", "Action", "Pilote", "Échéance", "Statut", "Effet", "status", "late", "verdict"]
+    plan = data.actions
+    if plan.empty:
+        return pd.DataFrame(columns=columns)
+    low, high = pd.Timestamp(data.start), pd.Timestamp(end_of_month(data.end))
+    today = data.built_on
+    rows = []
+    for r in plan.itertuples(index=False):
+        late = actions.is_late(r.status, r.due_on, today)
+        decided = pd.notna(r.decided_on) and low <= pd.Timestamp(r.decided_on) <= high
+        done = r.status == "realisee" and pd.notna(r.done_on) and low <= pd.Timestamp(r.done_on) <= high
+        if late:
+            section, order = f"En retard de {actions.days_late(r.status, r.due_on, today)} j", 0
+        elif done:
+            section, order = f"Réalisée le {fmt.day(r.done_on)}", 2
+        elif decided and r.status in actions.OPEN_STATUSES:
+            section, order = f"Décidée le {fmt.day(r.decided_on)}", 1
+        else:
+            continue
+        verdict = getattr(r, "verdict", None)
+        rows.append((order, pd.Timestamp(r.due_on) if pd.notna(r.due_on) else pd.Timestamp.max, {
+            "Suivi": ("⚠ " if late else "") + section, "N°": str(int(r.action_id)), "Action": str(r.title),
+            "Pilote": r.owner if isinstance(r.owner, str) else "–", "Échéance": fmt.day(r.due_on),
+            "Statut": vocab.ACTION_STATUSES.label(r.status),
+            "Effet": vocab.ACTION_VERDICTS.label(verdict) if isinstance(verdict, str) else "–",
+            "status": r.status, "late": late, "verdict": verdict}))
+    rows.sort(key=lambda item: (item[0], item[1]))
+    return pd.DataFrame([row for _, _, row in rows], columns=columns)
+
+
+def action_summary(data: PackData) -> str:
+    """`3 décidées sur la période · 2 en retard · 4 réalisées sur la période, dont 2 avec amélioration`."""
+    table = action_table(data)
+    plan = data.actions
+    low, high = pd.Timestamp(data.start), pd.Timestamp(end_of_month(data.end))
+    decided = 0 if plan.empty else int(pd.to_datetime(plan.decided_on).between(low, high).sum())
+    late = int(table.late.sum())
+    done = table[table.Suivi.str.startswith("Réalisée")]
+    better = int((done.verdict == "amelioration").sum())
+    return (f"{decided} décidée(s) sur la période · {late} en retard · {len(done)} réalisée(s) sur la période, "
+            f"dont {better} avec une amélioration mesurée")
 
 
 def national_rows(db, scope: SiteScope, values: pd.DataFrame, survey: pd.DataFrame, start: date,

@@ -164,6 +164,7 @@ def build_pdf(data: PackData) -> bytes:
         doc.image(io.BytesIO(images[-1]), x=MARGIN, w=CONTENT_W)
     _national_page(doc, data)
     _alerts_page(doc, data)
+    _actions_page(doc, data)
     _compliance_pages(doc, data)
     _transmissions_page(doc, data)
     return bytes(doc.output())
@@ -249,6 +250,22 @@ def _alerts_page(doc: _Document, data: PackData) -> None:
         doc.data_table(indicator_alerts, (33, 10, 10, 12, 32, 28), fills=lambda r, c: (
             MISSED
             if c == "Tendance" and not indicator_alerts.Tendance.iloc[r].startswith("Première") else None))
+
+
+def _actions_page(doc: _Document, data: PackData) -> None:
+    doc.page_title("Suivi du plan d'actions")
+    doc.paragraph(pack_data.action_summary(data), 10, GRIS)
+    table = pack_data.action_table(data)
+    if table.empty:
+        doc.paragraph("Aucune action décidée, réalisée ou en retard sur la période.", 14)
+        return
+    late, verdicts = list(table.late), list(table.verdict)
+    # The PDF fonts have no ⚠: the words and the colour say it.
+    shown = table.drop(columns=["status", "late", "verdict"]).assign(Suivi=table.Suivi.str.removeprefix("⚠ "))
+    doc.data_table(shown, (30, 8, 90, 28, 20, 20, 30),
+                   fills=lambda r, c: fill_and_ink(vocab.LATE_COLOUR) if c == "Suivi" and late[r] else (
+                       fill_and_ink(vocab.ACTION_VERDICTS.colour(verdicts[r]))
+                       if c == "Effet" and isinstance(verdicts[r], str) else None))
 
 
 def _compliance_pages(doc: _Document, data: PackData) -> None:
