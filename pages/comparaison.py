@@ -9,7 +9,7 @@ Tables are numeric (their files are computed with); the screen writes them in Fr
 import pandas as pd
 import streamlit as st
 
-from qualepref import anonymity, charts, filters, fmt, satisfaction, stats, targets, ui, vocab
+from qualepref import anonymity, charts, filters, fmt, satisfaction, sites, stats, targets, ui, vocab
 
 ui.page_header(
     "Comparaison nationale",
@@ -47,6 +47,15 @@ def rank_sentence(rank, n_sites: int, worst=None) -> str:
 
 def count(value) -> str:
     return fmt.number(value, 0)
+
+
+def not_compared(code: str | None) -> str | None:
+    """Why the site `code` has no rank nor position (a sub-prefecture…); None for a prefecture."""
+    known = ui.query("sites", scope=caller).set_index("site_code")
+    if code is None or code not in known.index or known.at[code, "site_kind"] == sites.COMPARED_KIND:
+        return None
+    kind = vocab.SITE_KINDS.label(known.at[code, "site_kind"])
+    return f"{kind} : les comparaisons nationales ne classent que les préfectures entre elles."
 
 
 subject = st.radio("Comparer sur", ["Indicateur", "Satisfaction des usagers"], horizontal=True, key="cmp_sujet")
@@ -156,6 +165,8 @@ if national_view:
         else:
             value, why = "non classée", unranked.set_index("site_code").at[highlight, "reason"]
         st.metric(f"Rang de {highlight} – {row.site_name}", value, help=why)
+    elif not_compared(highlight):
+        st.caption(ui.plain(f"{highlight} : {not_compared(highlight).lower()}"))
     # Anchored on what the figure is judged against: the target, or 75 % for satisfaction.
     midpoint = None if direction is None or pd.isna(target) else float(target)
     # Figures shared across reruns and sessions (read-only; their frames have a row per prefecture at most).
@@ -214,11 +225,14 @@ else:
         own_contributes = n >= stats.MIN_SAMPLE
         unranked_reason = (f"Effectif insuffisant (n = {n} < {stats.MIN_SAMPLE})" if n else "Pas de résultat")
         when = f"campagne {campaign}"
+    apart = not_compared(site)  # a sub-prefecture: never among the prefectures compared
+    if apart:
+        own_contributes, unranked_reason = False, apart
     figures = anonymity.national_figures(summary.to_dict(), names_visible=national_view, own_value=own_value,
                                          own_contributes=own_contributes, direction=direction)
     st.subheader(ui.plain(subject_title))
     cols = st.columns(3)
-    cols[0].metric("Votre valeur", text(own_value), help=when)
+    cols[0].metric("Votre valeur", text(own_value), help=apart or when)
     detail = None
     if direction is None:
         where, why = "–", "Indicateur de suivi sans sens d'amélioration : pas de classement."
@@ -245,7 +259,8 @@ else:
             axis_title=axis_title, own_value=own_value, own_label=site, own_text=text(own_value), target=target,
             meeting_mode=selection.meeting_mode)
         withheld = figures.deciles_withheld_text or ""
-        st.caption(f"Comparaison avec {figures.n_sites} préfectures ayant une valeur, dont "
+        st.caption(f"Comparaison avec les {figures.n_sites} préfectures ayant une valeur." if apart else
+                   f"Comparaison avec {figures.n_sites} préfectures ayant une valeur, dont "
                    f"{figures.n_others} autres que la vôtre.")
         table = pd.DataFrame({
             "Statistique": ["10e centile", "1er quartile", "Médiane", "3e quartile", "90e centile", "Votre valeur"],
