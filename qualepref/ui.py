@@ -197,6 +197,18 @@ def query(name: str, scope: SiteScope | None = None, **params) -> pd.DataFrame:
     return _cached_query(name, frozen, scope.key(), _key(), scope)
 
 
+def site_title(code: str, scope: SiteScope | None = None) -> str:
+    """A site as a sentence names it: `Préfecture de la Haute-Vienne`, `Sous-préfecture de Bellac` (a
+    sub-prefecture is never called « préfecture 87011 »); `site 87011` when the scope does not hold it."""
+    from qualepref import sites
+
+    known = query("sites", scope=scope)
+    row = known[known.site_code == code]
+    if row.empty:
+        return f"site {code}"
+    return sites.title(row.site_kind.iloc[0], row.site_name.iloc[0], int(row.tncc.iloc[0]))
+
+
 # Bounded: one Tendances result (sixteen figures) holds about 1.5 MB, so at most ~100 MB here.
 @st.cache_resource(max_entries=64, ttl=3600, show_spinner=False)
 def _shared_call(name: str, key: tuple, _func, *args, **kwargs):

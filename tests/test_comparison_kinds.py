@@ -74,3 +74,15 @@ def test_a_sub_prefecture_s_referent_is_told_why_it_is_not_ranked(kinds_db):
     assert "sous-préfecture" in position.help.lower() and "Pas de valeur" not in position.help
     captions = " ".join(c.value for c in at.main.caption)
     assert "autres que la vôtre" not in captions  # 87011 is not one of the prefectures compared
+
+
+def test_a_sub_prefecture_is_never_called_a_prefecture_when_signed_in(kinds_db):
+    """« Connecté : … (Référent qualité, Sous-préfecture de Bellac) », not « préfecture 87011 » (the sidebar's
+    account box says the same through ui.site_title)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.session_state["principal"] = BELLAC
+    at.switch_page("pages/connexion.py").run()
+    assert not at.exception, at.exception
+    said = [m.value for m in at.success]
+    assert any("Sous-préfecture de Bellac" in m for m in said), said
+    assert not any("préfecture 87011" in m for m in said)

@@ -62,5 +62,5 @@ def test_a_referent_gets_their_own_prefecture_only(demo_db_path, monkeypatch):
     assert any("Haute-Vienne (87)" in m.value for m in at.markdown)
     at.button(key="build-data").click().run()
     assert not at.exception and not at.error
-    assert any("préfecture 87" in c.value for c in at.caption)
+    assert any("Préfecture de la Haute-Vienne" in c.value for c in at.caption)
     assert "Excel (3 feuilles)" in _downloads(at)
