@@ -316,6 +316,12 @@ with st.expander("Modèle de fichier à remplir", icon=":material/download:"):
     st.markdown("Le **plan d'actions** : téléchargez-le depuis la page *Plan d'actions* (« Télécharger le plan »), "
                 "modifiez-le dans Excel et déposez-le ici : une ligne avec un numéro met à jour l'action, une ligne "
                 "sans numéro en crée une.")
+    st.markdown("Le modèle des **cibles** : cibles nationales (administrateur) et cibles propres d'un site, datées, "
+                "avec leur source ; importées par un référent, elles attendent l'approbation d'un administrateur.")
+    st.download_button(
+        "Télécharger le modèle des cibles (Excel)",
+        lambda: template.build_targets(ui.query("referentiel_indicators", scope=scope)),
+        file_name="modele-import-cibles.xlsx", mime=XLSX_MIME, icon=":material/flag:", key="import_template_targets")
     if scope.national:
         st.markdown("Le modèle des **sites** (administrateur) : préfectures, sous-préfectures et autres services.")
         st.download_button("Télécharger le modèle des sites (Excel)", template.build_sites,

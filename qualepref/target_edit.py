@@ -208,3 +208,57 @@ def parse_value(text) -> float:
     if value is None:
         raise TargetError("Indiquez la cible (un nombre).")
     return value
+
+
+# -- the import kind `cibles` (qualepref.ingest.targets_kind) ---------------------------------------------
+def _changes(batch) -> list[tuple[TargetChange, str]]:
+    out = []
+    for r in batch.sort_values("valid_from", na_position="first", kind="stable").to_dict("records"):
+        def day(value):
+            return None if value is None or _na(value) else (value.date() if hasattr(value, "date") and
+                                                             not isinstance(value, date) else value)
+        site = None if r["site_code"] is None or _na(r["site_code"]) else str(r["site_code"])
+        out.append((TargetChange(str(r["indicator_code"]), site, float(r["target"]), str(r["direction"]),
+                                 bool(r["strict"]), day(r["valid_from"]), day(r["valid_to"]),
+                                 None if _na(r["source"]) else r["source"]), str(r["status"])))
+    return out
+
+
+def _already(cur, change: TargetChange, status: str) -> bool:
+    found = sql.execute(cur, "target_identical", indicator_code=change.indicator_code, site_code=change.site_code,
+                        target=change.target, strict=change.strict, valid_from=change.valid_from,
+                        valid_to=change.valid_to, source=change.source, status=status)
+    return bool(found[0][0])
+
+
+def preview_import(cur, batch):
+    """What importing `batch` would do: rows new, rows already there (the same file twice changes nothing)."""
+    from qualepref.store import WriteCounts
+
+    known = sum(_already(cur, change, status) for change, status in _changes(batch))
+    return WriteCounts(new=len(batch) - known, unchanged=known)
+
+
+def write_import(cur, batch, *, scope: SiteScope, actor: str, upload_id: int, file_name: str):
+    """Write an imported batch inside the import's transaction: approved rows in force from their date
+    (the previous target ends the day before), proposals waiting for an administrator; one audit line."""
+    from qualepref.store import WriteCounts
+
+    changes = _changes(batch)
+    local = sorted({c.site_code for c, _ in changes if c.site_code is not None})
+    scope.require(local, write=True)
+    if any(c.site_code is None for c, _ in changes) and not scope.national:
+        raise TargetError("Une cible nationale est fixée par l'administrateur.")
+    if any(status == "approved" for _, status in changes) and not scope.national:
+        raise TargetError("Une cible propre à un site est approuvée par un administrateur.")
+    counts = WriteCounts()
+    for change, status in changes:
+        if _already(cur, change, status):
+            counts = counts + WriteCounts(unchanged=1)
+            continue
+        write_approved(cur, change, status=status, actor=actor, upload_id=upload_id)
+        counts = counts + WriteCounts(new=1)
+    if counts.new:
+        record_audit(cur, actor=actor, action="import de cibles", entity="cible", key=file_name[:200], before=None,
+                     after={"cibles": counts.new, "statut": sorted({s for _, s in changes})}, now=utcnow())
+    return counts

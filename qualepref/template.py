@@ -405,3 +405,38 @@ def build_sites() -> bytes:
     validations = {("Sites", "Type"): "Types", ("Sites", "Actif"): "Oui/non", ("Sites", "Article"): "Articles"}
     return _simple_workbook("Qual-e-Pref · Modèle d'import des sites", lines, {"Sites": SITES_SHEET}, lists,
                             validations)
+
+
+TARGETS_SHEET: tuple[Column, ...] = (
+    Column("Indicateur", 44, "Libellé ou code de l'indicateur du référentiel ; « Seuil de satisfaction » pour le "
+                             "seuil d'alerte des enquêtes."),
+    Column("Site", 12, "Vide : cible nationale (administrateur). Sinon le code du site (87, 87011), son nom ou sa "
+                       "ville.", "@"),
+    Column("Cible", 10, "Un nombre, dans l'unité de l'indicateur (pourcentages en points : 90 pour 90 %).", "0.0"),
+    Column("Strict", 10, "oui : « en moins de 15 jours » (15,0 manque la cible) ; non : « au plus 15 jours »."),
+    Column("Valable du", 14, "Date d'effet (jj/mm/aaaa) ; vide = depuis toujours.", "dd/mm/yyyy"),
+    Column("Valable au", 14, "Dernier jour (jj/mm/aaaa) ; vide = jusqu'à nouvel ordre.", "dd/mm/yyyy"),
+    Column("Source", 40, "Ce qui fixe la cible : « décision du COPIL du 19/10/2021 », « référentiel national 2018 »."),
+)
+
+
+def build_targets(indicators: pd.DataFrame) -> bytes:
+    """The template of the import kind `cibles`: national targets and sites' own, dated, with their source."""
+    lines = [
+        "Une ligne par cible. Déposez le fichier sur la page « Import » (type « Cibles ») ou : python -m qualepref "
+        "import cibles.xlsx --kind cibles. Ne renommez pas les en-têtes (ligne 1).",
+        "Site vide : la cible nationale, que seul l'administrateur importe. Site rempli : la cible propre du site "
+        "(« notre cible ») ; importée par un référent, elle attend l'approbation d'un administrateur ; importée "
+        "par l'administrateur, elle vaut aussitôt. Une sous-préfecture sans cible propre suit celle de sa "
+        "préfecture.",
+        "Une cible vaut à partir de « Valable du » : la cible d'avant du même indicateur et du même site s'arrête "
+        "la veille, et les mois d'avant gardent leur cible et leur verdict.",
+        "Exemple (à ne pas recopier tel quel) : Indicateur = Délai moyen de réponse aux courriers ; Site = 87 ; "
+        "Cible = 10 ; Strict = oui ; Valable du = 01/01/2026 ; Source = décision du COPIL du 15/12/2025.",
+        "Le même fichier importé deux fois ne change rien.",
+    ]
+    with_direction = indicators[indicators.direction.isin(["baisse", "hausse"])]
+    lists = {"Indicateurs": [*with_direction.indicator_label, "Seuil de satisfaction"], "Oui/non": ["oui", "non"]}
+    validations = {("Cibles", "Indicateur"): "Indicateurs", ("Cibles", "Strict"): "Oui/non"}
+    return _simple_workbook("Qual-e-Pref · Modèle d'import des cibles", lines, {"Cibles": TARGETS_SHEET}, lists,
+                            validations)

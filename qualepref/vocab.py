@@ -169,6 +169,7 @@ UPLOAD_KINDS = Vocabulary(
     Term("labellisation", "Labellisation (périmètre, étapes, constats)", short="Labellisation"),
     Term("sites", "Sites"),
     Term("actions", "Plan d'actions"),
+    Term("cibles", "Cibles"),
     Term("mixte", "Plusieurs types"),
 )
 

@@ -12,11 +12,11 @@ import pandas as pd
 from qualepref import campaigns, events, sql, store, vocab
 from qualepref.access import SiteScope
 from qualepref.config import max_upload_bytes
-from qualepref.ingest import actions_kind, labelling, layouts, preview, readers, reference, validate
+from qualepref.ingest import actions_kind, labelling, layouts, preview, readers, reference, targets_kind, validate
 from qualepref.ingest.issues import Issue
 from qualepref.ingest.text import norm
 
-KINDS = ("auto", "indicateurs", "enquete", "conformite", "labellisation", "sites", "actions")
+KINDS = ("auto", "indicateurs", "enquete", "conformite", "labellisation", "sites", "actions", "cibles")
 BATCH_OF_KIND = {"indicateurs": "indicator_values", "enquete": "survey_results", "conformite": "compliance"}
 KIND_LABELS = vocab.UPLOAD_KINDS.labels()
 
@@ -145,6 +145,12 @@ def analyse(content: bytes, file_name: str, *, db, scope: SiteScope, site: str |
         # The plan d'actions (the Excel round trip of the page Plan d'actions): its own rows and write path.
         _progress(progress, 0.55, "Vérification des actions…")
         actions_kind.analyse(plan, data_sheets, db=db, scope=scope, ref=ref, site=site, today=ctx.today)
+        _progress(progress, 1.0, "Analyse terminée.")
+        return plan
+    if kind == targets_kind.KIND or (kind == "auto" and targets_kind.recognises(data_sheets)):
+        # Targets (national and sites' own, dated): their own rows and write path (qualepref.target_edit).
+        _progress(progress, 0.55, "Vérification des cibles…")
+        targets_kind.analyse(plan, data_sheets, db=db, scope=scope, ref=ref)
         _progress(progress, 1.0, "Analyse terminée.")
         return plan
     if kind in labelling.KINDS or (kind == "auto" and labelling.recognises(data_sheets)):
@@ -289,6 +295,12 @@ def commit(plan: ImportPlan, *, db, scope: SiteScope, uploaded_by: str) -> Commi
 
                     total = total + actions_store.write_batch(cur, batch, scope=scope, actor=uploaded_by,
                                                               upload_id=upload_id, today=date.today())
+                    continue
+                if batch_kind == targets_kind.BATCH:
+                    from qualepref import target_edit
+
+                    total = total + target_edit.write_import(cur, batch, scope=scope, actor=uploaded_by,
+                                                             upload_id=upload_id, file_name=plan.file_name)
                     continue
                 if batch_kind in labelling.BATCH_KINDS:
                     total = total + labelling.write(cur, batch_kind, batch, scope=scope, upload_id=upload_id,
