@@ -128,7 +128,8 @@ def whole_file_text(plan) -> str:
     """Why a file cannot be imported at all, and what to do: no cell to correct, so no table of cells."""
     head = ("**Fichier refusé** : il n'a pas pu être lu et rien n'a été enregistré." if plan.refused
             else "**Ce fichier ne peut pas être importé** : rien n'a été enregistré.")
-    reasons = [ui.plain(i.message if i.value is None else f"{i.message} Valeur : « {i.value} ».")
+    reasons = [ui.plain((f"Feuille « {i.sheet} » : " if i.sheet and i.sheet not in i.message else "")
+                        + (i.message if i.value is None else f"{i.message} Valeur : « {i.value} »."))
                for i in plan.errors]
     if len(reasons) == 1:
         return f"{head}\n\n{reasons[0]}"
