@@ -6,10 +6,12 @@ position, from aggregate queries that return no other site's code, name or value
 Tables are numeric (their files are computed with); the screen writes them in French.
 """
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
-from qualepref import anonymity, charts, filters, fmt, satisfaction, sites, stats, targets, ui, vocab
+from qualepref import action_coverage, anonymity, charts, filters, fmt, satisfaction, sites, stats, targets, ui, vocab
 
 ui.page_header(
     "Comparaison nationale",
@@ -25,7 +27,9 @@ HEADERS = {"rank": "Rang", "rank_text": "Rang", "rank_best": "Rang au mieux", "r
            "site_code": "Code", "site_name": "Préfecture", "region_name": "Région",
            "low": "Borne basse IC 95 % (%)", "high": "Borne haute IC 95 % (%)", "n_expressed": "Avis exprimés",
            "reason": "Motif", "note": "Remarque", "n_sites": "Préfectures", "q1": "1er quartile", "median": "Médiane",
-           "q3": "3e quartile", "at_target": "À sa cible en vigueur"}
+           "q3": "3e quartile", "at_target": "À sa cible en vigueur",
+           "share_followed": "Plan d'actions : alertes et non-conformités suivies (%)",
+           "n_late": "Actions en retard"}
 RANK_BANDS_CAPTION = (
     "Rang : le rang le meilleur et le moins bon que chaque préfecture peut revendiquer. Un taux mesuré "
     "sur un échantillon a son intervalle de confiance à 95 % (Wilson, traits fins) : une préfecture "
@@ -153,6 +157,13 @@ if national_view:
         rank_columns = ["rank_text", "rank_best", "rank_worst"]
         formats = {"value": text, "low": fmt.percent, "high": fmt.percent, "n_expressed": count,
                    "rank_best": count, "rank_worst": count}
+    # The plan d'actions beside the figures (national scopes only, as every named column here): the share of the
+    # prefecture's open alerts and non-conformities an open action follows, and its late actions.
+    end = selection.end or date.today()
+    followed = action_coverage.by_site(ui.query, peers, end, date.today())
+    table = table.merge(followed[["site_code", "share_followed", "n_late"]], on="site_code", how="left")
+    table["n_late"] = table.n_late.fillna(0).astype(int)
+    formats = formats | {"share_followed": lambda v: fmt.number(v, 0), "n_late": count}
     where = "" if selection.region_code is None else f" – {data.region_name.iloc[0]}"
     st.subheader(ui.plain(f"{subject_title}{where}"))
     highlight = selection.site_code
@@ -196,7 +207,7 @@ if national_view:
                                  highlight=highlight, target=target, meeting_mode=selection.meeting_mode)
         if subject != "Indicateur":
             st.caption(RANK_BANDS_CAPTION)
-        columns = [*rank_columns, *(c for c in table.columns if c != "note")]
+        columns = [*rank_columns, *(c for c in table.columns if c != "note" and c in ranked.columns)]
         ui.chart_with_table(fig, ranked[columns], file_stem="comparaison-classement", headers=headers,
                             key="cmp_ranking", formats=formats)
     if len(unranked):

@@ -10,10 +10,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from qualepref import action_effects, actions, actions_store, events, filters, fmt, ui, vocab
+from qualepref import action_coverage, action_effects, actions, actions_store, events, filters, fmt, ui, vocab
 from qualepref.access import ScopeError
 from qualepref.actions import ActionError
 from qualepref.charts.actions import effect_chart
+from qualepref.export import tables
 from qualepref.ingest import actions_kind
 
 STATUSES = vocab.ACTION_STATUSES
@@ -126,6 +127,37 @@ if not stored.empty:
                             "déposez-le sur la page Import (type « Plan d'actions ») : une ligne avec un numéro "
                             "met à jour l'action, une ligne sans numéro en crée une ; une cellule vide ne change "
                             "rien.")
+
+
+if national:
+    # The ministry's reading: per prefecture, how far the plan follows what is wrong, and the late actions.
+    st.subheader("Par préfecture : alertes et non-conformités suivies par une action")
+    months = ui.query("available_months", scope=scope).period_start
+    if len(months):
+        end = pd.Timestamp(months.max()).date()
+        followed = action_coverage.by_site(ui.query, scope, end, today)
+        names = ui.query("sites", scope=scope)
+        followed = followed.merge(names[["site_code", "site_name", "site_kind"]], on="site_code")
+        followed = followed.sort_values(["share_followed", "n_late"], ascending=[True, False], na_position="last")
+        with_items = followed[(followed.n_alerts + followed.n_nc) > 0]
+        share = ((with_items.n_alerts_followed.sum() + with_items.n_nc_followed.sum())
+                 / max(int(with_items.n_alerts.sum() + with_items.n_nc.sum()), 1) * 100)
+        left, right = st.columns(2, border=True)
+        left.metric("Alertes et non-conformités suivies", fmt.percent(share, 0),
+                    help=f"Alertes ouvertes à fin {fmt.month(end)} (règle de la page Alertes) et dernières évaluations "
+                         "non conformes, suivies par une action à lancer ou en cours sur le même indicateur, la même "
+                         "question ou le même engagement.")
+        right.metric("Actions en retard", fmt.number(int(followed.n_late.sum()), 0))
+        columns = list(actions.COVERAGE_HEADERS)
+        st.dataframe(ui.formatted(followed[columns], {"share_followed": lambda v: fmt.number(v, 0)}).rename(
+            columns=actions.COVERAGE_HEADERS), hide_index=True, width="stretch", placeholder="–", key="pa_national")
+        st.caption("Les moins suivies d'abord. Part suivie : (alertes + non-conformités suivies) / (alertes + "
+                   "non-conformités) ; « – » : rien d'ouvert.")
+        st.download_button("Télécharger le tableau (Excel)",
+                           lambda: tables.to_xlsx_bytes(followed[columns], actions.COVERAGE_HEADERS,
+                                                        sheet="Par préfecture"),
+                           file_name="plan-actions-par-prefecture.xlsx", key="pa_national_xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def saved(action, message: str) -> None:

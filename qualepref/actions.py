@@ -33,7 +33,6 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
 import pandas as pd
 
 from qualepref import fmt, stats
@@ -358,12 +357,6 @@ def satisfied_column(frame: pd.DataFrame) -> pd.Series:
     return frame["n_tres_satisfait"].astype(float) + frame["n_satisfait"].astype(float)
 
 
-def coverage(items: pd.DataFrame, follow: dict, *, kind_column: str = "origin_kind") -> np.ndarray:
-    """Whether each (site_code, origin kind, subject) row has an open action in `follow` (`open_follow_ups`)."""
-    return np.array([(s, k, subj) in follow for s, k, subj in zip(items.site_code, items[kind_column],
-                                                                  items.subject, strict=True)], dtype=bool)
-
-
 # -- links from the pages that raise an origin -------------------------------------------------------
 PAGE = "plan_actions"  # url path of pages/plan_actions.py
 # Query parameters of a "Créer une action" link (what the form is prefilled with).
@@ -498,4 +491,47 @@ def finding_actions(findings: pd.DataFrame, stored_actions: pd.DataFrame) -> pd.
                                      engagement=f.engagement,
                                      origin_label=f"Constat n° {int(f.finding_id)} — {str(f.finding_text)[:120]}"))
     out["action"], out["action_link"], out["has_action"] = texts, links, has
+    return out
+
+
+# -- coverage (ministry) -------------------------------------------------------------------------------
+COVERAGE_HEADERS = {
+    "site_code": "Code", "site_name": "Préfecture", "n_alerts": "Alertes ouvertes",
+    "n_alerts_followed": "Alertes suivies par une action", "n_nc": "Non-conformités",
+    "n_nc_followed": "Non-conformités suivies par une action",
+    "share_followed": "Part suivie par une action (%)", "n_open": "Actions ouvertes", "n_late": "Actions en retard",
+}
+
+
+def coverage(open_alerts: pd.DataFrame, latest_compliance: pd.DataFrame, stored_actions: pd.DataFrame,
+             today: date) -> pd.DataFrame:
+    """Per site: open alerts and non-conformities (latest assessment *non conforme*), how many an open action
+    follows (`open_follow_ups`: same indicator or question, same module and engagement), the share followed (%,
+    NaN with nothing to follow), open and late actions. `open_alerts`: rows of `alerts.open_alerts`."""
+    from qualepref import alerts as alert_rules
+
+    follow = open_follow_ups(stored_actions, today)
+    items = []
+    for site, kind, code in zip(open_alerts.site_code, open_alerts.kind, open_alerts.subject_code, strict=True):
+        origin = "question" if kind == alert_rules.SURVEY else "indicateur"
+        items.append((site, "alert", (site, origin, code) in follow))
+    nc = latest_compliance[latest_compliance.result == "non_conforme"]
+    for site, m, e in zip(nc.site_code, nc.module, nc.engagement, strict=True):
+        items.append((site, "nc", (site, "conformite", f"{int(m)}|{int(e)}") in follow))
+    frame = pd.DataFrame(items, columns=["site_code", "what", "followed"])
+    sites = sorted(set(frame.site_code) | set(stored_actions.site_code if len(stored_actions) else []))
+    out = pd.DataFrame({"site_code": sites})
+    for what, n, followed in (("alert", "n_alerts", "n_alerts_followed"), ("nc", "n_nc", "n_nc_followed")):
+        part = frame[frame.what == what]
+        out[n] = out.site_code.map(part.groupby("site_code").size()).fillna(0).astype(int)
+        out[followed] = out.site_code.map(part.groupby("site_code").followed.sum()).fillna(0).astype(int)
+    total = out.n_alerts + out.n_nc
+    out["share_followed"] = ((out.n_alerts_followed + out.n_nc_followed) / total.where(total > 0) * 100)
+    if len(stored_actions):
+        reading = with_reading(stored_actions, today)
+        out["n_open"] = out.site_code.map(reading[reading.status.isin(OPEN_STATUSES)].groupby("site_code").size())
+        out["n_late"] = out.site_code.map(reading[reading.late].groupby("site_code").size())
+    else:
+        out["n_open"] = out["n_late"] = 0
+    out[["n_open", "n_late"]] = out[["n_open", "n_late"]].fillna(0).astype(int)
     return out

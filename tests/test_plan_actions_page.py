@@ -166,3 +166,20 @@ def test_create_from_a_non_conformity_on_conformite(db_path, monkeypatch):
     new = new[new.title == "Mettre à jour la procédure"].iloc[0]
     assert (new.origin_kind, new.origin_key, int(new.engagement)) == ("conformite", params["cle"],
                                                                       int(params["engagement"]))
+
+
+def test_the_ministry_reads_per_prefecture_how_far_the_plan_follows_alerts_and_non_conformities(db_path,
+                                                                                               monkeypatch):
+    at = _open(db_path, "ministere", "plan_actions", monkeypatch)
+    table = next(d.value for d in at.dataframe if "Part suivie par une action (%)" in d.value.columns)
+    assert len(table) >= 90 and table["Code"].is_unique
+    assert {"Alertes ouvertes", "Alertes suivies par une action", "Non-conformités", "Actions en retard"} <= set(
+        table.columns)
+    assert (table["Alertes suivies par une action"].astype(int) <= table["Alertes ouvertes"].astype(int)).all()
+    assert any(m.label == "Actions en retard" and int(m.value.replace("\u202f", "")) > 0 for m in at.metric)
+    # Comparaison: the column for national scopes only.
+    cmp = _open(db_path, "ministere", "comparaison", monkeypatch)
+    columns = {c for d in cmp.dataframe for c in d.value.columns}
+    assert "Plan d'actions : alertes et non-conformités suivies (%)" in columns and "Actions en retard" in columns
+    local = _open(db_path, "referent", "comparaison", monkeypatch)
+    assert not {c for d in local.dataframe for c in d.value.columns} & {"Actions en retard"}
