@@ -51,6 +51,8 @@ EXACT: dict[str, str] = {
     "Loading...": "Chargement…",
     # Widgets
     "Choose an option": "Choisissez une option",
+    # The date field (the plan d'actions' forms): its button and the names of its segments.
+    "Choose date": "Choisir une date",
     "Choose options": "Choisissez une ou plusieurs options",
     "No options to select": "Aucune option",
     "No results": "Aucun résultat",
@@ -193,6 +195,9 @@ PATTERNS: list[tuple[str, str]] = [
     (r"^You have requested page /(.*), but no corresponding file was found in the app's pages/ directory.*$",
      "La page « $1 » n'existe pas : voici la page d'accueil."),
     (r"^(\d+) rows?$", "$1 ligne(s)"),
+    (r"^day, (.+)$", "jour, $1"),
+    (r"^month, (.+)$", "mois, $1"),
+    (r"^year, (.+)$", "année, $1"),
     (r"^(\d+) selected$", "$1 sélectionnée(s)"),
     (r"^Remove (.+)$", "Retirer $1"),
     (r"^Delete (.+)$", "Supprimer $1"),

@@ -73,8 +73,11 @@ def detect(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
 
 
 def recognises(sheets: list[Sheet]) -> bool:
+    """Whether every data sheet is a plan d'actions (for `--kind auto`): `Intitulé` and `Statut`, and `Échéance` or
+    `Pilote` (a dashboard with a « Libellé » and an « État » column is not a plan)."""
     data = [s for s in sheets if s.n_rows and not s.hidden]
-    return bool(data) and all(detect(s) is not None for s in data)
+    found = [detect(s) for s in data]
+    return bool(data) and all(f is not None and {"due_on", "owner"} & set(f[1]) for f in found)
 
 
 @dataclass
