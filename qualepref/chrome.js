@@ -8,7 +8,7 @@
   if (window.__qualeprefChrome) { window.__qualeprefChrome.config = config; return; }
   const state = { config: config };
   window.__qualeprefChrome = state;
-  const ATTRIBUTES = ["aria-label", "title", "placeholder", "data-title", "alt", "aria-placeholder"];
+  const ATTRIBUTES = ["aria-label", "title", "placeholder", "data-title", "alt", "aria-placeholder", "aria-valuetext"];
 
   function translate(text) {
     if (!text) return null;

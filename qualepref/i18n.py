@@ -1,7 +1,7 @@
 """French for the English that Streamlit and Plotly write in the page and offer no setting for.
 
 Applied in the browser by `chrome.js` to texts and to the attributes that
-name things (`aria-label`, `title`, `placeholder`, Plotly's `data-title`).
+name things (`aria-label`, `title`, `placeholder`, Plotly's `data-title`, `aria-valuetext`).
 Exact texts first, then patterns (JavaScript regular expressions, `$1`
 for groups) for texts that carry a number or a name. A string added by a
 new Streamlit version fails the browser test that looks for English.
@@ -174,6 +174,23 @@ EXACT: dict[str, str] = {
     "Your app is having trouble loading the component.": "Un élément de la page n'a pas pu être chargé.",
     "Scroll tabs left": "Faire défiler les onglets vers la gauche",
     "Scroll tabs right": "Faire défiler les onglets vers la droite",
+    # Date fields (st.date_input: the field's segments are labelled in English whatever the browser's language)
+    "Choose date": "Choisir une date",
+    "Choose date range": "Choisir une période",
+    "Clear date": "Effacer la date",
+    "Clear dates": "Effacer les dates",
+    "Date range": "Période",
+    "Quick select a date range": "Choix rapide d'une période",
+    "Previous month": "Mois précédent",
+    "Next month": "Mois suivant",
+    "Use arrow keys to navigate dates. Enter to select. Escape to close.":
+        "Flèches : changer de date. Entrée : choisir. Échap : fermer.",
+    "Calendar": "Calendrier",
+    "Empty": "Vide",
+    "Start Date": "Date de début",
+    "End Date": "Date de fin",
+    "Selected date unavailable.": "Date choisie indisponible.",
+    "Start date must be before end date.": "La date de début doit précéder la date de fin.",
 }
 
 # (pattern, replacement): JavaScript regular expressions matched on a whole trimmed text.
@@ -203,5 +220,24 @@ PATTERNS: list[tuple[str, str]] = [
     (r"^Delete (.+)$", "Supprimer $1"),
     (r"^Open (.+)$", "Ouvrir $1"),
     (r"^Help for (.+)$", "Aide : $1"),
+    # Date fields: each segment's name ("day, Échéance") and the month segment's value ("12 – December").
+    (r"^day, (.+)$", "jour, $1"),
+    (r"^month, (.+)$", "mois, $1"),
+    (r"^year, (.+)$", "année, $1"),
+    (r"^Choose date, (.+)$", "Choisir une date, $1"),
+    (r"^(.+) start date$", "$1, date de début"),
+    (r"^(.+) end date$", "$1, date de fin"),
+    (r"^(\d+) [–—-] January$", "$1 – janvier"),
+    (r"^(\d+) [–—-] February$", "$1 – février"),
+    (r"^(\d+) [–—-] March$", "$1 – mars"),
+    (r"^(\d+) [–—-] April$", "$1 – avril"),
+    (r"^(\d+) [–—-] May$", "$1 – mai"),
+    (r"^(\d+) [–—-] June$", "$1 – juin"),
+    (r"^(\d+) [–—-] July$", "$1 – juillet"),
+    (r"^(\d+) [–—-] August$", "$1 – août"),
+    (r"^(\d+) [–—-] September$", "$1 – septembre"),
+    (r"^(\d+) [–—-] October$", "$1 – octobre"),
+    (r"^(\d+) [–—-] November$", "$1 – novembre"),
+    (r"^(\d+) [–—-] December$", "$1 – décembre"),
     (r"^(.+) help$", "Aide : $1"),
 ]

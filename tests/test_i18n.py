@@ -39,3 +39,13 @@ def test_the_lost_connection_messages_are_translated():
     for english in ("Streamlit server is not responding. Are you connected to the internet?",
                     "Unable to connect to Streamlit server", "Reconnected to server.", "Script execution error"):
         assert _translate(english), english
+
+
+def test_a_date_field_s_segments_are_named_in_french():
+    assert _translate("day, Échéance") == "jour, Échéance"
+    assert _translate("month, Échéance") == "mois, Échéance"
+    assert _translate("year, Échéance") == "année, Échéance"
+    assert _translate("12 – December") == "12 – décembre"
+    assert _translate("5 – May") == "5 – mai"
+    assert _translate("Choose date") == "Choisir une date"
+    assert _translate("Choose date, décembre 2026") == "Choisir une date, décembre 2026"

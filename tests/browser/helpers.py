@@ -157,6 +157,8 @@ ENGLISH = frozenset((
     "wait", "connecting", "connection", "lost", "timed", "out", "requested", "does", "seem", "exist", "app", "app's",
     "keyboard", "shortcut", "shortcuts", "view", "light", "dark", "made", "powered", "invalid",
     "allowed", "value", "values", "today", "yesterday", "week", "month", "year", "day", "hour",
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december", "previous", "next", "arrow", "keys", "escape", "empty", "calendar",
 ))
 
 TEXTS_JS = """() => {

@@ -78,3 +78,24 @@ def test_the_uploader_and_the_tooltips(server, browser):
         assert not english_words(page), english_words(page)
     finally:
         context.close()
+
+
+def test_a_date_field_and_its_calendar(server, browser):
+    """st.date_input labels its segments in English whatever the browser's language (« day, Échéance »,
+    « 12 – December », « Choose date »); its calendar follows the browser (French)."""
+    context = signed_in_context(browser, server, "admin", viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        page.goto(f"{server}/admin_referentiel", wait_until="commit")
+        wait_idle(page)
+        field = page.locator('[data-testid="stDateInput"]').first
+        field.scroll_into_view_if_needed()
+        names = field.locator("[aria-label]").evaluate_all("els => els.map(e => e.getAttribute('aria-label'))")
+        assert any(n.startswith("jour, ") for n in names) and any(n.startswith("mois, ") for n in names), names
+        assert not english_words(page), english_words(page)
+        field.get_by_role("button", name="Choisir une date").click()
+        time.sleep(0.8)
+        assert page.get_by_role("button", name="Mois suivant").count() == 1
+        assert not english_words(page), english_words(page)
+    finally:
+        context.close()
