@@ -175,7 +175,6 @@ EXACT: dict[str, str] = {
     "Scroll tabs left": "Faire défiler les onglets vers la gauche",
     "Scroll tabs right": "Faire défiler les onglets vers la droite",
     # Date fields (st.date_input: the field's segments are labelled in English whatever the browser's language)
-    "Choose date": "Choisir une date",
     "Choose date range": "Choisir une période",
     "Clear date": "Effacer la date",
     "Clear dates": "Effacer les dates",
@@ -220,10 +219,8 @@ PATTERNS: list[tuple[str, str]] = [
     (r"^Delete (.+)$", "Supprimer $1"),
     (r"^Open (.+)$", "Ouvrir $1"),
     (r"^Help for (.+)$", "Aide : $1"),
-    # Date fields: each segment's name ("day, Échéance") and the month segment's value ("12 – December").
-    (r"^day, (.+)$", "jour, $1"),
-    (r"^month, (.+)$", "mois, $1"),
-    (r"^year, (.+)$", "année, $1"),
+    # Date fields: the calendar button's name with the month shown, and the month segment's value
+    # ("12 – December"; the segments' names "day, Échéance" are above).
     (r"^Choose date, (.+)$", "Choisir une date, $1"),
     (r"^(.+) start date$", "$1, date de début"),
     (r"^(.+) end date$", "$1, date de fin"),
