@@ -163,7 +163,7 @@ if national_view:
     followed = action_coverage.by_site(ui.query, peers, end, date.today())
     table = table.merge(followed[["site_code", "share_followed", "n_late"]], on="site_code", how="left")
     table["n_late"] = table.n_late.fillna(0).astype(int)
-    formats = formats | {"share_followed": lambda v: fmt.number(v, 0), "n_late": count}
+    formats = formats | {"share_followed": lambda v: fmt.percent(v, 0), "n_late": count}
     where = "" if selection.region_code is None else f" – {data.region_name.iloc[0]}"
     st.subheader(ui.plain(f"{subject_title}{where}"))
     highlight = selection.site_code

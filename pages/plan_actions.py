@@ -149,7 +149,7 @@ if national:
                          "question ou le même engagement.")
         right.metric("Actions en retard", fmt.number(int(followed.n_late.sum()), 0))
         columns = list(actions.COVERAGE_HEADERS)
-        st.dataframe(ui.formatted(followed[columns], {"share_followed": lambda v: fmt.number(v, 0)}).rename(
+        st.dataframe(ui.formatted(followed[columns], {"share_followed": lambda v: fmt.percent(v, 0)}).rename(
             columns=actions.COVERAGE_HEADERS), hide_index=True, width="stretch", placeholder="–", key="pa_national")
         st.caption("Les moins suivies d'abord. Part suivie : (alertes + non-conformités suivies) / (alertes + "
                    "non-conformités) ; « – » : rien d'ouvert.")
