@@ -179,7 +179,7 @@ def account_box(principal: Principal, container) -> None:
         return
     with container:
         st.markdown(f":material/account_circle: **{ui.plain(principal.label)}**")
-        where = f" · {ui.site_title(principal.site_code)}" if principal.site_code else ""
+        where = f" · {ui.plain(ui.site_title(principal.site_code))}" if principal.site_code else ""
         st.caption(ROLE_LABELS[principal.role] + where)
         if st.button("Se déconnecter", icon=":material/logout:", key="deconnexion"):
             chrome.sign_out(ui.get_db())

@@ -11,7 +11,7 @@ db = ui.get_db()
 
 signed_in = st.session_state.get("principal")
 if isinstance(signed_in, Principal) and not signed_in.demo:
-    where = f", {ui.site_title(signed_in.site_code)}" if signed_in.site_code else ""
+    where = f", {ui.plain(ui.site_title(signed_in.site_code))}" if signed_in.site_code else ""
     st.success(f"Connecté : **{ui.plain(signed_in.label)}** ({ROLE_LABELS[signed_in.role]}{where}).",
                icon=":material/account_circle:")
     if st.button("Se déconnecter", icon=":material/logout:"):

@@ -101,7 +101,7 @@ else:
 
 st.header("Données filtrées", divider="blue")
 sites_label = (f"{len(scope.site_codes)} sites" if len(scope.site_codes) > 1
-               else ui.site_title(next(iter(scope.site_codes)), scope))
+               else ui.plain(ui.site_title(next(iter(scope.site_codes)), scope)))
 st.caption(f"Valeurs des indicateurs, résultats d'enquête et évaluations de conformité de votre sélection "
            f"({sites_label}, {period}). Excel : une feuille par jeu de données ; CSV : séparateur « ; », "
            "UTF-8 avec BOM.")
