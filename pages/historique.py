@@ -106,7 +106,8 @@ else:
         },
         placeholder="–",
     )
-    undoable = history[~history.is_demo & history.journaled & history.undone_at.isna()]
+    undoable = history[~history.is_demo & history.journaled & history.undone_at.isna()
+                       & ~history.kind.isin(list(undo.NOT_UNDONE))]
     if scope.can_write and not undoable.empty:
         st.subheader("Annuler un import", anchor=False)
         st.caption("Les valeurs que l'import a remplacées ou supprimées reviennent ; celles qu'il a ajoutées "

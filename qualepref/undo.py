@@ -49,12 +49,19 @@ class UndoPlan:
         return text + "."
 
 
+# Imports whose rows are not figures: they keep their own history and are not undone here.
+NOT_UNDONE = {"actions": "Un import du plan d'actions ne s'annule pas ici : chaque action garde l'historique de ses "
+                         "changements (page Plan d'actions) ; réimportez le plan d'avant pour revenir en arrière."}
+
+
 def _upload(source, scope: SiteScope, upload_id: int):
     found = sql.run(source, "undo_upload", scope=scope, upload_id=int(upload_id))
     if found.empty:
         raise UndoError(f"Import n° {upload_id} introuvable ou hors de votre périmètre : un import ne peut être "
                         "annulé que par qui peut écrire dans toutes ses préfectures.")
     row = found.iloc[0]
+    if row["kind"] in NOT_UNDONE:
+        raise UndoError(NOT_UNDONE[row["kind"]])
     if bool(row["is_demo"]):
         raise UndoError("Un chargement de données de démonstration ne s'annule pas : supprimez la démonstration.")
     if row["undone_at"] is not None and str(row["undone_at"]) not in ("NaT", "None"):

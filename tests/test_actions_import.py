@@ -181,3 +181,13 @@ def test_the_command_line_imports_a_plan_with_the_same_report_and_exit_codes(dem
         new = new[new.title == "Point d'accueil numérique"]
         assert new.site_code.tolist() == ["87"]
         assert actions_store.existing_ids(db.cursor(), new.action_id) == set(new.action_id)
+
+
+def test_an_import_of_the_plan_is_not_undone_from_the_history(demo_db):
+    from qualepref import undo
+
+    scope = scope_of(REFERENT, demo_db)
+    content = edited(download(demo_db, scope), {(2, "Commentaire"): "Point fait au COPIL"})
+    result = ingest.commit(analyse(demo_db, content, scope), db=demo_db, scope=scope, uploaded_by=REFERENT.user)
+    with pytest.raises(undo.UndoError, match="plan d'actions ne s'annule pas"):
+        undo.plan(demo_db, scope, result.upload_id)
