@@ -188,22 +188,62 @@ def write_batch(cur, batch: pd.DataFrame, *, scope: SiteScope, actor: Principal 
     from qualepref.store import WriteCounts
 
     now = utcnow()
-    new = replaced = unchanged = 0
-    for row in batch.to_dict("records"):
+    replaced = unchanged = 0
+    records = batch.to_dict("records")
+    created = [_given(row) for row in records if row.get("action_id") is None or pd.isna(row.get("action_id"))]
+    new = insert_many(cur, created, scope=scope, actor=actor, today=today, now=now, upload_id=upload_id,
+                      is_demo=is_demo, change="import" if upload_id is not None else "creation")
+    for row in records:
         fields = _given(row)
         action_id = row.get("action_id")
         if action_id is None or pd.isna(action_id):
-            insert(cur, fields, scope=scope, actor=actor, today=today, now=now, upload_id=upload_id,
-                   is_demo=is_demo, change="import" if upload_id is not None else "creation")
-            new += 1
+            continue
         elif apply(cur, int(action_id), {k: v for k, v in fields.items() if k != "site_code"}, scope=scope,
                    actor=actor, today=today, now=now, upload_id=upload_id, change="import"):
             replaced += 1
         else:
             unchanged += 1
-    if new:
-        sql.execute(cur, "bump_action_ids")
     return WriteCounts(new=new, replaced=replaced, unchanged=unchanged)
+
+
+def register_empty(cur) -> None:
+    """Register the staging relation of `insert_many`, empty (to prepare its statements in tests)."""
+    frame = pd.DataFrame({"action_id": pd.Series(dtype="int64"),
+                          **{name: pd.Series(dtype="object") for name in actions.FIELDS}, "after_json": []})
+    for name in actions.DATE_FIELDS:
+        frame[name] = frame[name].astype("datetime64[s]")
+    for name in ("module", "engagement"):
+        frame[name] = frame[name].astype("Int64")
+    cur.register("staging_actions", frame)
+
+
+def insert_many(cur, rows: list[dict], *, scope: SiteScope, actor: Principal | str, today: date, now: datetime,
+                upload_id: int | None = None, is_demo: bool = False, change: str = "creation") -> int:
+    """Record new actions in two statements (a national import, the demonstration's plan): each checked like one
+    created by hand, ids given in order, one creation line each in the change log."""
+    if not rows:
+        return 0
+    cleaned = [actions.clean({"status": "a_lancer", "origin_kind": "libre", **row}) for row in rows]
+    for fields in cleaned:
+        require(scope, actor, fields.get("site_code"), None)
+        actions.check(fields, today=today)
+    first = int(sql.execute(cur, "next_action_id")[0][0])
+    frame = pd.DataFrame([{name: fields.get(name) for name in actions.FIELDS} for fields in cleaned],
+                         columns=list(actions.FIELDS))
+    frame.insert(0, "action_id", range(first, first + len(frame)))
+    for name in actions.DATE_FIELDS:
+        frame[name] = pd.to_datetime(frame[name]).astype("datetime64[s]")
+    for name in ("module", "engagement"):
+        frame[name] = frame[name].astype("Int64")
+    frame["after_json"] = [_json({k: v for k, v in fields.items() if k in actions.FIELDS and v is not None})
+                           for fields in cleaned]
+    cur.register("staging_actions", frame)
+    params = {"now": now, "actor": actor_name(actor), "upload_id": upload_id, "is_demo": is_demo}
+    sql.execute(cur, "insert_staged_actions", scope=scope, **params)
+    sql.execute(cur, "insert_staged_action_changes", scope=scope, change=change, **params)
+    cur.unregister("staging_actions")
+    sql.execute(cur, "set_meta", key="next_action_id", value=first + len(frame))
+    return len(frame)
 
 
 def preview_batch(cur, batch: pd.DataFrame, *, scope: SiteScope) -> tuple:

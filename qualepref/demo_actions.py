@@ -59,13 +59,10 @@ def _row(site, title, status, decided, due, done=None, *, origin_kind="libre", o
             "due_on": due, "status": status, "done_on": done, "comment": comment}
 
 
-def _best_improved(values: pd.DataFrame, indicators: pd.DataFrame, decided: date, done: date) -> str | None:
-    """The indicator (monthly, with a target) whose mean moved most in its good direction from the six months
-    before `decided` to the months from `done` on."""
-    monthly = values[values.period_kind == "month"].merge(
-        indicators[["indicator_code", "direction", "target"]], on="indicator_code")
-    monthly = monthly[monthly.target.notna() & monthly.direction.notna()]
-    when = pd.to_datetime(monthly.period_start)
+def _best_improved(monthly: pd.DataFrame, indicators: pd.DataFrame, decided: date, done: date) -> str | None:
+    """The indicator (monthly, with a target: rows of `_judged_monthly`) whose mean moved most in its good direction
+    from the six months before `decided` to the months from `done` on."""
+    when = monthly.period_start
     before = monthly[(when < pd.Timestamp(decided)) & (when >= pd.Timestamp(_month(decided, -6)))]
     after = monthly[when >= pd.Timestamp(done)]
     if before.empty or after.empty:
@@ -89,7 +86,13 @@ def generate(indicator_values: pd.DataFrame, survey_results: pd.DataFrame, compl
     ind = indicators.set_index("indicator_code")
     q_labels = dict(zip(questions.question_code, questions.question_label, strict=True))
     q_ref = questions.set_index("question_code")
-    values_by_site = dict(tuple(indicator_values.groupby("site_code"))) if len(indicator_values) else {}
+    # Monthly values of the indicators with a target and a direction, judged once for every site.
+    monthly = indicator_values[indicator_values.period_kind == "month"].merge(
+        indicators[["indicator_code", "direction", "target"]], on="indicator_code")
+    monthly = monthly[monthly.target.notna() & monthly.direction.notna()].assign(
+        period_start=lambda f: pd.to_datetime(f.period_start))
+    monthly = monthly.assign(missed=stats.misses_target(monthly.value, monthly.target, monthly.direction).to_numpy())
+    values_by_site = dict(tuple(monthly.groupby("site_code"))) if len(monthly) else {}
     surveys_by_site = dict(tuple(survey_results.groupby("site_code"))) if len(survey_results) else {}
     compliance_by_site = dict(tuple(compliance.groupby("site_code"))) if len(compliance) else {}
     last_month = _month(today.replace(day=1), -1)
@@ -101,7 +104,7 @@ def generate(indicator_values: pd.DataFrame, survey_results: pd.DataFrame, compl
         def owner(rng=rng) -> str:
             return OWNERS[int(rng.integers(0, len(OWNERS)))]
 
-        values = values_by_site.get(site, indicator_values.iloc[:0])
+        values = values_by_site.get(site, monthly.iloc[:0])
         # (1) Done months ago, on the indicator that moved most since: its effect is measured.
         decided = _month(today, -12) + timedelta(days=int(rng.integers(0, 20)))
         done = _month(decided, 3)
@@ -135,11 +138,9 @@ def generate(indicator_values: pd.DataFrame, survey_results: pd.DataFrame, compl
                     module=_int(q_ref.module.get(q)), engagement=_int(q_ref.engagement.get(q)), owner=owner(),
                     description="Groupe de travail avec les agents d'accueil ; points d'étape mensuels."))
         # (3) Decided last month on an indicator off target: too early to conclude.
-        recent = values[(pd.to_datetime(values.period_start) == pd.Timestamp(last_month))
-                        & (values.period_kind == "month")].merge(
-            indicators[["indicator_code", "direction", "target"]], on="indicator_code")
+        recent = values[values.period_start == pd.Timestamp(last_month)]
         if len(recent):
-            missed = recent[stats.misses_target(recent.value, recent.target, recent.direction).to_numpy()]
+            missed = recent[recent.missed]
             if len(missed):
                 code = str(missed.iloc[int(rng.integers(0, len(missed)))].indicator_code)
                 rows.append(_row(site, TITLES.get(code, f"Plan de rattrapage : {labels[code]}"), "a_lancer",

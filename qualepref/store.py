@@ -196,6 +196,9 @@ def register_empty(cur, scope: SiteScope) -> None:
     from qualepref import labelling_store
 
     labelling_store.register_empty(cur)
+    from qualepref import actions_store
+
+    actions_store.register_empty(cur)
 
 
 def record_upload(cur, *, upload_id: int, uploaded_by: str, file_name: str, sha256: str,
