@@ -53,6 +53,22 @@ def count(value) -> str:
     return fmt.number(value, 0)
 
 
+def own_figure_apart(own_scope, summary) -> float | None:
+    """The value of a site the national queries leave out (a sub-prefecture), compared the same way: its
+    value in the national latest period or its mean over the period; its rate in the campaign."""
+    if subject == "Indicateur":
+        rows = ui.query("trend_scope_values", scope=own_scope, indicators=[selection.indicator_code],
+                        start=selection.start, end=selection.end)
+        if mode == LATEST:
+            rows = rows[rows.period_start == summary.latest_period]
+        return None if rows.value.dropna().empty else float(rows.value.mean())
+    rows = ui.query("trend_survey_by_question", scope=own_scope, first_year=0, last_year=9999)
+    rows = rows[(rows.campaign.astype(str) == str(campaign))
+                & ((question == POOLED) | (rows.question_code == question))]
+    expressed = rows.n_expressed.sum()
+    return float((rows.n_tres_satisfait.sum() + rows.n_satisfait.sum()) / expressed * 100) if expressed else None
+
+
 def not_compared(code: str | None) -> str | None:
     """Why the site `code` has no rank nor position (a sub-prefecture…); None for a prefecture."""
     known = ui.query("sites", scope=caller).set_index("site_code")
@@ -238,12 +254,14 @@ else:
         when = f"campagne {campaign}"
     apart = not_compared(site)  # a sub-prefecture: never among the prefectures compared
     if apart:
+        # Its own figure, beside the prefectures' distribution but never ranked in it.
         own_contributes, unranked_reason = False, apart
+        own_value = own_figure_apart(own_scope, summary)
     figures = anonymity.national_figures(summary.to_dict(), names_visible=national_view, own_value=own_value,
                                          own_contributes=own_contributes, direction=direction)
     st.subheader(ui.plain(subject_title))
     cols = st.columns(3)
-    cols[0].metric("Votre valeur", text(own_value), help=apart or when)
+    cols[0].metric("Votre valeur", text(own_value), help=f"{when}. {apart}" if apart else when)
     detail = None
     if direction is None:
         where, why = "–", "Indicateur de suivi sans sens d'amélioration : pas de classement."

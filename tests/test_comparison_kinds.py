@@ -86,3 +86,14 @@ def test_a_sub_prefecture_is_never_called_a_prefecture_when_signed_in(kinds_db):
     said = [m.value for m in at.success]
     assert any("Sous-préfecture de Bellac" in m for m in said), said
     assert not any("préfecture 87011" in m for m in said)
+
+
+def test_a_sub_prefecture_reads_its_own_figure_beside_the_prefectures_without_a_rank(kinds_db):
+    at = _open(BELLAC, indicateur="COURRIER_DELAI")
+    at.radio(key="cmp_mode").set_value("moyenne").run()
+    metrics = {m.label: m.value for m in at.main.metric}
+    assert metrics["Votre valeur"].endswith("\u00a0j") and metrics["Position nationale"] == "non classée"
+    at.radio(key="cmp_sujet").set_value("Satisfaction des usagers").run()
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.main.metric}
+    assert metrics["Votre valeur"].endswith("\u00a0%") and metrics["Position nationale"] == "non classée"
