@@ -191,3 +191,32 @@ def test_a_finding_is_answered_by_its_own_action_or_one_on_the_same_engagement()
     assert out.has_action.to_dict() == {1: False, 2: True, 3: True}  # an abandoned action answers nothing
     assert out.action_link[3] == "plan_actions?action=10" and out.action[2] == "n° 11 — réalisée"
     assert out.action_link[1].startswith("plan_actions?pref=87&origine=constat&cle=1&module=1&engagement=4")
+
+
+def test_a_demonstration_database_from_before_the_plan_gets_the_demonstration_plan(demo_db_path):
+    import duckdb
+
+    from qualepref.db import Database
+    from tests.conftest import national_scope
+
+    conn = duckdb.connect(str(demo_db_path))
+    expected = conn.execute("select count(*), count(distinct site_code) from actions").fetchone()
+    conn.execute("delete from action_changes")
+    conn.execute("delete from actions")
+    conn.execute("delete from schema_migrations where version = 71")  # as a database upgraded from before 0071
+    conn.close()
+    with Database(demo_db_path) as db:
+        plan = sql.run(db, "actions", scope=national_scope(db))
+        assert (len(plan), plan.site_code.nunique()) == expected and plan.is_demo.all()
+
+
+def test_a_round1_database_upgrades_with_a_demonstration_plan_removed_with_the_demonstration(round1_db_path):
+    from qualepref import demo
+    from qualepref.db import Database
+    from tests.conftest import national_scope
+
+    with Database(round1_db_path) as db:
+        plan = sql.run(db, "actions", scope=national_scope(db))
+        assert len(plan) > 50 and plan.is_demo.all()
+        demo.remove(db, actor="tests")
+        assert sql.run(db, "actions", scope=national_scope(db)).empty
