@@ -43,3 +43,20 @@ def test_an_uncaught_error_is_said_in_french_without_its_detail(browser, tmp_pat
             assert not english_words(page), english_words(page)
         finally:
             context.close()
+
+
+def test_a_lost_connection_is_said_in_french(browser, tmp_path):
+    """The server stops under an open page: Streamlit's connection dialog, translated."""
+    script = tmp_path / "page.py"
+    script.write_text(SCRIPT.rsplit("\nraise", 1)[0] + "\n", encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="fr-FR")
+    try:
+        page = context.new_page()
+        with streamlit_app(tmp_path / "vide.duckdb", tmp_path / "streamlit.log", script=str(script)) as (url, _):
+            page.goto(url, wait_until="commit")
+            wait_idle(page)
+        page.get_by_text("Erreur de connexion").first.wait_for(timeout=60000)
+        assert page.get_by_text("Le serveur de l'application ne répond pas").count() >= 1
+        assert not english_words(page), english_words(page)
+    finally:
+        context.close()
