@@ -183,3 +183,14 @@ def test_the_ministry_reads_per_prefecture_how_far_the_plan_follows_alerts_and_n
     assert "Plan d'actions : alertes et non-conformités suivies (%)" in columns and "Actions en retard" in columns
     local = _open(db_path, "referent", "comparaison", monkeypatch)
     assert not {c for d in local.dataframe for c in d.value.columns} & {"Actions en retard"}
+
+
+def test_an_action_done_on_an_indicator_shows_its_effect_before_and_after(db_path, monkeypatch):
+    stored = _actions(db_path, "referent")
+    done = stored[(stored.site_code == "87") & (stored.origin_kind == "indicateur") & (stored.status == "realisee")]
+    action_id = int(done.action_id.iloc[0])
+    at = _open(db_path, "referent", "plan_actions", monkeypatch, action=str(action_id))
+    effect = [m.value for m in at.markdown if m.value.startswith("**Effet sur")]
+    assert effect and any(word in effect[0] for word in ("Amélioration", "Pas de changement net", "Dégradation"))
+    assert any("Avant : " in c.value and "période(s)" in c.value for c in at.caption)
+    assert at.get("plotly_chart"), "the small before/after chart"
