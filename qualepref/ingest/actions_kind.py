@@ -23,7 +23,7 @@ from qualepref import actions
 from qualepref.ingest import parse
 from qualepref.ingest.issues import Issue, shown
 from qualepref.ingest.readers import Sheet
-from qualepref.ingest.text import column_name, norm
+from qualepref.ingest.text import column_name, find_header, norm
 from qualepref.vocab import ACTION_ORIGINS, ACTION_STATUSES
 
 KIND = "actions"
@@ -48,7 +48,6 @@ HEADERS = {
     "description": ("Description",),
     "comment": ("Commentaire", "commentaires", "observations"),
 }
-ORDER = tuple(HEADERS)
 _KEYS = {role: {norm(n) for n in names} for role, names in HEADERS.items()}
 _STATUS_WORDS = {norm(w): t.code for t in ACTION_STATUSES for w in (t.code, t.label)} | {
     "a faire": "a_lancer", "non commence": "a_lancer", "en cours realisation": "en_cours", "fait": "realisee",
@@ -58,18 +57,7 @@ _ORIGIN_WORDS = {norm(w): t.code for t in ACTION_ORIGINS for w in (t.code, t.lab
 
 def detect(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
     """(header row, role → column) of a plan d'actions sheet: `Intitulé` and `Statut` at least."""
-    width = sheet.frame.shape[1]
-    for i in range(min(HEADER_ROWS_SCANNED, sheet.n_rows)):
-        found: dict[str, int] = {}
-        for j in range(width):
-            key = norm(sheet.cell(i, j))
-            for role in ORDER:
-                if role not in found and key in _KEYS[role]:
-                    found[role] = j
-                    break
-        if "title" in found and "status" in found:
-            return i, found
-    return None
+    return find_header(sheet, _KEYS, lambda roles: {"title", "status"} <= roles, HEADER_ROWS_SCANNED)
 
 
 def recognises(sheets: list[Sheet]) -> bool:

@@ -23,7 +23,7 @@ from qualepref import sql, target_edit, targets
 from qualepref.ingest import parse
 from qualepref.ingest.issues import Issue, shown
 from qualepref.ingest.readers import Sheet
-from qualepref.ingest.text import column_name, norm
+from qualepref.ingest.text import column_name, find_header, norm
 
 KIND = "cibles"
 BATCH = "targets"
@@ -37,7 +37,6 @@ HEADERS = {
     "valid_to": ("Valable au", "en vigueur au", "au", "jusqu'au"),
     "source": ("Source", "decision", "source de la cible"),
 }
-ORDER = tuple(HEADERS)
 _KEYS = {role: {norm(n) for n in names} for role, names in HEADERS.items()}
 _YES = {"oui", "o", "yes", "vrai", "true", "1", "x", "stricte", "strict"}
 _NO = {"non", "n", "no", "faux", "false", "0", ""}
@@ -49,18 +48,8 @@ COLUMNS = ["indicator_code", "site_code", "target", "direction", "strict", "vali
 
 def detect(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
     """(header row, role → column) of a targets sheet: `Indicateur`, `Cible` and one of `Valable du`/`Strict`."""
-    width = sheet.frame.shape[1]
-    for i in range(min(HEADER_ROWS_SCANNED, sheet.n_rows)):
-        found: dict[str, int] = {}
-        for j in range(width):
-            key = norm(sheet.cell(i, j))
-            for role in ORDER:
-                if role not in found and key in _KEYS[role]:
-                    found[role] = j
-                    break
-        if {"indicator", "target"} <= set(found) and ({"valid_from", "strict"} & set(found)):
-            return i, found
-    return None
+    return find_header(sheet, _KEYS, lambda roles: {"indicator", "target"} <= roles
+                       and bool({"valid_from", "strict"} & roles), HEADER_ROWS_SCANNED)
 
 
 def recognises(sheets: list[Sheet]) -> bool:

@@ -50,3 +50,23 @@ def column_name(index: int, header: object) -> str:
     header_text = "" if header is None else str(header).strip()
     letter = column_letter(index)
     return f"{letter} ({header_text})" if header_text else letter
+
+
+def find_header(sheet, keys: dict[str, set[str]], accept, rows_scanned: int = 15) -> tuple[int, dict[str, int]] | None:
+    """(header row, role → column) of the first of the sheet's first rows whose headers `accept` takes.
+
+    `keys`: role → its normalised header names, in the order roles are looked up (a cell gives one role);
+    `accept(roles)`: whether the roles found make the header (e.g. `Intitulé` and `Statut`).
+    """
+    width = sheet.frame.shape[1]
+    for i in range(min(rows_scanned, sheet.n_rows)):
+        found: dict[str, int] = {}
+        for j in range(width):
+            key = norm(sheet.cell(i, j))
+            for role, names in keys.items():
+                if role not in found and key in names:
+                    found[role] = j
+                    break
+        if accept(set(found)):
+            return i, found
+    return None
