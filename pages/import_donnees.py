@@ -15,7 +15,7 @@ import streamlit as st
 
 from qualepref import access, config, fmt, ingest, template, ui, vocab
 from qualepref.export import tables
-from qualepref.ingest import preview
+from qualepref.ingest import actions_kind, preview
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +170,12 @@ def show_plan(plan, summary, *, names: dict[str, str], file_key: str, scope, upl
         st.warning(ui.plain(notice.message), icon=":material/warning:")
     if plan.classified and not plan.errors:
         show_values(plan, file_key=file_key)
+    if plan.kind == actions_kind.KIND and plan.batches and not plan.errors:
+        changes = actions_kind.changes_table(plan.batches[actions_kind.BATCH], ui.query("actions", scope=scope))
+        with st.expander(f"Ce que l'import changera, action par action ({fmt.number(len(changes), 0)})",
+                         expanded=True):
+            st.dataframe(changes, hide_index=True, width="stretch", key=f"{file_key}-actions",
+                         column_config={"Changement": st.column_config.TextColumn(width="large")})
     if summary is not None and len(summary):
         with st.expander("Comptes par indicateur, question, préfecture et période"):
             st.dataframe(summary, hide_index=True, width="stretch", placeholder="–")

@@ -174,7 +174,7 @@ def stored_in_scope(cur, scope: SiteScope) -> pd.DataFrame:
     return cur.execute(sql.query_text("actions"), sql.bind("actions", {}, scope)).df()
 
 
-def _given(row: dict) -> dict:
+def given_fields(row: dict) -> dict:
     """The fields a batch row sets: those its `_given` column names (an import's non-empty cells), else all."""
     names = row.get("_given")
     if isinstance(names, str):
@@ -190,11 +190,11 @@ def write_batch(cur, batch: pd.DataFrame, *, scope: SiteScope, actor: Principal 
     now = utcnow()
     replaced = unchanged = 0
     records = batch.to_dict("records")
-    created = [_given(row) for row in records if row.get("action_id") is None or pd.isna(row.get("action_id"))]
+    created = [given_fields(row) for row in records if row.get("action_id") is None or pd.isna(row.get("action_id"))]
     new = insert_many(cur, created, scope=scope, actor=actor, today=today, now=now, upload_id=upload_id,
                       is_demo=is_demo, change="import" if upload_id is not None else "creation")
     for row in records:
-        fields = _given(row)
+        fields = given_fields(row)
         action_id = row.get("action_id")
         if action_id is None or pd.isna(action_id):
             continue
@@ -260,7 +260,7 @@ def preview_batch(cur, batch: pd.DataFrame, *, scope: SiteScope) -> tuple:
         current = stored.loc[int(action_id)].to_dict()
         current = actions.clean({k: (None if not isinstance(v, str) and pd.isna(v) else v)
                                  for k, v in current.items()})
-        fields = {k: v for k, v in _given(row).items() if k != "site_code"}
+        fields = {k: v for k, v in given_fields(row).items() if k != "site_code"}
         if changed_fields(current, fields):
             replaced += 1
         else:

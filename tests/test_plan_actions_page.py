@@ -194,3 +194,30 @@ def test_an_action_done_on_an_indicator_shows_its_effect_before_and_after(db_pat
     assert effect and any(word in effect[0] for word in ("Amélioration", "Pas de changement net", "Dégradation"))
     assert any("Avant : " in c.value and "période(s)" in c.value for c in at.caption)
     assert at.get("plotly_chart"), "the small before/after chart"
+
+
+def test_the_plan_goes_round_through_excel_on_the_import_page(db_path, monkeypatch):
+    from tests.test_actions_import import download, edited
+
+    with Database(db_path) as db, db.cursor() as cur:
+        parents = dict(cur.execute("select site_code, parent_code from sites where active").fetchall())
+        scope = ACCOUNTS["referent"].scope(parents)
+        content = download(db, scope)
+        first = sql.run(db, "actions", scope=scope).iloc[0]
+    content = edited(content, {(2, "Échéance"): date(2027, 6, 30), (2, "Commentaire"): "Revue au COPIL de juin"},
+                     [{"Site": "87", "Intitulé": "Permanence le samedi matin", "Statut": "À lancer",
+                       "Pilote": "Accueil général", "Échéance": date(2027, 3, 1)}])
+    at = _open(db_path, "referent", "import_donnees", monkeypatch)
+    at.file_uploader(key="import_files").upload("plan.xlsx", content,
+                                                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    at.run()
+    assert not at.exception, at.exception
+    changes = next(d.value for d in at.dataframe if "Changement" in d.value.columns)
+    assert list(changes["Changement"]).count("nouvelle action") == 1
+    changed = changes[changes["N°"] == str(int(first.action_id))]["Changement"].iloc[0]
+    assert "Échéance : " in changed and "→ 30/06/2027" in changed and "→ Revue au COPIL de juin" in changed
+    next(b for b in at.button if b.label == "Confirmer l'import").click().run()
+    assert not at.exception, at.exception
+    row = _actions(db_path).set_index("action_id").loc[int(first.action_id)]
+    assert (str(row.due_on)[:10], row.comment) == ("2027-06-30", "Revue au COPIL de juin")
+    assert (_actions(db_path).title == "Permanence le samedi matin").sum() == 1

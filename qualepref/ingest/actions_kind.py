@@ -307,3 +307,42 @@ def to_xlsx(stored_actions: pd.DataFrame) -> bytes:
 
     frame, headers = export_frame(stored_actions)
     return tables.to_xlsx_bytes(frame, headers, sheet="Plan d'actions")
+
+
+def _shown(field: str, value) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "–"
+    if field == "status":
+        return ACTION_STATUSES.label(value)
+    if field == "origin_kind":
+        return ACTION_ORIGINS.short(value)
+    if field in actions.DATE_FIELDS:
+        from qualepref import fmt
+
+        return fmt.day(value)
+    return str(value)
+
+
+def changes_table(batch: pd.DataFrame, stored_actions: pd.DataFrame) -> pd.DataFrame:
+    """What confirming the import changes, action by action, as the référent checks it: « nouvelle action », or
+    each changed cell « Statut : En cours → Réalisée » (rows that change nothing are left out)."""
+    from qualepref import actions_store
+
+    stored = {int(r["action_id"]): actions.clean({k: (None if not isinstance(v, str) and pd.isna(v) else v)
+                                                  for k, v in r.items()})
+              for r in stored_actions.to_dict("records")}
+    rows = []
+    for row in batch.to_dict("records"):
+        given = actions_store.given_fields(row)
+        action_id = row.get("action_id")
+        if action_id is None or pd.isna(action_id):
+            rows.append(("nouvelle", given.get("site_code"), given.get("title"), "nouvelle action"))
+            continue
+        current = stored.get(int(action_id))
+        if current is None:
+            continue
+        diff = actions_store.changed_fields(current, {k: v for k, v in given.items() if k != "site_code"})
+        if diff:
+            rows.append((str(int(action_id)), current["site_code"], current.get("title"), " ; ".join(
+                f"{HEADERS[k][0]} : {_shown(k, current.get(k))} → {_shown(k, v)}" for k, v in diff.items())))
+    return pd.DataFrame(rows, columns=["N°", "Site", "Intitulé", "Changement"])
