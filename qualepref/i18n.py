@@ -190,6 +190,19 @@ EXACT: dict[str, str] = {
     "End Date": "Date de fin",
     "Selected date unavailable.": "Date choisie indisponible.",
     "Start date must be before end date.": "La date de début doit précéder la date de fin.",
+    # The uploader's own refusals, before anything is sent.
+    "File size is too small.": "Fichier trop petit.",
+    "Only one file is allowed.": "Un seul fichier à la fois.",
+    "Unexpected error. Please try again.": "Erreur inattendue : réessayez.",
+    "Error:": "Erreur :",
+    # Names Streamlit gives its Material icons for screen readers ("add icon" in the uploader's « + »).
+    "add icon": "icône d'ajout",
+    "close icon": "icône de fermeture",
+    "delete icon": "icône de suppression",
+    "upload icon": "icône d'envoi",
+    "download icon": "icône de téléchargement",
+    "search icon": "icône de recherche",
+    "error icon": "icône d'erreur",
 }
 
 # (pattern, replacement): JavaScript regular expressions matched on a whole trimmed text.
@@ -205,6 +218,13 @@ PATTERNS: list[tuple[str, str]] = [
     (r"^(\d+)\.(\d+)([KMGT])B$", "$1,$2 $3o"),
     (r"^(\d+)([KMGT])B$", "$1 $2o"),
     (r"^(\d+)(?:\.(\d+))?B$", "$1 octets"),
+    # A dropped file's chip is named "enorme.csv, 22.0MB".
+    (r"^(.+), (\d+)\.(\d+)([KMGT])B$", "$1, $2,$3 $4o"),
+    (r"^File must be (\d+)\.(\d+)([KMGT])B or smaller\.$", "Fichier trop volumineux : $1,$2 $3o au plus."),
+    (r"^File must be (\d+)([KMGT])B or smaller\.$", "Fichier trop volumineux : $1 $2o au plus."),
+    (r"^(.+) files are not allowed\.$", "Type de fichier refusé ($1)."),
+    (r"^File type must be one of (.+)$", "Types de fichier acceptés : $1"),
+    (r"^File type must be (.+)$", "Type de fichier accepté : $1"),
     (r"^Cannot connect to Streamlit \(HTTP status: (\d+)\)\.?$", "Connexion au serveur refusée (code HTTP $1)."),
     (r"^Connection failed with status (\d+)\.?$", "Échec de la connexion au serveur (code HTTP $1)."),
     (r"^Page not found: (.*)$", "Page introuvable : $1"),

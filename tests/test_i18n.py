@@ -49,3 +49,12 @@ def test_a_date_field_s_segments_are_named_in_french():
     assert _translate("5 – May") == "5 – mai"
     assert _translate("Choose date") == "Choisir une date"
     assert _translate("Choose date, décembre 2026") == "Choisir une date, décembre 2026"
+
+
+def test_the_uploader_s_own_refusals_read_in_french():
+    assert _translate("File must be 20.0MB or smaller.") == "Fichier trop volumineux : 20,0 Mo au plus."
+    assert _translate("application/pdf files are not allowed.") == "Type de fichier refusé (application/pdf)."
+    assert _translate("File type must be one of .xlsx, .csv") == "Types de fichier acceptés : .xlsx, .csv"
+    assert _translate("Only one file is allowed.") == "Un seul fichier à la fois."
+    assert _translate("enorme.csv, 22.0MB") == "enorme.csv, 22,0 Mo"
+    assert _translate("Error:") == "Erreur :"

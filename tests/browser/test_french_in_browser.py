@@ -99,3 +99,19 @@ def test_a_date_field_and_its_calendar(server, browser):
         assert not english_words(page), english_words(page)
     finally:
         context.close()
+
+
+def test_the_uploader_refuses_a_file_too_large_in_french(server, browser):
+    """Refused by the browser before sending (« File must be 20.0MB or smaller. » in Streamlit's words)."""
+    context = signed_in_context(browser, server, "referent", viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        page.goto(f"{server}/import_donnees", wait_until="commit")
+        wait_idle(page)
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+            [{"name": "enorme.csv", "mimeType": "text/csv", "buffer": b"x" * (21 * 1024 * 1024)}])
+        uploader = page.locator('[data-testid="stFileUploader"]').first
+        uploader.get_by_text("Fichier trop volumineux").wait_for(timeout=30000)
+        assert not english_words(page), english_words(page)
+    finally:
+        context.close()
