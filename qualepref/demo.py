@@ -60,6 +60,14 @@ MODELS = {
     "SITE_INFOS_VERIFIEES": IndicatorModel(93.0, 0.06, -0.04, 0.0, 1, 0.03, 50, 100, decimals=0),
     "EXERCICES_COMMUNICATION": IndicatorModel(1.0, 0.4, -0.2, 0.0, 1, 0.5, 0, 4, 0, True),
 }
+# Rates measured with their counts (issue 15): monthly volume processed (for a site of average size) and
+# the share processed within the délai (centre, spread between sites, how much a site's quality moves it).
+COUNT_MODELS = {
+    "COURRIERS_DANS_DELAI": (260, 0.86, 0.05, 0.06),
+    "COURRIELS_5_JOURS": (420, 0.90, 0.04, 0.05),
+    "RECLAMATIONS_15_JOURS": (22, 0.84, 0.06, 0.08),
+    "APPELS_DECROCHES": (2400, 0.91, 0.03, 0.04),
+}
 # Rates (in points) for which a higher value is better stay under 100.
 LEVELS = ("n_tres_satisfait", "n_satisfait", "n_peu_satisfait", "n_pas_du_tout_satisfait", "n_sans_avis")
 
@@ -135,6 +143,9 @@ def _indicator_values(profiles, indicators, end_month: date, seed: int,
         if site_rng.random() < 0.06:
             unsent.add(months[-1])
         for ind in indicators.itertuples():
+            if ind.module in profile.modules and ind.indicator_code in COUNT_MODELS:
+                frames.append(_counted(ind.indicator_code, profile, months, unsent, seed))
+                continue
             if ind.module not in profile.modules or ind.indicator_code not in MODELS:
                 continue
             model = MODELS[ind.indicator_code]
@@ -157,6 +168,22 @@ def _indicator_values(profiles, indicators, end_month: date, seed: int,
                 "comment": pd.NA,
             }))
     return pd.concat(frames, ignore_index=True)
+
+
+def _counted(code: str, profile, months: pd.DatetimeIndex, unsent: set, seed: int) -> pd.DataFrame:
+    """A rate measured with its counts: letters (mails, complaints, calls) processed, and within the délai."""
+    volume, center, site_sd, quality_weight = COUNT_MODELS[code]
+    rng = _site_rng(seed, profile.site_code, code)
+    share = np.clip(center + rng.normal(0, site_sd) + quality_weight * profile.quality, 0.4, 0.995)
+    shares = np.clip(share + rng.normal(0, 0.025, len(months)), 0.3, 1.0)
+    totals = rng.poisson(volume * profile.size, len(months)).clip(1, None)
+    within = rng.binomial(totals, shares)
+    keep = np.array([p not in unsent for p in months]) & (rng.random(len(months)) > 0.004)
+    return pd.DataFrame({
+        "site_code": profile.site_code, "indicator_code": code, "period_start": months[keep], "period_kind": "month",
+        "value": 100.0 * within[keep] / totals[keep], "comment": pd.NA,
+        "n_total": totals[keep].astype("int64"), "n_within": within[keep].astype("int64"),
+    })
 
 
 def _survey_results(profiles, questions, campaigns, seed: int) -> pd.DataFrame:
@@ -351,7 +378,14 @@ def _write_facts(cur, data: DemoData, scope: SiteScope, seed: int) -> dict[str, 
                         ("survey_results", data.survey_results),
                         ("compliance", data.compliance)):
         upload_id = store.next_upload_id(cur)
+        counted = None
+        if kind == "indicator_values" and "n_total" in frame:
+            counted = frame[frame.n_total.notna()]
+            frame = frame.drop(columns=["n_total", "n_within"])
         counts = store.write(cur, kind, frame, scope=scope, upload_id=upload_id, is_demo=True)
+        if counted is not None and len(counted) and sql.execute(cur, "table_exists", table="indicator_counts")[0][0]:
+            # The counts beside their rates (a database older than migration 0081 keeps the rates alone).
+            store.write_counts(cur, counted, scope=scope, upload_id=upload_id, is_demo=True)
         store.record_upload(
             cur, upload_id=upload_id, uploaded_by="démonstration",
             file_name=f"donnees-de-demonstration-{kind}", sha256=f"demo-{seed}-{kind}",
@@ -400,7 +434,7 @@ def remove(db, *, actor: Principal | str) -> dict[str, int]:
         counts = sql.run(cur, "demo_row_counts", scope=scope).iloc[0].to_dict()
         counts |= sql.run(cur, "demo_upload_count", scope=scope).iloc[0].to_dict()
         removed = {k: int(v) for k, v in counts.items() if k.startswith("n_demo")}
-        for table in ("indicator_values", "survey_results", "compliance_assessments", "uploads",
+        for table in ("indicator_values", "indicator_counts", "survey_results", "compliance_assessments", "uploads",
                       "audit_findings", "label_events", "site_module_decisions", "actions", "action_changes"):
             sql.execute(cur, f"delete_demo_{table}")
         for kind in ("indicator_values", "survey_results", "compliance"):

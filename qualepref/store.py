@@ -193,6 +193,10 @@ def register_empty(cur, scope: SiteScope) -> None:
     for kind in STAGING_COLUMNS:
         cur.register(f"classified_{kind}", classify(cur, kind, empty_staging(kind), scope))
         cur.register(f"staging_{kind}", empty_staging(kind))
+    cur.register("staging_indicator_counts", pd.DataFrame({
+        "site_code": pd.Series(dtype="string"), "indicator_code": pd.Series(dtype="string"),
+        "period_start": pd.Series(dtype="datetime64[s]"), "period_kind": pd.Series(dtype="string"),
+        "n_total": pd.Series(dtype="int64"), "n_within": pd.Series(dtype="int64")}))
     from qualepref import labelling_store
 
     labelling_store.register_empty(cur)
@@ -222,3 +226,16 @@ def data_version(cur) -> int:
 def next_upload_id(cur) -> int:
     """Id for the upload being written (writes are serialized, so it stays free)."""
     return int(sql.execute(cur, "next_upload_id")[0][0])
+
+
+def write_counts(cur, counts: pd.DataFrame, *, scope: SiteScope, upload_id: int, is_demo: bool = False) -> None:
+    """The two counts of each rate given as counts (`indicator_counts`), beside the values this upload writes:
+    the analysts' view pairs them with a value written by the same upload only."""
+    scope.require(set(counts["site_code"]), write=True)
+    frame = counts[["site_code", "indicator_code", "period_start", "period_kind", "n_total", "n_within"]].copy()
+    frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
+    cur.register("staging_indicator_counts", frame)
+    try:
+        sql.execute(cur, "insert_indicator_counts", scope=scope, upload_id=upload_id, is_demo=is_demo)
+    finally:
+        cur.unregister("staging_indicator_counts")

@@ -12,6 +12,25 @@ from (
     select 'indicator', indicator_code, indicator_label, unit, module, 0,
     from indicators
     union all
+    -- An indicator measured with its counts (`counted`) is also read as its two counts, each a
+    -- pseudo-item of its own (CODE#traites, CODE#dans_le_delai) that the importer pairs again.
+    select 'indicator', indicator_code || '#traites', indicator_label || ' – traités', 'nombre', module, 1,
+    from indicators
+    where counted
+    union all
+    select 'indicator', indicator_code || '#dans_le_delai', indicator_label || ' – dans le délai', 'nombre',
+        module, 2,
+    from indicators
+    where counted
+    union all
+    select 'synonym_indicateur', indicator_code || '#traites', indicator_code || ' traités', null, 0, 0,
+    from indicators
+    where counted
+    union all
+    select 'synonym_indicateur', indicator_code || '#dans_le_delai', indicator_code || ' dans le délai', null, 0, 0,
+    from indicators
+    where counted
+    union all
     select 'indicator_engagement', indicator_code, cast(engagement as varchar), null, module, engagement,
     from indicators
     where engagement is not null

@@ -10,7 +10,7 @@ import pandas as pd
 from qualepref import labelling_store, sql, store, transmissions
 from tests.conftest import national_scope
 
-MODULE_1_MONTHLY = 9  # indicateurs.csv: module 1 has nine monthly indicators (and one quarterly)
+MODULE_1_MONTHLY = 13  # indicateurs.csv: module 1 has 13 monthly indicators (and one quarterly) since issue 15
 MODULE_2_MONTHLY = 3
 
 

@@ -68,18 +68,18 @@ def test_an_indicative_target_is_never_an_objectif_on_the_poster_until_confirmed
     waiting = next(i for i in pack_data.poster_figures(data) if i["code"] == "ATTENTE_GUICHET")
     assert waiting["target"] is None and waiting["met"] is None
     confirmed = next(i for i in pack_data.poster_figures(data) if i["code"] == "COURRIER_DELAI")
-    assert f"Objectif : {confirmed['target']}" in texts
+    assert f"Objectif : {confirmed['target']} ({confirmed['source']})" in texts  # the target in force, its source
     assert sum(t.startswith("Objectif") for t in texts) == len(pack_data.poster_figures(data)) - 1 + (
         1 if any("Usagers satisfaits" in t for t in texts) else 0)
     # Labelled "indicative" in the pack's tables and chart legends.
     row = pack_data.key_figures(data).set_index("Indicateur").loc[waiting["label"]]
-    assert row["Cible"].endswith("(indicative)")
+    assert row["Cible"] == "≤ 20\u00a0min (indicative) (référentiel national)"  # the target in force, its source
     with pytest.raises(referentiel_edit.ReferentielError):
         referentiel_edit.confirm_target(demo_db, "COURRIER_DELAI", actor="admin@example.fr")
     referentiel_edit.confirm_target(demo_db, "ATTENTE_GUICHET", actor="admin@example.fr")
     data, texts = poster_texts()
     now = next(i for i in pack_data.poster_figures(data) if i["code"] == "ATTENTE_GUICHET")
-    assert now["target"] and f"Objectif : {now['target']}" in texts
+    assert now["target"] and f"Objectif : {now['target']} ({now['source']})" in texts
     audit = demo_db.cursor().execute("select actor, action, entity, key from audit_log "
                                      "where key = 'ATTENTE_GUICHET'").fetchall()
     assert audit == [("admin@example.fr", "confirmation de la cible", "indicateur", "ATTENTE_GUICHET")]

@@ -35,5 +35,7 @@ def shown(value: object, limit: int = 80) -> str | None:
             return None
     except TypeError:
         pass
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a whole number read as a float (a column of numbers): `120`, not `120.0`
     text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"

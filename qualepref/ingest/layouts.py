@@ -33,6 +33,10 @@ _ROLE_NAMES = {
     "date": ("date",),
     "value": ("valeur", "valeurs", "value", "mesure", "resultat indicateur", "valeur indicateur"),
     "comment": ("commentaire", "commentaires", "observations", "observation", "remarque", "remarques"),
+    # A rate given as its two counts (indicators measured with their counts, issue 15).
+    "n_total": ("traites", "nombre traites", "nb traites", "total traites", "recus traites"),
+    "n_within": ("dans le delai", "traites dans le delai", "nombre dans le delai", "nb dans le delai",
+                 "dans les delais"),
     "campaign": ("campagne", "annee campagne", "campagne annee", "annee enquete"),
     "year": ("annee",),
     "question": ("question", "code question", "libelle question", "questions", "intitule question"),
@@ -150,7 +154,7 @@ def detect(sheet: Sheet, *, questions: parse.ItemMatcher, wanted: str = "auto") 
             candidates.append("compliance")
         if "question" in values and len(levels) >= 2:
             candidates.append("survey")
-        if "indicator" in values and values & {"period", "date"} and "value" in values:
+        if "indicator" in values and values & {"period", "date"} and values & {"value", "n_total", "n_within"}:
             candidates.append("long")
         periods = [j for j in range(width) if j not in roles and (t := sheet.cell(i, j))
                    and parse.looks_like_period(t) and not re.fullmatch(r"\d{4}(\.0)?", t)]
@@ -268,34 +272,51 @@ def _warn_ignored(data: SheetData, headers, names, used: set[int], header_row: i
                                      "Colonne ignorée : son en-tête n'est pas reconnu pour ce format."))
 
 
+# The two counts of a rate, read as pseudo-items of their indicator (`ingest_reference.sql`).
+COUNT_SUFFIXES = {"n_total": " – traités", "n_within": " – dans le délai"}
+
+
 def _long(data, body, rows, headers, names, roles, **_):
     site_j = _first(roles, "site")
     item_j = _first(roles, "indicator")
     period_j = _first(roles, "period", "date")
     value_j = _first(roles, "value")
+    count_js = {role: _first(roles, role) for role in COUNT_SUFFIXES}
     comment_j = _first(roles, "comment")
-    values = _column(body, value_j)
     items = _column(body, item_j)
-    keep = (_nonblank(values) | _nonblank(items)).to_numpy()
     header_row = data.header_row
-    _warn_ignored(data, headers, names, {j for j in (site_j, item_j, period_j, value_j, comment_j) if j is not None},
-                  header_row)
-    n = int(keep.sum())
-    every = n == len(keep)
-    data.records = _records(data, {
-        "row": rows if every else rows[keep],
-        "site_raw": _kept(_column(body, site_j), keep, every),
-        "site_col": _const(names.get(site_j), n),
-        "item_raw": _kept(items, keep, every),
-        "item_col": _const(names[item_j], n),
-        "period_raw": _kept(_column(body, period_j), keep, every),
-        "period_col": _const(names[period_j], n),
-        "value_raw": _kept(values, keep, every),
-        "value_col": _const(names[value_j], n),
-        "pct_fmt": _pct_mask(data.sheet, rows, value_j)[keep],
-        "comment": _kept(_column(body, comment_j), keep, every),
-    })
-    data.rows_read = n
+    _warn_ignored(data, headers, names, {j for j in (site_j, item_j, period_j, value_j, comment_j, *count_js.values())
+                                         if j is not None}, header_row)
+    parts, n_rows = [], 0
+    # The value column, and the two counts columns of a rate given as counts: one record per filled cell.
+    for j, suffix in [(value_j, ""), *((j, COUNT_SUFFIXES[r]) for r, j in count_js.items())]:
+        if j is None:
+            continue
+        values = _column(body, j)
+        keep = (_nonblank(values) | (_nonblank(items) if not suffix else False)).to_numpy()
+        n = int(keep.sum())
+        every = n == len(keep)
+        kept_items = _kept(items, keep, every)
+        if suffix:
+            kept_items = kept_items.map(lambda v, s=suffix: v if v is None or (isinstance(v, float) and np.isnan(v))
+                                        else f"{v}{s}")
+        parts.append(_records(data, {
+            "row": rows if every else rows[keep],
+            "site_raw": _kept(_column(body, site_j), keep, every),
+            "site_col": _const(names.get(site_j), n),
+            "item_raw": kept_items,
+            "item_col": _const(names[item_j], n),
+            "period_raw": _kept(_column(body, period_j), keep, every),
+            "period_col": _const(names[period_j], n),
+            "value_raw": _kept(values, keep, every),
+            "value_col": _const(names[j], n),
+            "pct_fmt": _pct_mask(data.sheet, rows, j)[keep],
+            "comment": _kept(_column(body, comment_j), keep, every) if not suffix or value_j is None
+            else pd.Series(np.nan, index=range(n), dtype="float64"),
+        }))
+        n_rows = max(n_rows, n)
+    data.records = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    data.rows_read = n_rows
 
 
 def _wide(data, body, rows, headers, names, roles, *, indicators: parse.ItemMatcher | None = None, **_):

@@ -50,6 +50,8 @@ class ImportPlan:
     # The file could not be read at all (a refusal of `limits`: format, size, zip bomb, password…);
     # its one error says what is wrong and what to do.
     refused: bool = False
+    # Rates given as counts: the two counts of each value they make, written beside it (indicator_counts).
+    indicator_counts: pd.DataFrame | None = None
     _db: object = field(default=None, repr=False, compare=False)
     _scope: SiteScope | None = field(default=None, repr=False, compare=False)
     # The classifications as `store.classify` made them, and the `data_version` they were made on:
@@ -221,6 +223,8 @@ def analyse(content: bytes, file_name: str, *, db, scope: SiteScope, site: str |
         plan.warnings.extend(outcome.warnings)
         plan.batches[batch_kind] = outcome.batch
         plan.labels_read[batch_kind] = outcome.labels
+        if outcome.counts is not None and not outcome.counts.empty:
+            plan.indicator_counts = outcome.counts
     _describe(plan)
     _progress(progress, 0.8, "Comparaison avec les données enregistrées…")
     with db.snapshot() as cur:
@@ -308,6 +312,8 @@ def commit(plan: ImportPlan, *, db, scope: SiteScope, uploaded_by: str) -> Commi
                     continue
                 total = total + store.write(cur, batch_kind, batch, scope=scope, upload_id=upload_id,
                                             classified=classified.get(batch_kind))
+                if batch_kind == "indicator_values" and plan.indicator_counts is not None:
+                    store.write_counts(cur, plan.indicator_counts, scope=scope, upload_id=upload_id)
             if total.written == 0 and total.deleted == 0:
                 raise _NothingChanged
             store.record_upload(

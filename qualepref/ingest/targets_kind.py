@@ -31,11 +31,11 @@ HEADER_ROWS_SCANNED = 15
 HEADERS = {
     "indicator": ("Indicateur", "code indicateur", "indicateur ou seuil"),
     "site": ("Site", "prefecture", "code site"),
-    "target": ("Cible", "valeur cible", "objectif"),
+    "target": ("Cible", "valeur cible"),
     "strict": ("Strict", "stricte", "borne stricte"),
-    "valid_from": ("Valable du", "valable a partir du", "en vigueur du", "du", "date d'effet"),
-    "valid_to": ("Valable au", "en vigueur au", "au", "jusqu'au"),
-    "source": ("Source", "decision", "source de la cible"),
+    "valid_from": ("Valable du", "valable a partir du", "en vigueur du", "date d'effet"),
+    "valid_to": ("Valable au", "en vigueur au", "jusqu'au"),
+    "source": ("Source", "source de la cible"),
 }
 _KEYS = {role: {norm(n) for n in names} for role, names in HEADERS.items()}
 _YES = {"oui", "o", "yes", "vrai", "true", "1", "x", "stricte", "strict"}
@@ -47,9 +47,11 @@ COLUMNS = ["indicator_code", "site_code", "target", "direction", "strict", "vali
 
 
 def detect(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
-    """(header row, role → column) of a targets sheet: `Indicateur`, `Cible` and one of `Valable du`/`Strict`."""
-    return find_header(sheet, _KEYS, lambda roles: {"indicator", "target"} <= roles
-                       and bool({"valid_from", "strict"} & roles), HEADER_ROWS_SCANNED)
+    """(header row, role → column) of a targets sheet: `Indicateur`, `Cible`, `Valable du`, and `Strict` or
+    `Source` (a tableau de bord may have « Cible » and « Source » columns too: a date of effect tells targets
+    apart)."""
+    return find_header(sheet, _KEYS, lambda roles: {"indicator", "target", "valid_from"} <= roles
+                       and bool({"strict", "source"} & roles), HEADER_ROWS_SCANNED)
 
 
 def recognises(sheets: list[Sheet]) -> bool:

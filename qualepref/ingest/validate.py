@@ -52,6 +52,8 @@ class Outcome:
     warnings: list[Issue] = field(default_factory=list)
     # The labels the file writes for each indicator or question it names (for the preview).
     labels: dict[str, list[str]] = field(default_factory=dict)
+    # Rates given as counts: n_total and n_within of each value they make (site, indicator, period, kind).
+    counts: pd.DataFrame | None = None
 
 
 def labels_read(raw: pd.Series, codes: pd.Series | np.ndarray | Coded) -> dict[str, list[str]]:
@@ -441,12 +443,79 @@ def indicators(datas: list[SheetData], ctx: Context) -> Outcome:
     if not ok.all():
         frame = frame[ok]
         key, rows = key[:, ok], rows[ok]
-    dims = [max(len(sites.values), 1), max(len(items.values), 1), max(int(period_id.max()) + 1, 1)]
-    key_codes = np.ravel_multi_index(key, dims) if len(frame) and math.prod(dims) < 2**62 else None
+    pseudo = frame["indicator_code"].astype("str").str.contains(COUNT_MARK, regex=False).to_numpy()
+    if pseudo.any():
+        # A rate given as its two counts: each pair becomes the value (100 × dans le délai / traités).
+        frame, out.counts = _paired_counts(frame, records, errors, out.warnings)
+        key_codes = None
+    else:
+        key_codes = "compute"
+    if key_codes is not None:
+        dims = [max(len(sites.values), 1), max(len(items.values), 1), max(int(period_id.max()) + 1, 1)]
+        key_codes = np.ravel_multi_index(key, dims) if len(frame) and math.prod(dims) < 2**62 else None
+    else:
+        rows = records.loc[frame.index, "row"].to_numpy()
     frame = _duplicates(frame, records, ["site_code", "indicator_code", "period_start", "period_kind"],
                         ["value"], "value_col", "value_raw", errors, out.warnings, key_codes=key_codes, rows=rows)
     out.batch = staging(frame, "indicator_values")
     return out
+
+
+COUNT_MARK = "#"  # CODE#traites, CODE#dans_le_delai: the two counts of a rate (ingest_reference.sql)
+COUNT_TOTAL, COUNT_WITHIN = "traites", "dans_le_delai"
+
+
+def _paired_counts(frame: pd.DataFrame, records: pd.DataFrame, errors: list[Issue], warnings: list[Issue]
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The values of `frame` with each pair of counts (`traités`, `dans le délai`) made into its rate, and the
+    counts themselves. Each refusal names its cell: a count that is not a whole number, a count without its
+    partner, « dans le délai » above « traités »."""
+    codes = frame["indicator_code"].astype("str")
+    pseudo = codes.str.contains(COUNT_MARK, regex=False)
+    plain = frame[~pseudo]
+    counts = frame[pseudo].assign(base=codes[pseudo].str.split(COUNT_MARK).str[0],
+                                  part=codes[pseudo].str.split(COUNT_MARK).str[1], _i=frame.index[pseudo])
+    counts["site_code"] = counts["site_code"].astype("str")
+    counts["period_kind"] = counts["period_kind"].astype("str")
+    whole = (counts["value"] % 1 == 0).to_numpy()
+    _report(records, records.index.isin(counts.index[~whole]), "value_col", "value_raw",
+            "Nombre entier attendu (un nombre de courriers, de courriels, de réclamations ou d'appels).", errors)
+    counts = counts[whole]
+    key = ["site_code", "base", "period_start", "period_kind"]
+    total = counts[counts.part == COUNT_TOTAL].drop_duplicates(key).set_index(key)
+    within = counts[counts.part == COUNT_WITHIN].drop_duplicates(key).set_index(key)
+    alone_total = total.index.difference(within.index)
+    alone_within = within.index.difference(total.index)
+    _report(records, records.index.isin(total.loc[alone_total, "_i"]), "value_col", "value_raw",
+            "« Dans le délai » manquant pour la même préfecture et la même période : donnez les deux nombres "
+            "(traités et dans le délai), ou le taux seul.", errors)
+    _report(records, records.index.isin(within.loc[alone_within, "_i"]), "value_col", "value_raw",
+            "« Traités » manquant pour la même préfecture et la même période : donnez les deux nombres (traités "
+            "et dans le délai), ou le taux seul.", errors)
+    both = total[["value", "comment", "_i"]].join(within[["value", "comment", "_i"]], how="inner",
+                                                  lsuffix="_total", rsuffix="_within")
+    above = both["value_within"] > both["value_total"]
+    _report(records, records.index.isin(both.loc[above, "_i_within"]), "value_col", "value_raw",
+            lambda r: "« Dans le délai » dépasse « traités » pour la même préfecture et la même période : il compte "
+                      "une partie des traités, jamais plus.", errors)
+    none = (both["value_total"] == 0) & ~above
+    _report(records, records.index.isin(both.loc[none, "_i_total"]), "value_col", "value_raw",
+            "Aucun traité sur la période : pas de taux, rien n'est enregistré.", warnings)
+    both = both[~above & ~none].reset_index()
+    comment = both["comment_total"].astype("object").where(both["comment_total"].notna(), both["comment_within"])
+    rates = pd.DataFrame({
+        "site_code": both["site_code"], "indicator_code": both["base"], "period_start": both["period_start"],
+        "period_kind": both["period_kind"], "value": 100.0 * both["value_within"] / both["value_total"],
+        "comment": comment,
+    }).set_axis(pd.Index(both["_i_within"].to_numpy()))
+    plain = plain.assign(site_code=plain["site_code"].astype("str"), indicator_code=plain["indicator_code"].astype(
+        "str"), period_kind=plain["period_kind"].astype("str"), comment=plain["comment"].astype("object"))
+    out = pd.concat([plain, rates]) if len(plain) else rates
+    found = pd.DataFrame({
+        "site_code": both["site_code"], "indicator_code": both["base"], "period_start": both["period_start"],
+        "period_kind": both["period_kind"], "n_total": both["value_total"].astype("int64"),
+        "n_within": both["value_within"].astype("int64")})
+    return out, found
 
 
 def _campaign_of(value, known) -> campaigns.Campaign | None:

@@ -1,0 +1,1 @@
+delete from indicator_counts where is_demo

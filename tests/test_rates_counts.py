@@ -1,0 +1,106 @@
+"""Rates with their counts (issue 15): « traités » and « dans le délai », long and wide layouts, bare rates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from qualepref import ingest
+from qualepref.ingest import samples
+from tests.conftest import national_scope
+
+LABEL = "Courriers traités dans le délai annoncé"
+
+
+def _import(db, path, **kwargs):
+    plan = ingest.analyse(path.read_bytes(), path.name, db=db, scope=national_scope(db), **kwargs)
+    if plan.ok:
+        ingest.commit(plan, db=db, scope=national_scope(db), uploaded_by="tests")
+    return plan
+
+
+def _stored(db, code="COURRIERS_DANS_DELAI"):
+    with db.cursor() as cur:
+        return cur.execute("select site_code, period_start, value, n_total, n_within from v_indicator_values "
+                           "where indicator_code = ? order by all", [code]).fetchall()
+
+
+def test_the_referentiel_has_the_four_rates_measured_with_counts(db):
+    with db.cursor() as cur:
+        rows = cur.execute("select indicator_code, indicator_label, unit, direction, counted, target_indicative "
+                           "from indicators where counted order by indicator_code").fetchall()
+        view = [r[0] for r in cur.execute("describe v_indicator_values").fetchall()]
+        national = cur.execute("select count(*) from v_targets where site_code is null and indicator_code in "
+                               "(select indicator_code from indicators where counted)").fetchone()[0]
+    assert [r[1] for r in rows] == ["Appels décrochés", "Courriels traités en moins de 5 jours ouvrés",
+                                    "Courriers traités dans le délai annoncé",
+                                    "Réclamations traitées en moins de 15 jours"]
+    assert {(r[2], r[3], r[4], r[5]) for r in rows} == {("%", "hausse", True, True)}
+    assert view == ["site_code", "indicator_code", "period_start", "period_kind", "value", "comment", "n_total",
+                    "n_within"]
+    assert national == 4
+
+
+def test_long_layout_with_two_count_columns_and_a_bare_rate(db, tmp_path):
+    path = samples.write_rows_xlsx(tmp_path / "long.xlsx", {"Feuil1": [
+        ["Site", "Indicateur", "Période", "Valeur", "Traités", "Dans le délai"],
+        ["87", LABEL, "2025-01", None, 200, 180],
+        ["87", "COURRIERS_DANS_DELAI", "2025-02", None, 50, 49],
+        ["29", LABEL, "2025-01", "85 %", None, None],  # a bare percentage is still accepted
+        ["87", "Délai moyen de réponse aux courriers", "2025-01", 12, None, None],  # the mean stays beside it
+    ]})
+    plan = _import(db, path)
+    assert plan.ok, [e.message for e in plan.errors]
+    assert _stored(db) == [("29", date(2025, 1, 1), 85.0, None, None), ("87", date(2025, 1, 1), 90.0, 200, 180),
+                           ("87", date(2025, 2, 1), 98.0, 50, 49)]
+    assert _stored(db, "COURRIER_DELAI")[0][2:] == (12.0, None, None)
+    # The same value again as a bare rate: no counts any more (they belonged to the earlier upload's value).
+    path = samples.write_rows_xlsx(tmp_path / "bare.xlsx", {"Feuil1": [
+        ["Site", "Indicateur", "Période", "Valeur"], ["87", LABEL, "2025-01", 91]]})
+    assert _import(db, path).ok
+    assert _stored(db)[1] == ("87", date(2025, 1, 1), 91.0, None, None)
+
+
+def test_long_layout_with_counts_as_rows_and_wide_layout_with_two_rows(db, tmp_path):
+    path = samples.write_rows_xlsx(tmp_path / "rows.xlsx", {"Feuil1": [
+        ["Site", "Indicateur", "Période", "Valeur"],
+        ["87", f"{LABEL} – traités", "2025-03", 40], ["87", f"{LABEL} – dans le délai", "2025-03", 30]]})
+    assert _import(db, path).ok
+    path = samples.write_rows_xlsx(tmp_path / "wide.xlsx", {"Tableau de bord": [
+        ["Indicateur", "janv. 2025", "févr. 2025"],
+        ["Appels décrochés – traités", 1000, 800],
+        ["Appels décrochés – dans le délai", 950, 700],
+        ["Délai moyen de réponse aux courriers", 11, 12],
+    ]})
+    plan = _import(db, path, site="29")
+    assert plan.ok, [e.message for e in plan.errors]
+    assert _stored(db)[0] == ("87", date(2025, 3, 1), 75.0, 40, 30)
+    assert _stored(db, "APPELS_DECROCHES") == [("29", date(2025, 1, 1), 95.0, 1000, 950),
+                                               ("29", date(2025, 2, 1), 87.5, 800, 700)]
+
+
+@pytest.mark.parametrize(("rows", "cell", "message"), [
+    ([["87", LABEL, "2025-01", 100, 120]], (2, "E (Dans le délai)", "120"), "dépasse « traités »"),
+    ([["87", LABEL, "2025-01", 100, None]], (2, "D (Traités)", "100"), "« Dans le délai » manquant"),
+    ([["87", LABEL, "2025-01", 10.5, 3]], (2, "D (Traités)", "10.5"), "Nombre entier attendu"),
+])
+def test_inconsistent_counts_are_refused_with_the_cell_named(db, tmp_path, rows, cell, message):
+    path = samples.write_rows_xlsx(tmp_path / "bad.xlsx", {"Feuil1": [
+        ["Site", "Indicateur", "Période", "Traités", "Dans le délai"], *rows]})
+    plan = _import(db, path)
+    assert not plan.ok
+    found = [(e.row, e.column, e.value) for e in plan.errors if message in e.message]
+    assert found == [cell], [(e.row, e.column, e.value, e.message) for e in plan.errors]
+    assert _stored(db) == []
+
+
+def test_the_demonstration_has_the_four_rates_with_their_counts(demo_db):
+    with demo_db.cursor() as cur:
+        rows = cur.execute("select indicator_code, count(*), count(n_total), "
+                           "max(abs(value - 100.0 * n_within / n_total)), bool_and(n_within <= n_total) "
+                           "from v_indicator_values where indicator_code in (select indicator_code from indicators "
+                           "where counted) group by all order by 1").fetchall()
+    assert [r[0] for r in rows] == ["APPELS_DECROCHES", "COURRIELS_5_JOURS", "COURRIERS_DANS_DELAI",
+                                    "RECLAMATIONS_15_JOURS"]
+    assert all(n > 3000 and n == with_counts and gap < 1e-9 and ordered for _, n, with_counts, gap, ordered in rows)
