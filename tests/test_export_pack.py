@@ -86,7 +86,8 @@ def test_slides_and_titles(deck, demo_ro, data):
     assert titles[0] == "Préfecture de la Haute-Vienne (87)"
     assert titles[1] == "Chiffres clés"
     families = [t for t in titles if t.startswith("Indicateurs – ")]
-    assert families == ["Indicateurs – Courriers, courriels et réclamations", "Indicateurs – Téléphone",
+    assert families == ["Indicateurs – Courriers, courriels et réclamations",
+                        "Indicateurs – Courriers, courriels et réclamations (suite)", "Indicateurs – Téléphone",
                         "Indicateurs – Accueil", "Indicateurs – Numérique et réseaux sociaux"]
     assert "Satisfaction des usagers – campagne 2026" in titles
     assert "Alertes" in titles and titles[-1] == "Transmissions manquantes"
@@ -164,7 +165,9 @@ def test_indicator_charts_are_native_lines_with_database_values_and_target(deck,
     assert None in values.values, "the demo site has an untransmitted month in the period"
     assert target.name == "Cible (≤ 15\u00a0j)"
     assert set(target.values) == {15.0}
-    untargeted = charts["Nombre de réclamations et suggestions reçues"]
+    suite = next(s for s in deck.slides if _title(s) == "Indicateurs – Courriers, courriels et réclamations (suite)")
+    untargeted = {c.chart_title.text_frame.text: c for c in _charts(suite)}["Nombre de réclamations et suggestions "
+                                                                           "reçues"]
     assert len(untargeted.plots[0].series) == 1, "no target series for an indicator without target"
 
 

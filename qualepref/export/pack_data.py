@@ -32,9 +32,11 @@ from qualepref.access import ScopeError, SiteScope
 # grouped by module). An indicator added by an administrator to module 1 lands in
 # "Autres indicateurs".
 MODULE1_FAMILIES = (
-    ("Courriers, courriels et réclamations", ("COURRIER_DELAI", "COURRIEL_DELAI", "RECLAMATION_DELAI",
+    # Each share within the délai next to its mean délai (issue 15: the mean stays, beside the share).
+    ("Courriers, courriels et réclamations", ("COURRIER_DELAI", "COURRIERS_DANS_DELAI", "COURRIEL_DELAI",
+                                             "COURRIELS_5_JOURS", "RECLAMATION_DELAI", "RECLAMATIONS_15_JOURS",
                                              "RECLAMATIONS_RECUES")),
-    ("Téléphone", ("APPELS_PERDUS", "DECROCHE_5_SONNERIES")),
+    ("Téléphone", ("APPELS_PERDUS", "APPELS_DECROCHES", "DECROCHE_5_SONNERIES")),
     ("Accueil", ("ATTENTE_GUICHET",)),
     ("Numérique et réseaux sociaux", ("SITE_INFOS_VERIFIEES", "POINT_NUMERIQUE_USAGERS",
                                       "PUBLICATIONS_RESEAUX")),
