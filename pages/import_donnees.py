@@ -175,7 +175,7 @@ def show_plan(plan, summary, *, names: dict[str, str], file_key: str, scope, upl
         with st.expander(f"Ce que l'import changera, action par action ({fmt.number(len(changes), 0)})",
                          expanded=True):
             st.dataframe(changes, hide_index=True, width="stretch", key=f"{file_key}-actions",
-                         column_config={"Changement": st.column_config.TextColumn(width="large")})
+                         column_config={"Changement": st.column_config.TextColumn(width="large")}, placeholder="–")
     if summary is not None and len(summary):
         with st.expander("Comptes par indicateur, question, préfecture et période"):
             st.dataframe(summary, hide_index=True, width="stretch", placeholder="–")
