@@ -51,6 +51,7 @@ LEVEL_BELOW = stats.ALERT_LABELS[AlertLevel.BELOW]
 LEVEL_INSUFFICIENT = stats.ALERT_LABELS[AlertLevel.INSUFFICIENT]
 LEVEL_TREND = vocab.ALERT_LEVELS.label("hors_cible_tendance")
 LEVEL_MISS = vocab.ALERT_LEVELS.label("hors_cible")
+LEVEL_SIGNIFICANT_MISS = vocab.ALERT_LEVELS.label("significativement_hors_cible")
 # Most severe first: this order sorts the table and lists the levels in filters.
 LEVELS = tuple(t.label for t in vocab.ALERT_LEVELS)
 SEVERITY = {level: rank for rank, level in enumerate(LEVELS)}
@@ -63,7 +64,7 @@ COLUMNS = ["level", "kind", "site_code", "site_name", "subject", "period", "valu
 HEADERS = {
     "level": "Niveau", "kind": "Type", "site_code": "Code", "site_name": "Préfecture",
     "subject": "Question ou indicateur", "period": "Période", "value": "Valeur",
-    "reference": "Cible ou seuil", "n": "Avis exprimés", "interval": "Intervalle de confiance à 95 %",
+    "reference": "Cible ou seuil", "n": "Avis exprimés ou traités", "interval": "Intervalle de confiance à 95 %",
     "misses_in_a_row": "Périodes consécutives hors cible", "link": "Tendance",
     "comment": "Commentaire du référent",
 }
@@ -210,9 +211,23 @@ def indicator_alerts(values: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=COLUMNS)
     latest = indicator_status(values)
     open_ = latest[latest["missed"]]
-    level = np.where(open_["run"] >= TREND_RUN, LEVEL_TREND, LEVEL_MISS)
+    level = np.where(open_["run"] >= TREND_RUN, LEVEL_TREND, LEVEL_MISS).astype(object)
     excess = (open_["value"] - open_["target"]) / open_["target"].abs().replace(0, np.nan)
     excess = np.where(open_["direction"] == "hausse", -excess, excess)
+    rank = -(open_["run"] * 1000 + np.clip(excess, 0, 999))
+    # A rate measured with its counts is judged like a survey rate (three levels): its whole 95 % Wilson
+    # interval beyond the target is significant; under 30 processed, shown but never ranked.
+    n_total = pd.to_numeric(_column(open_, "n_total", np.nan), errors="coerce").to_numpy(dtype=float)
+    n_within = pd.to_numeric(_column(open_, "n_within", np.nan), errors="coerce").to_numpy(dtype=float)
+    counted = ~np.isnan(n_total) & (n_total > 0)
+    low, high = stats.wilson_interval(np.where(counted, n_within, 0), np.where(counted, n_total, 1))
+    bound = open_["target"].to_numpy(dtype=float) / 100
+    beyond = np.where(open_["direction"].to_numpy() == "hausse", high < bound, low > bound)
+    small = counted & (n_total < stats.MIN_SAMPLE)
+    level = np.where(counted & ~small & beyond, LEVEL_SIGNIFICANT_MISS, level)
+    level = np.where(small, LEVEL_INSUFFICIENT, level)
+    rank = np.where(small, np.nan, np.where(counted, -1000 * (bound - high), rank))
+    interval = [_interval(lo, hi) if c else "" for lo, hi, c in zip(low, high, counted, strict=True)]
     return pd.DataFrame({
         "level": level,
         "kind": INDICATOR,
@@ -223,8 +238,8 @@ def indicator_alerts(values: pd.DataFrame) -> pd.DataFrame:
         "value": _each(fmt.with_unit, open_["value"], open_["unit"]),
         "reference": _each(_target, open_["target"], open_["unit"], open_["direction"],
                            _column(open_, "target_indicative", False)),
-        "n": pd.array([pd.NA] * len(open_), dtype="Int64"),
-        "interval": "",
+        "n": pd.array([int(n) if c else pd.NA for n, c in zip(n_total, counted, strict=True)], dtype="Int64"),
+        "interval": interval,
         "misses_in_a_row": open_["run"].astype("Int64"),
         "link": trend_links(open_["site_code"].tolist(), modules=open_["module"].tolist(),
                             indicators=open_["indicator_code"].tolist()),
@@ -232,8 +247,8 @@ def indicator_alerts(values: pd.DataFrame) -> pd.DataFrame:
         "module": open_["module"],
         "subject_code": open_["indicator_code"],
         "period_start": pd.to_datetime(open_["period_start"]),
-        # Longest runs first, then the largest relative gap to the target.
-        "rank_value": -(open_["run"] * 1000 + np.clip(excess, 0, 999)),
+        # Longest runs first, then the largest relative gap to the target (counted rates: by upper bound).
+        "rank_value": rank,
         # The référent's comment on the value that raised the alert.
         "comment": _column(open_, "comment", "").fillna("").astype(str).str.strip(),
     }).reset_index(drop=True)

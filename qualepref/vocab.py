@@ -185,6 +185,8 @@ SURVEY_ANSWERS = Vocabulary(
 # Alert levels, most severe first (this order sorts the alert table and lists the levels in filters).
 ALERT_LEVELS = Vocabulary(
     Term("significativement_sous_75", "Significativement sous 75 %", colour=CATEGORICAL[5]),
+    # A rate measured with its counts (issue 15) whose whole 95 % interval misses its target.
+    Term("significativement_hors_cible", "Significativement hors cible", colour=CATEGORICAL[5]),
     Term("hors_cible_tendance", "Hors cible (tendance)", colour=CATEGORICAL[5]),
     Term("sous_75", "Sous 75 %", colour=ORANGE),
     Term("hors_cible", "Hors cible", colour=ORANGE),

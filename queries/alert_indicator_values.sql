@@ -10,6 +10,8 @@ with values_in_scope as (
         period_kind,
         value,
         comment,
+        n_total,
+        n_within,
     from v_indicator_values
     where list_contains($sites, site_code)
         and period_start between $start and $end
@@ -28,6 +30,8 @@ select
     v.value,
     v.comment,
     s.parent_code,
+    v.n_total,
+    v.n_within,
 from values_in_scope as v
 join indicators as i using (indicator_code)
 join sites as s using (site_code)

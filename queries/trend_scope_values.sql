@@ -10,6 +10,8 @@ with values_in_scope as (
         period_kind,
         value,
         comment,
+        n_total,
+        n_within,
     from v_indicator_values
     where list_contains($sites, site_code)
         and list_contains($indicators, indicator_code)
@@ -23,6 +25,9 @@ select
     median(value) as value,
     count(distinct site_code) as n_sites,
     case when count(distinct site_code) = 1 then max(comment) end as comment,
+    -- A rate measured with its counts: the two counts of a single site's value (its n and interval).
+    case when count(distinct site_code) = 1 then max(n_total) end as n_total,
+    case when count(distinct site_code) = 1 then max(n_within) end as n_within,
 from values_in_scope
 group by indicator_code, period_start, period_kind
 order by indicator_code, period_start

@@ -76,4 +76,4 @@ def test_the_detail_switch_adds_the_statistics(open_alerts):
     at = open_alerts(COPIL)
     at.toggle(key="alertes_detail").set_value(True).run()
     columns = list(at.dataframe[0].value.columns)
-    assert columns[:8] == MAIN and {"Avis exprimés", "Intervalle de confiance à 95 %"} <= set(columns)
+    assert columns[:8] == MAIN and {"Avis exprimés ou traités", "Intervalle de confiance à 95 %"} <= set(columns)

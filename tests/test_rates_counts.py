@@ -104,3 +104,46 @@ def test_the_demonstration_has_the_four_rates_with_their_counts(demo_db):
     assert [r[0] for r in rows] == ["APPELS_DECROCHES", "COURRIELS_5_JOURS", "COURRIERS_DANS_DELAI",
                                     "RECLAMATIONS_15_JOURS"]
     assert all(n > 3000 and n == with_counts and gap < 1e-9 and ordered for _, n, with_counts, gap, ordered in rows)
+
+
+def test_a_rate_with_counts_is_alerted_on_significance_with_three_levels():
+    import pandas as pd
+
+    from qualepref import alerts, targets
+
+    rows = [{"indicator_code": "COURRIERS_DANS_DELAI", "site_code": None, "target": 90.0, "direction": "hausse",
+             "strict": False, "valid_from": None, "valid_to": None, "source": "référentiel national"}]
+
+    def window(site, n_total, n_within):
+        return {"site_code": site, "site_name": site, "indicator_code": "COURRIERS_DANS_DELAI",
+                "indicator_label": LABEL, "module": 1, "unit": "%", "direction": "hausse",
+                "period_start": pd.Timestamp("2026-09-01"), "period_kind": "month",
+                "value": 100.0 * n_within / n_total, "n_total": n_total, "n_within": n_within}
+
+    values = pd.DataFrame([window("87", 200, 150), window("29", 100, 88), window("33", 20, 15), window("19", 50, 47)])
+    table = alerts.indicator_alerts(targets.judged(values, rows)).set_index("site_code")
+    assert table.level.to_dict() == {"87": "Significativement hors cible", "29": "Hors cible",
+                                     "33": "Effectif insuffisant"}  # 19: 94 % meets 90 %
+    assert table.loc["87", "n"] == 200 and table.loc["87", "interval"] == "68,6\u00a0% – 80,5\u00a0%"
+    assert pd.isna(table.loc["33", "rank_value"])  # shown, never ranked
+    assert list(alerts.alert_table(table.reset_index()).site_code) == ["87", "29", "33"]
+
+
+def test_tendances_shows_a_sites_rate_with_its_n_and_wilson_interval(demo_db):
+    from qualepref import sql
+    from qualepref.charts import trends
+
+    scope = national_scope(demo_db).narrowed(["87"])
+    start, end = date(2026, 1, 1), date(2026, 6, 1)
+    values = sql.run(demo_db, "trend_scope_values", scope=scope, indicators=["COURRIERS_DANS_DELAI"], start=start,
+                     end=end)
+    frame = trends.trend_frame(values, None, start=start, end=end)
+    table, headers = trends.trend_table(frame)
+    assert {"n_total": "Traités (n)", "low": "Borne basse IC 95 %", "high": "Borne haute IC 95 %"}.items() \
+        <= headers.items()
+    row = table.dropna(subset=["value"]).iloc[0]
+    assert row.low < row.value < row.high and row.n_total > 0
+    # A median of several sites has no n of its own: no such columns.
+    several = sql.run(demo_db, "trend_scope_values", scope=national_scope(demo_db),
+                      indicators=["COURRIERS_DANS_DELAI"], start=start, end=end)
+    assert "n_total" not in trends.trend_table(trends.trend_frame(several, None, start=start, end=end))[1]

@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from qualepref import campaigns as survey_campaigns
-from qualepref import fmt, vocab
+from qualepref import fmt, stats, vocab
 from qualepref.charts.theme import BLEU_FRANCE, CATEGORICAL, GRIS, ROUGE_MARIANNE, layout, vertical_line
 from qualepref.periods import period_range
 from qualepref.stats import MIN_SAMPLE, THRESHOLD
@@ -54,6 +54,13 @@ def trend_frame(values: pd.DataFrame, national: pd.DataFrame | None = None, *, s
         out["n_sites"] = pd.array(_on_grid(grid, values["period_start"], values["n_sites"]), dtype="Int64")
     if "comment" in values:
         out["comment"] = _texts_on_grid(grid, values["period_start"], values["comment"])
+    if "n_total" in values and values["n_total"].notna().any():
+        # A rate measured with its counts: its n and 95 % Wilson interval (in points), like a survey rate.
+        n_total = _on_grid(grid, values["period_start"], values["n_total"])
+        n_within = _on_grid(grid, values["period_start"], values["n_within"])
+        low, high = stats.wilson_interval(n_within, n_total)
+        out["n_total"] = pd.array(n_total, dtype="Int64")
+        out["low"], out["high"] = low * 100, high * 100
     out = pd.DataFrame(out)
     if period_kind == "month":
         out["moving_average"] = out["value"].rolling(MOVING_WINDOW, min_periods=MOVING_WINDOW).mean()
@@ -250,7 +257,8 @@ def trend_table(frame: pd.DataFrame, period_kind: str = "month", *, moving_avera
     """
     table = frame.assign(period=[fmt.period(p, period_kind) for p in frame["period_start"]])
     columns = {"period": "Période", "value": "Valeur", "comment": "Commentaire du référent",
-               "n_sites": "Préfectures ayant transmis",
+               "n_sites": "Préfectures ayant transmis", "n_total": "Traités (n)",
+               "low": "Borne basse IC 95 %", "high": "Borne haute IC 95 %",
                "moving_average": "Moyenne mobile 3 mois", "national_q1": "Quartile inférieur national",
                "national_median": "Médiane nationale", "national_q3": "Quartile supérieur national"}
     keep = [c for c in columns if c in table
