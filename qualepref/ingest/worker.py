@@ -208,8 +208,11 @@ class _Pool:
                 for stale in [w for w in self._idle if not w.alive() or w.budget != budget]:
                     self._idle.remove(stale)
                     stale.stop(kill=True)
-                if self._idle:  # a ready one first: a replacement may still be importing its libraries
-                    worker = next((w for w in self._idle if w.is_ready()), self._idle[0])
+                if self._idle:
+                    # A ready one first (a replacement may still be importing its libraries), the last
+                    # released of them: one worker serves a run of imports with its heap and caches
+                    # warm, and the other holds little memory while it waits.
+                    worker = next((w for w in reversed(self._idle) if w.is_ready()), self._idle[0])
                     self._idle.remove(worker)
                     self._busy += 1
                     return worker
