@@ -44,13 +44,17 @@ from qualepref.access import Principal, Role  # noqa: E402
 from qualepref.db import Database  # noqa: E402
 
 ACCOUNTS = {"ministere": Principal("ministere@interieur.gouv.fr", Role.MINISTRY),
-            "referent": Principal("referent87@interieur.gouv.fr", Role.REFERENT, "87")}
+            "referent": Principal("referent87@interieur.gouv.fr", Role.REFERENT, "87"),
+            "admin": Principal("admin@interieur.gouv.fr", Role.ADMIN)}
 # (page, address parameters): Tendances three ways (indicators, with the moving average, year over year; and
 # satisfaction), every other page with tables as it opens.
 VIEWS = [("tendances", {}), ("tendances", {"mm3": "1"}), ("tendances", {"annuel": "1"}),
          ("tendances", {"vue": "satisfaction"}), ("vue_ensemble", {}), ("alertes", {}), ("conformite", {}),
          ("comparaison", {}), ("transmissions", {}), ("historique", {}), ("labellisation", {}), ("demarche", {}),
          ("plan_actions", {})]
+# The administrator's pages besides (the other pages are the ministry's, seen above).
+ADMIN_VIEWS = [("admin_comptes", {}), ("admin_referentiel", {}), ("admin_sites", {}), ("referentiel", {}),
+               ("demonstration", {}), ("exports", {}), ("import_donnees", {})]
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
 WORDS = {"None", "nan", "NaN", "<NA>", "NaT", "null"}
 
@@ -91,7 +95,7 @@ def _unformatted(frame: pd.DataFrame, config: dict) -> list[str]:
 def test_every_table_on_screen_writes_numbers_and_months_in_french(tables_db, account, monkeypatch):
     monkeypatch.setenv("QUALEPREF_DB", str(tables_db))
     problems, seen = [], 0
-    for stem, params in VIEWS:
+    for stem, params in ADMIN_VIEWS if account == "admin" else VIEWS:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
         at.session_state["principal"] = ACCOUNTS[account]
         at.switch_page(f"pages/{stem}.py")
@@ -104,5 +108,5 @@ def test_every_table_on_screen_writes_numbers_and_months_in_french(tables_db, ac
             config = json.loads(table.proto.columns or "{}")
             for column in _unformatted(table.value, config):
                 problems.append(f"{stem} {params} table {i}: {column}")
-    assert seen > 10
+    assert seen > 5
     assert not problems, "\n".join(problems)
