@@ -129,12 +129,14 @@ def _withheld_note(national: pd.DataFrame, kind: str) -> str | None:
 
 
 # Columns of `charts.trend_table` that hold a value of the indicator (in its unit).
-_VALUE_COLUMNS = ("value", "moving_average", "national_q1", "national_median", "national_q3")
+_VALUE_COLUMNS = ("value", "low", "high", "moving_average", "national_q1", "national_median", "national_q3")
+# Columns that count something (prefectures that reported, cases treated).
+_COUNT_COLUMNS = ("n_sites", "n_total")
 
 
 def table_formats(table: pd.DataFrame, unit: str) -> dict:
     """How the screen writes the figures of a trend table (`ui.chart_with_table(formats=…)`): each value
-    with its unit (`12,3 j`, `82,5 %`), counts of prefectures as counts; the files keep the numbers.
+    with its unit (`12,3 j`, `82,5 %`) and its interval, counts as counts; the files keep the numbers.
 
     Works for `charts.trend_table` and `charts.year_over_year_table` (one column per year).
     """
@@ -142,8 +144,9 @@ def table_formats(table: pd.DataFrame, unit: str) -> dict:
         return fmt.with_unit(v, unit)
 
     formats = {c: value for c in table.columns if c in _VALUE_COLUMNS or str(c).isdigit()}
-    if "n_sites" in table.columns:
-        formats["n_sites"] = lambda n: fmt.number(n, 0)
+    for column in _COUNT_COLUMNS:
+        if column in table.columns:
+            formats[column] = lambda n: fmt.number(n, 0)
     return formats
 
 
