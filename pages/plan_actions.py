@@ -64,7 +64,8 @@ chosen_statuses = left.multiselect("Statut", STATUSES.codes, default=list(action
                                    placeholder="Tous les statuts")
 chosen_origins = middle.multiselect("Origine", ORIGINS.codes, format_func=ORIGINS.label, key="pa_origines",
                                     placeholder="Toutes les origines")
-late_only = right.toggle("En retard seulement", key="pa_retard")
+late_only = right.toggle("En retard", key="pa_retard", help="Seulement les actions à lancer ou en cours dont "
+                                                            "l'échéance est passée.")
 shown = stored
 if chosen_statuses:
     shown = shown[shown.status.isin(chosen_statuses)]

@@ -264,6 +264,8 @@ class Effect:
     high_before: float | None = None
     low_after: float | None = None
     high_after: float | None = None
+    decided: date | None = None  # "before" ends here (the decision); between it and `since`, the action was under way
+    before_from: date | None = None  # first period of "before"
 
     @property
     def label(self) -> str:
@@ -275,40 +277,49 @@ def effect_since(decided_on, done_on) -> date | None:
     return as_date(done_on) or as_date(decided_on)
 
 
-def _split(series: pd.DataFrame, since: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _split(series: pd.DataFrame, since: date, decided: date | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(before, after): up to `BASELINE_PERIODS` periods before the decision, and the periods from `since` on (the
+    periods while the action was under way, between the decision and the day it was done, are in neither)."""
     ordered = series.assign(period_start=pd.to_datetime(series["period_start"])).sort_values("period_start")
     cut = pd.Timestamp(since)
-    before = ordered[ordered.period_start < cut].tail(BASELINE_PERIODS)
+    before = ordered[ordered.period_start < pd.Timestamp(min(decided or since, since))].tail(BASELINE_PERIODS)
     after = ordered[ordered.period_start >= cut]
     return before, after
 
 
-def indicator_effect(series: pd.DataFrame, *, since, direction: str | None) -> Effect:
-    """Verdict on an indicator's series (`period_start`, `value`; one row per period)."""
+def _window(before: pd.DataFrame, decided, since) -> dict:
+    return {"decided": as_date(decided) or since,
+            "before_from": before.period_start.min().date() if len(before) else None}
+
+
+def indicator_effect(series: pd.DataFrame, *, since, direction: str | None, decided=None) -> Effect:
+    """Verdict on an indicator's series (`period_start`, `value`; one row per period); `decided` (default: `since`)
+    ends the periods before."""
     since = as_date(since)
     series = series.dropna(subset=["value"])
     if since is None:
         return Effect("trop_tot", None, 0, 0, None, None)
-    before, after = _split(series, since)
+    before, after = _split(series, since, as_date(decided))
     nb, na = len(before), len(after)
     mb = float(before.value.mean()) if nb else None
     ma = float(after.value.mean()) if na else None
+    window = _window(before, decided, since)
     if nb == 0:
-        return Effect("sans_reference", since, nb, na, mb, ma)
+        return Effect("sans_reference", since, nb, na, mb, ma, **window)
     if na < MIN_PERIODS_AFTER:
-        return Effect("trop_tot", since, nb, na, mb, ma)
+        return Effect("trop_tot", since, nb, na, mb, ma, **window)
     var_b = float(before.value.var(ddof=1)) if nb >= 2 else 0.0
     var_a = float(after.value.var(ddof=1)) if na >= 2 else 0.0
     se = math.sqrt(var_b / nb + var_a / na)
     diff = ma - mb
     net = abs(diff) > 2 * se and abs(diff) >= MIN_RELATIVE_CHANGE * max(abs(mb), 1e-9)
     if not net or direction not in ("baisse", "hausse"):
-        return Effect("pas_de_changement", since, nb, na, mb, ma)
+        return Effect("pas_de_changement", since, nb, na, mb, ma, **window)
     better = diff < 0 if direction == "baisse" else diff > 0
-    return Effect("amelioration" if better else "degradation", since, nb, na, mb, ma)
+    return Effect("amelioration" if better else "degradation", since, nb, na, mb, ma, **window)
 
 
-def rate_effect(series: pd.DataFrame, *, since) -> Effect:
+def rate_effect(series: pd.DataFrame, *, since, decided=None) -> Effect:
     """Verdict on a satisfaction rate's series (`period_start`, `satisfied`, `n_expressed`; one row per campaign).
 
     Amélioration only when the Wilson interval after lies wholly above the one before.
@@ -317,7 +328,7 @@ def rate_effect(series: pd.DataFrame, *, since) -> Effect:
     series = series[series["n_expressed"].fillna(0) > 0]
     if since is None:
         return Effect("trop_tot", None, 0, 0, None, None)
-    before, after = _split(series, since)
+    before, after = _split(series, since, as_date(decided))
     nb, na = len(before), len(after)
 
     def pooled(rows):
@@ -330,7 +341,7 @@ def rate_effect(series: pd.DataFrame, *, since) -> Effect:
     mb, lb, hb = pooled(before)
     ma, la, ha = pooled(after)
     base = dict(since=since, n_before=nb, n_after=na, mean_before=mb, mean_after=ma, low_before=lb,
-                high_before=hb, low_after=la, high_after=ha)
+                high_before=hb, low_after=la, high_after=ha, **_window(before, decided, since))
     if nb == 0:
         return Effect("sans_reference", **base)
     if na < MIN_PERIODS_AFTER:
@@ -431,8 +442,8 @@ def effect_of(origin_kind: str, series: pd.DataFrame, *, decided_on, done_on, di
     """The verdict on an action linked to an indicator (`indicator_series`) or a question (`question_series`)."""
     since = effect_since(decided_on, done_on)
     if origin_kind == "question":
-        return rate_effect(series, since=since)
-    return indicator_effect(series, since=since, direction=direction)
+        return rate_effect(series, since=since, decided=decided_on)
+    return indicator_effect(series, since=since, direction=direction, decided=decided_on)
 
 
 def non_conformities(latest: pd.DataFrame, stored_actions: pd.DataFrame, today: date) -> pd.DataFrame:

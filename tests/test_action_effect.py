@@ -81,3 +81,12 @@ def test_the_effect_reads_in_french():
     text = actions.effect_text(effect, "jours ouvrés").replace("\u202f", " ").replace("\xa0", " ")
     assert text == "Avant : 20,5 j (6 période(s)) · après : 13,0 j (4 période(s))"
     assert effect.label == "Amélioration"
+
+
+def test_the_months_while_the_action_was_under_way_count_neither_before_nor_after():
+    # Decided in July, done in October: July–September (being put in place) are left out.
+    values = [20, 21, 19, 22, 20, 21, 30, 30, 30, 14, 13, 12]
+    effect = actions.effect_of("indicateur", monthly(values), decided_on=date(2025, 7, 1),
+                               done_on=date(2025, 10, 1), direction="baisse")
+    assert (effect.n_before, effect.n_after) == (6, 3) and effect.mean_before == pytest.approx(20.5)
+    assert effect.verdict == "amelioration" and effect.before_from == date(2025, 1, 1)

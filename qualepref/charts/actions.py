@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 from qualepref import fmt
 from qualepref.actions import Effect
-from qualepref.charts.theme import BLEU_FRANCE, CATEGORICAL, GRIS, layout, vertical_line
+from qualepref.charts.theme import BLEU_FRANCE, CATEGORICAL, GRIS, layout
 from qualepref.charts.trends import _ticks
 
 
@@ -30,22 +30,33 @@ def effect_chart(series: pd.DataFrame, effect: Effect, *, title: str, unit: str 
                                line={"color": BLEU_FRANCE, "width": 2}, hovertext=hover, hoverinfo="text",
                                connectgaps=False))
     since = pd.Timestamp(effect.since) if effect.since else None
+    decided = pd.Timestamp(effect.decided) if effect.decided else since
     scale = 100 if unit is None else 1
-    for label, mean, part, colour, dash in (
-            ("Moyenne avant", effect.mean_before, frame[frame.period_start < since] if since is not None else None,
-             GRIS, "dash"),
-            ("Moyenne après", effect.mean_after, frame[frame.period_start >= since] if since is not None else None,
-             CATEGORICAL[2], "solid")):
-        if mean is None or part is None or part.empty:
+    # The two windows the verdict compares (the periods while the action was under way are in neither).
+    windows = []
+    if since is not None and effect.before_from is not None:
+        windows.append(("Moyenne avant", effect.mean_before, effect.n_before,
+                        frame[(frame.period_start >= pd.Timestamp(effect.before_from))
+                              & (frame.period_start < decided)], GRIS, "dash"))
+    if since is not None:
+        windows.append(("Moyenne après", effect.mean_after, effect.n_after, frame[frame.period_start >= since],
+                        CATEGORICAL[2], "solid"))
+    for label, mean, n, part, colour, dash in windows:
+        if mean is None or part.empty:
             continue
-        n = len(part)
         fig.add_trace(go.Scatter(x=[part.period_start.min(), part.period_start.max()], y=[mean * scale] * 2,
                                  mode="lines", name=f"{label} ({n} période(s)) : {text(mean * scale)}",
                                  line={"color": colour, "width": 3, "dash": dash}, hoverinfo="name"))
     tickvals, ticktext = _ticks(frame["period_start"], period_kind)
-    extra = vertical_line(since, "Action", {"color": GRIS, "width": 1, "dash": "dot"}) if since is not None else {}
+    marks = [(decided, "décision")] + ([(since, "réalisation")] if since is not None and since != decided else [])
     fig.update_layout(layout(
-        title, meeting_mode=meeting_mode, height=300, showlegend=True,
+        title, meeting_mode=meeting_mode, height=320, showlegend=True,
         xaxis={"tickmode": "array", "tickvals": tickvals, "ticktext": ticktext},
-        yaxis={"title": {"text": "%" if unit is None else unit}}, **extra))
+        yaxis={"title": {"text": "%" if unit is None else unit}},
+        # A dotted line at the decision and at the day it was done, named at the foot of the plot (not over the
+        # legend).
+        shapes=[{"type": "line", "xref": "x", "yref": "y domain", "x0": x, "x1": x, "y0": 0, "y1": 1,
+                 "line": {"color": GRIS, "width": 1, "dash": "dot"}} for x, _ in marks if x is not None],
+        annotations=[{"text": name, "showarrow": False, "xref": "x", "x": x, "xanchor": "left", "yref": "y domain",
+                      "y": 0.02, "yanchor": "bottom", "font": {"color": GRIS}} for x, name in marks if x is not None]))
     return fig
