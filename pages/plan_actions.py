@@ -28,6 +28,10 @@ if prefill is not None:
     st.session_state["pa_prefill"] = prefill
 if st.query_params.get("action"):
     st.session_state["pa_action"] = st.query_params.get("action")
+# Read once: a rerun after « Créer l'action » must not prefill the form again from the address (the site stays,
+# it is the sidebar's filter).
+for name in [*(n for n in actions.LINK_PARAMS if n != "pref"), "action"]:
+    st.query_params.pop(name, None)
 
 ui.page_header(
     "Plan d'actions",

@@ -86,6 +86,8 @@ def test_create_from_an_alert_then_edit_then_close(db_path, monkeypatch):
     assert not at.exception, at.exception
     stored = _actions(db_path)
     assert len(stored) == before + 1
+    assert not [i for i in at.info if i.value.startswith("Origine :")]  # the form is not prefilled again
+    assert "origine" not in at.query_params and "cle" not in at.query_params
     new = stored[stored.title == "Renforcer l'accueil aux heures de pointe"].iloc[0]
     assert (new.site_code, new.origin_kind, new.origin_key) == ("87", params["origine"], params["cle"])
     assert new.engagement > 0  # the engagement of the indicator or question, from the référentiel
