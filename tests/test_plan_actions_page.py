@@ -223,3 +223,15 @@ def test_the_plan_goes_round_through_excel_on_the_import_page(db_path, monkeypat
     row = _actions(db_path).set_index("action_id").loc[int(first.action_id)]
     assert (str(row.due_on)[:10], row.comment) == ("2027-06-30", "Revue au COPIL de juin")
     assert (_actions(db_path).title == "Permanence le samedi matin").sum() == 1
+
+
+def test_notre_demarche_links_each_finding_to_the_plan_and_counts_the_uncovered_non_conformities(db_path,
+                                                                                                  monkeypatch):
+    at = _open(db_path, "referent", "demarche", monkeypatch)
+    findings = next(d.value for d in at.dataframe if "Constat" in d.value.columns)
+    assert findings["Action"].str.startswith("plan_actions?").all()
+    created = findings[findings["Action"].str.contains("origine=constat")]
+    assert created.empty or created["Action"].str.contains("cle=").all()
+    texts = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    assert "Non-conformités ouvertes sans action" in texts
+    assert "pas encore suivi dans l'outil" not in texts
