@@ -25,7 +25,7 @@ else:
     values = targets.judged(ui.query("alert_indicator_values", scope=scope, start=alerts.window_start(selection.end),
                                      end=selection.end), ui.query("target_rows", scope=scope))
 survey = ui.query("alert_survey_results", scope=scope, first_year=0, last_year=last_year)
-table = alerts.open_alerts(survey, values)
+table = alerts.open_alerts(survey, values, ui.query("target_rows", scope=scope))
 table = alerts.filter_table(table, module=selection.module)
 
 view = filters.url_choice("Afficher", alert_view.QUICK_VIEWS, "alertes", default=alert_view.ALL)

@@ -64,7 +64,7 @@ else:
 headline = satisfaction.global_rate(survey)
 survey_results = ui.query("alert_survey_results", scope=scope, first_year=0,
                           last_year=month.year if month is not None else 9999)
-open_alerts = alerts.open_alerts(survey_results, window_values)
+open_alerts = alerts.open_alerts(survey_results, window_values, ui.query("target_rows", scope=scope))
 counts = alerts.count_by_level(open_alerts)
 
 reports, target_col, satisfaction_col, alert_col = st.columns(4, border=True)

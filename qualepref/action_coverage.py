@@ -19,10 +19,11 @@ from qualepref.access import SiteScope
 
 def by_site(query: Callable[..., pd.DataFrame], scope: SiteScope, end: date, today: date) -> pd.DataFrame:
     """`query(name, scope=…, **params)`: the page's cached reader (`ui.query`) or `sql.run` bound to a database."""
+    target_rows = query("target_rows", scope=scope)
     values = targets.judged(query("alert_indicator_values", scope=scope, start=alerts.window_start(end), end=end),
-                            query("target_rows", scope=scope))
+                            target_rows)
     survey = query("alert_survey_results", scope=scope, first_year=0, last_year=end.year)
-    open_ = alerts.open_alerts(survey, values)
+    open_ = alerts.open_alerts(survey, values, target_rows)
     as_of = (pd.Timestamp(end) + pd.offsets.MonthEnd(0)).date()
     latest = query("compliance_latest", scope=scope, as_of=as_of)
     return actions.coverage(open_, latest, query("actions", scope=scope), today)

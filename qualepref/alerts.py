@@ -120,11 +120,27 @@ def _each(func, *columns) -> list:
     return out
 
 
-def survey_alerts(results: pd.DataFrame) -> pd.DataFrame:
-    """One row per site × campaign × question under 75 % (rows of `alert_survey_results`)."""
+def survey_thresholds(results: pd.DataFrame, target_rows) -> pd.DataFrame:
+    """`results` with the satisfaction threshold in force for each site on the 1st January of its campaign's
+    year (`threshold` in points, `threshold_source`): a row `SATISFACTION` of `v_targets`, 75 % by default."""
+    from qualepref import targets
+
+    asked = results.assign(indicator_code=targets.SATISFACTION, period_start=pd.to_datetime(
+        results["campaign"].map(campaigns.year_of).astype(str) + "-01-01"))
+    found = targets.attach(asked, target_rows)
+    return results.assign(threshold=found["target"].fillna(targets.DEFAULT_SATISFACTION).to_numpy(),
+                          threshold_source=found["target_source"].to_numpy())
+
+
+def survey_alerts(results: pd.DataFrame, target_rows=None) -> pd.DataFrame:
+    """One row per site × campaign × question under its satisfaction threshold (rows of `alert_survey_results`;
+    the threshold in force for the site, 75 % by default, when `target_rows` are given)."""
     if results.empty:
         return pd.DataFrame(columns=COLUMNS)
-    rated = stats.with_satisfaction(results)
+    if target_rows is not None:
+        results = survey_thresholds(results, target_rows)
+    threshold = results["threshold"].to_numpy(dtype=float) / 100 if "threshold" in results else stats.THRESHOLD
+    rated = stats.with_satisfaction(results, threshold)
     rated = rated[rated["alert"] != AlertLevel.NONE]
     level = rated["alert"].map(_SURVEY_LEVELS)
     ranked = level != LEVEL_INSUFFICIENT
@@ -136,7 +152,7 @@ def survey_alerts(results: pd.DataFrame) -> pd.DataFrame:
         "subject": rated["question_label"],
         "period": "Campagne " + rated["campaign"].astype(str),
         "value": _each(_fraction_percent, rated["rate"]),
-        "reference": "Seuil : 75 %",
+        "reference": _each(_threshold_text, _column(rated, "threshold", 75.0), _column(rated, "threshold_source", "")),
         "n": rated["n_expressed"].astype("Int64"),
         "interval": _each(_interval, rated["rate_low"], rated["rate_high"]),
         "misses_in_a_row": pd.array([pd.NA] * len(rated), dtype="Int64"),
@@ -149,6 +165,13 @@ def survey_alerts(results: pd.DataFrame) -> pd.DataFrame:
         "rank_value": rated["rate_high"].where(ranked),
         "comment": "",
     }).reset_index(drop=True)
+
+
+def _threshold_text(threshold, source) -> str:
+    if threshold == 75:
+        return "Seuil : 75 %"  # the default, as it always read
+    text = f"Seuil : {fmt.percent(threshold, 0)}"
+    return f"{text} ({source})" if isinstance(source, str) and source else text
 
 
 def _target(target, unit, direction, indicative) -> str:
@@ -267,11 +290,12 @@ def alert_table(*parts: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def all_alerts(survey: pd.DataFrame | None = None, values: pd.DataFrame | None = None) -> pd.DataFrame:
+def all_alerts(survey: pd.DataFrame | None = None, values: pd.DataFrame | None = None, target_rows=None
+               ) -> pd.DataFrame:
     """The alert table of rows of `alert_survey_results` and `alert_indicator_values` (None: left out)."""
     parts = []
     if survey is not None:
-        parts.append(survey_alerts(survey))
+        parts.append(survey_alerts(survey, target_rows))
     if values is not None:
         parts.append(indicator_alerts(values))
     return alert_table(*parts)
@@ -287,12 +311,12 @@ def open_survey_rows(results: pd.DataFrame) -> pd.DataFrame:
     return results[year == latest]
 
 
-def open_alerts(survey: pd.DataFrame | None, values: pd.DataFrame | None) -> pd.DataFrame:
+def open_alerts(survey: pd.DataFrame | None, values: pd.DataFrame | None, target_rows=None) -> pd.DataFrame:
     """The open alerts, one definition for Alertes, Vue d'ensemble and the pack: survey questions of the
     campaigns of each site's latest survey year (rows of `alert_survey_results` up to the chosen year,
     `open_survey_rows`) and indicators whose
     latest value in the window misses its target (rows of `alert_indicator_values` over the window)."""
-    return all_alerts(None if survey is None else open_survey_rows(survey), values)
+    return all_alerts(None if survey is None else open_survey_rows(survey), values, target_rows)
 
 
 OPEN_DEFINITION = ("alertes ouvertes : questions des campagnes d'enquête de la dernière année de chaque préfecture, "

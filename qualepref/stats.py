@@ -63,32 +63,37 @@ def alert_level(rate: float | None, n: int, upper: float | None = None) -> Alert
                         [np.nan if upper is None else upper])[0]
 
 
-def with_satisfaction(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add rate, Wilson bounds and alert level to survey rows (columns of `v_survey_results`)."""
+def with_satisfaction(frame: pd.DataFrame, threshold=THRESHOLD) -> pd.DataFrame:
+    """Add rate, Wilson bounds and alert level to survey rows (columns of `v_survey_results`).
+
+    `threshold`: the satisfaction threshold (fraction), one for all rows or one per row (the threshold in
+    force for each site and campaign, `qualepref.targets`)."""
     out = frame.copy()
     satisfied = out["n_tres_satisfait"] + out["n_satisfait"]
     n = out["n_expressed"]
     out["rate"] = np.where(n > 0, satisfied / n.where(n > 0), np.nan)
     out["rate_low"], out["rate_high"] = wilson_interval(satisfied, n)
-    out["alert"] = alert_levels(out["rate"], n, out["rate_high"])
+    out["alert"] = alert_levels(out["rate"], n, out["rate_high"], threshold)
     return out
 
 
 _LEVELS = np.array([AlertLevel.SIGNIFICANT, AlertLevel.BELOW, AlertLevel.INSUFFICIENT, AlertLevel.NONE], dtype=object)
 
 
-def alert_levels(rate, n, upper) -> np.ndarray:
-    """The alert level of each row (arrays of rates, answer counts and upper bounds), without a Python loop."""
+def alert_levels(rate, n, upper, threshold=THRESHOLD) -> np.ndarray:
+    """The alert level of each row (arrays of rates, answer counts and upper bounds), without a Python loop;
+    `threshold` (fraction) for all rows or per row."""
     rate = np.asarray(rate, dtype=float)
     n = np.asarray(n, dtype=float)
     upper = np.asarray(upper, dtype=float)
+    threshold = np.asarray(threshold, dtype=float)
     small = n < MIN_SAMPLE
     no_rate = np.isnan(rate) | (n == 0) | np.isnan(n)
-    below = rate < THRESHOLD
+    below = rate < threshold
     # In order: no rate (or no count) and a small sample → insufficient; no rate → none; a small
     # sample → insufficient when under 75 %, else none; then significantly below, below (NaN compares false).
     code = np.select(
-        [no_rate & small, no_rate, small & below, small, upper < THRESHOLD, below],
+        [no_rate & small, no_rate, small & below, small, upper < threshold, below],
         [2, 3, 2, 3, 0, 1], default=3)
     return _LEVELS[code]
 

@@ -56,8 +56,8 @@ def test_overview_shows_key_figures_of_the_last_complete_month(app, demo_db_path
     for label in ("Indicateurs à la cible", "Satisfaction globale"):
         assert metrics[label].endswith("\u00a0%") and "," in metrics[label]
     # Open alerts: the total is the sum of the levels.
-    levels = ["Significativement sous 75 %", "Hors cible (tendance)", "Sous 75 %", "Hors cible",
-              "Effectif insuffisant"]
+    levels = ["Significativement sous 75 %", "Significativement hors cible", "Hors cible (tendance)", "Sous 75 %",
+              "Hors cible", "Effectif insuffisant"]
     assert int(metrics["Alertes ouvertes"].replace("\u202f", "")) == sum(
         int(metrics[level].replace("\u202f", "")) for level in levels)
     assert any("intervalle de confiance à 95 %" in c.value for c in at.caption)
@@ -144,12 +144,14 @@ def test_alerts_filters_and_links(app):
     indicator_rows = table[table["Niveau"].isin(["Hors cible (tendance)", "Hors cible"])]
     assert indicator_rows["Tendance"].str.contains("indicateur=").all()
     # Sorted by severity.
-    order = ["Significativement sous 75 %", "Hors cible (tendance)", "Sous 75 %", "Hors cible",
-             "Effectif insuffisant"]
+    order = ["Significativement sous 75 %", "Significativement hors cible", "Hors cible (tendance)", "Sous 75 %",
+             "Hors cible", "Effectif insuffisant"]
     ranks = table["Niveau"].map(order.index)
     assert ranks.is_monotonic_increasing
     at.multiselect(key="types").set_value(["Indicateur"]).run()
-    assert set(at.dataframe[0].value["Niveau"]) <= {"Hors cible (tendance)", "Hors cible"}
+    # Indicators: hors cible, and for a rate with its counts also on significance (issue 15).
+    assert set(at.dataframe[0].value["Niveau"]) <= {"Significativement hors cible", "Hors cible (tendance)",
+                                                    "Hors cible", "Effectif insuffisant"}
     at.multiselect(key="niveaux").set_value(["Hors cible (tendance)"]).run()
     only_trends = at.dataframe[0].value if at.dataframe else pd.DataFrame({"Niveau": []})
     assert set(only_trends["Niveau"]) <= {"Hors cible (tendance)"}

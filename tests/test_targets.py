@@ -260,3 +260,20 @@ def test_comparaison_judges_each_prefecture_on_its_own_target_in_force():
                            "period_start": pd.to_datetime(["2026-09-01", "2026-09-01", "2026-06-01", "2026-09-01",
                                                            "2026-09-01"])})
     assert targets.meets(latest, rows).tolist() == [True, False, True, True, pd.NA]
+
+
+def test_a_sites_own_satisfaction_threshold_judges_its_surveys_from_its_date():
+    """Haute-Vienne's rule « sous 80 % » from 2025: 78 % of 400 answers is an alert there in 2025, not in 2024,
+    and not in another prefecture (75 %); the table says which threshold and where it comes from."""
+    rows = [{**NATIONAL, "indicator_code": "SATISFACTION", "target": 75.0, "direction": "hausse"},
+            {**NATIONAL, "indicator_code": "SATISFACTION", "site_code": "87", "target": 80.0, "direction": "hausse",
+             "valid_from": date(2025, 1, 1), "source": "Politique qualité de la Haute-Vienne"}]
+    survey = pd.DataFrame([{"site_code": site, "site_name": site, "campaign": campaign, "question_code": "GLOBAL",
+                            "question_label": "Globalement ?", "module": 1, "n_tres_satisfait": 100,
+                            "n_satisfait": 212, "n_peu_satisfait": 60, "n_pas_du_tout_satisfait": 28,
+                            "n_sans_avis": 0, "n_expressed": 400}
+                           for site, campaign in (("87", "2024"), ("87", "2025"), ("29", "2025"))])
+    table = alerts.survey_alerts(survey, rows)
+    assert table[["site_code", "period", "level", "reference"]].values.tolist() == [
+        ["87", "Campagne 2025", alerts.LEVEL_BELOW, "Seuil : 80\u00a0% (Politique qualité de la Haute-Vienne)"]]
+    assert alerts.survey_alerts(survey).empty  # without the targets: 75 % everywhere, as before

@@ -145,13 +145,15 @@ def load_pack_data(db, scope: SiteScope, site_code: str, start: date, end: date,
     end = date(end.year, end.month, 1)
     values = sql.run(db, "pack_indicator_values", scope=scope, site_code=site_code, start=start, end=end)
     values["period_start"] = pd.to_datetime(values.period_start)
+    site_scope = scope.narrowed([site_code])
+    # Every figure is judged on the target in force for this site at its period (qualepref.targets), the
+    # survey questions on the satisfaction threshold in force for the site in the campaign's year.
+    target_rows = sql.run(db, "target_rows", scope=site_scope)
     survey = sql.run(db, "pack_survey_results", scope=scope, site_code=site_code, last_year=end.year)
     if not survey.empty:
-        survey = stats.with_satisfaction(survey)
+        survey = alerts.survey_thresholds(survey.assign(site_code=site_code), target_rows)
+        survey = stats.with_satisfaction(survey, survey["threshold"].to_numpy(dtype=float) / 100)
     compliance = sql.run(db, "compliance_latest", scope=scope.narrowed([site_code]), as_of=end_of_month(end))
-    site_scope = scope.narrowed([site_code])
-    # Every figure is judged on the target in force for this site at its period (qualepref.targets).
-    target_rows = sql.run(db, "target_rows", scope=site_scope)
     parent = _parent_code(db, site_scope, site_code)
     window_values = targets.judged(sql.run(db, "alert_indicator_values", scope=site_scope,
                                            start=alerts.window_start(end), end=end), target_rows)
