@@ -78,9 +78,12 @@ def test_the_download_imports_back_unchanged_then_a_change_and_a_new_row(demo_db
     assert (new.site_code, new.status, new.owner) == ("87", "a_lancer", "Accueil général")
     changes = sql.run(demo_db, "action_changes", scope=scope)
     assert (changes.change == "import").sum() == 2
-    # The same file again changes nothing.
+    # The same file again creates nothing twice: its new row is now a stored action, named by its number.
     again = analyse(demo_db, changed, scope)
-    assert again.ok and again.total.new == 1  # a row without id always creates: say it in the preview
+    assert not again.ok
+    [error] = again.errors
+    assert (error.row, error.column.split(" ")[1]) == (len(stored) + 2, "(Intitulé)")
+    assert f"n° {int(new.name)}" in error.message and "existe déjà" in error.message
     assert ingest.commit(analyse(demo_db, download(demo_db, scope), scope), db=demo_db, scope=scope,
                          uploaded_by=REFERENT.user).unchanged
 

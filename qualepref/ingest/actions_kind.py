@@ -9,12 +9,13 @@ A row with an id changes that action (an empty cell changes nothing); a row with
 action. Every error names its sheet, row and column with the value found: an unknown id, the id of
 an action outside the caller's scope (another prefecture's), a site that is not the action's, an
 unknown status, a date that is not one, a rule of `qualepref.actions` broken… Nothing is written
-while one error remains; the same file imported twice changes nothing.
+while one error remains; the same file imported twice changes nothing (a new row that matches a
+stored action — same site, title and origin — is refused with that action's number).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -78,6 +79,7 @@ class Context:
     stored: dict[int, dict]  # the actions of the scope, id → cleaned fields
     existing_ids: set[int]  # every id, whatever its site (to say "another prefecture's")
     today: date
+    twins: dict[tuple, int] = field(default_factory=dict)  # stored actions by `_twin_key`
 
 
 def _int(text) -> int | None:
@@ -206,9 +208,32 @@ def check_rows(sheet: Sheet, header: int, roles: dict[str, int], ctx: Context) -
                 merged["origin_kind"] = None  # a key without its kind: said below
             for role, message in actions.problems(actions.clean(merged), today=ctx.today):
                 errors.append(issue(row, role if role in roles else None, values.get(role), message))
+        if len(errors) == before and stored is None:
+            # A new row that is an action already stored (the same file uploaded again, a copied row):
+            # creating it twice would double the plan without a word.
+            twin = ctx.twins.get(_twin_key(given))
+            if twin is not None:
+                errors.append(issue(row, "title", values.get("title"),
+                                    f"Cette action existe déjà (n° {twin}, même site, même intitulé, même "
+                                    "origine) : écrivez son numéro dans la colonne « N° » pour la modifier, ou "
+                                    "retirez la ligne."))
         if len(errors) == before:
             records.append({"action_id": action_id, "_given": ",".join(sorted(given)), "_row": row, **given})
     return records, errors, warnings, n_read
+
+
+def _twin_key(fields: dict) -> tuple:
+    """What makes two actions the same one: site, title (case and accents aside) and origin."""
+    return (fields.get("site_code"), norm(fields.get("title") or ""), fields.get("origin_kind") or "libre",
+            fields.get("origin_key") or None)
+
+
+def twins_of(stored: dict[int, dict]) -> dict[tuple, int]:
+    """Stored actions by `_twin_key` (the lowest id when two already share one)."""
+    twins: dict[tuple, int] = {}
+    for action_id in sorted(stored, reverse=True):
+        twins[_twin_key(stored[action_id])] = action_id
+    return twins
 
 
 def analyse(plan, sheets: list[Sheet], *, db, scope, ref, site: str | None, today: date):
@@ -240,7 +265,7 @@ def analyse(plan, sheets: list[Sheet], *, db, scope, ref, site: str | None, toda
         existing = actions_store.existing_ids(cur, ids_in_file)
     ctx = Context(site_match=ref.sites.match, scope_codes=frozenset(scope.site_codes), default_site=site,
                   modules=set(ref.modules), engagements=set(ref.engagements), stored=stored,
-                  existing_ids=existing, today=today)
+                  existing_ids=existing, today=today, twins=twins_of(stored))
     records = []
     plan.kind = KIND
     for sheet, header, roles in found:
