@@ -338,7 +338,33 @@ def load(db, *, seed: int = DEFAULT_SEED, end_month: date | None = None) -> dict
                                    engagements=referentiel[2], end_month=end_month, seed=seed)
         written |= write_actions(cur, scope, data, prefectures=sorted(prefectures.site_codes),
                                  indicators=referentiel[0], questions=referentiel[1], end_month=end_month, seed=seed)
+        written |= write_targets(cur, prefectures.site_codes, end_month=end_month)
     return written
+
+
+# A prefecture's own announced délai, approved, and another's proposal waiting for the administrator
+# (issue 15): what « notre cible », the step of the target line and the approval page look like.
+DEMO_TARGETS = (
+    ("19", "COURRIER_DELAI", 10.0, "baisse", True, "approved", "Décision du COPIL du 15/12/{prev} (démo)"),
+    ("23", "COURRIEL_DELAI", 3.0, "baisse", False, "proposed", "Charte d'accueil de la Creuse {year} (démonstration)"),
+)
+
+
+def write_targets(cur, site_codes, *, end_month: date) -> dict[str, int]:
+    """The demonstration's local targets, from 1 January of the last year (flagged, removed with the demo)."""
+    from datetime import datetime
+
+    n = 0
+    start = date(end_month.year, 1, 1)
+    for site, code, value, direction, strict, status, source in DEMO_TARGETS:
+        if site not in site_codes:
+            continue
+        sql.execute(cur, "insert_demo_target", indicator_code=code, site_code=site, target=value,
+                    direction=direction, strict=strict, valid_from=start, status=status,
+                    source=source.format(prev=start.year - 1, year=start.year),
+                    proposed_at=datetime(start.year - 1, 12, 16, 9, 0))
+        n += 1
+    return {"targets": n}
 
 
 def write_actions(cur, scope: SiteScope, data: DemoData, *, prefectures: list[str], indicators: pd.DataFrame,
@@ -434,7 +460,8 @@ def remove(db, *, actor: Principal | str) -> dict[str, int]:
         counts = sql.run(cur, "demo_row_counts", scope=scope).iloc[0].to_dict()
         counts |= sql.run(cur, "demo_upload_count", scope=scope).iloc[0].to_dict()
         removed = {k: int(v) for k, v in counts.items() if k.startswith("n_demo")}
-        for table in ("indicator_values", "indicator_counts", "survey_results", "compliance_assessments", "uploads",
+        for table in ("indicator_values", "indicator_counts", "targets", "survey_results", "compliance_assessments",
+                      "uploads",
                       "audit_findings", "label_events", "site_module_decisions", "actions", "action_changes"):
             sql.execute(cur, f"delete_demo_{table}")
         for kind in ("indicator_values", "survey_results", "compliance"):

@@ -100,7 +100,8 @@ def in_force(rows, indicator_code: str, site_code: str | None, on, *, parent_cod
         if not found.empty:
             row = found.sort_values("valid_from", na_position="first").iloc[-1]
             return Target(
-                indicator_code=row["indicator_code"], site_code=row["site_code"], target=float(row["target"]),
+                indicator_code=row["indicator_code"],
+                site_code=None if _missing(row["site_code"]) else row["site_code"], target=float(row["target"]),
                 direction=row["direction"], strict=bool(row["strict"]),
                 valid_from=None if pd.isna(row["valid_from"]) else row["valid_from"].date(),
                 valid_to=None if pd.isna(row["valid_to"]) else row["valid_to"].date(),

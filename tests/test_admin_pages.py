@@ -225,8 +225,8 @@ def test_a_referent_proposes_notre_cible_and_the_administrator_approves_it(admin
     row = table.set_index("Indicateur").loc["Délai moyen de réponse aux courriers"]
     assert (row["Cible nationale"], row["En vigueur"], row["Source"], row["Notre cible"]) == (
         "≤ 15\u00a0j", "depuis toujours", "référentiel national", "= cible nationale")
-    assert at.selectbox(key="cible_indicateur").value == "APPELS_PERDUS"  # the first indicator with a direction
-    at.text_input(key="cible_valeur").input("8")
+    assert at.selectbox(key="cible_indicateur").value == "APPELS_DECROCHES"  # the first one with a direction
+    at.text_input(key="cible_valeur").input("95")
     at.checkbox(key="cible_stricte").check()
     at.text_input(key="cible_source").input("COPIL du 01/12/2026")
     at.button(key="FormSubmitter:proposer_cible-Proposer").click().run()
@@ -235,10 +235,13 @@ def test_a_referent_proposes_notre_cible_and_the_administrator_approves_it(admin
 
     admin = admin_app("admin_referentiel")
     assert not admin.exception, admin.exception
-    approve = next(b for b in admin.button if b.label == "Approuver")
+    with Database(db_path) as database, database.cursor() as cur:
+        mine = cur.execute("select max(target_id) from targets where site_code = '87' and status = 'proposed'"
+                           ).fetchone()[0]
+    approve = next(b for b in admin.button if b.key == f"approuver_{mine}")
     approve.click().run()
     assert not admin.exception, admin.exception
     assert any("Cible approuvée" in s.value for s in admin.success), [e.value for e in admin.error]
     at.run()
-    row = at.dataframe[3].value.set_index("Indicateur").loc["Taux d'appels perdus"]
-    assert (row["Notre cible"], row["Source "]) == ("< 8\u00a0%", "COPIL du 01/12/2026")
+    row = at.dataframe[3].value.set_index("Indicateur").loc["Appels décrochés"]
+    assert (row["Notre cible"], row["Source "]) == ("> 95\u00a0%", "COPIL du 01/12/2026")

@@ -277,3 +277,19 @@ def test_a_sites_own_satisfaction_threshold_judges_its_surveys_from_its_date():
     assert table[["site_code", "period", "level", "reference"]].values.tolist() == [
         ["87", "Campagne 2025", alerts.LEVEL_BELOW, "Seuil : 80\u00a0% (Politique qualité de la Haute-Vienne)"]]
     assert alerts.survey_alerts(survey).empty  # without the targets: 75 % everywhere, as before
+
+
+def test_the_demonstration_has_a_local_target_and_a_proposal_removed_with_it(demo_db):
+    from qualepref import demo
+
+    scope = national_scope(demo_db)
+    local = sql.run(demo_db, "target_local_rows", scope=scope)
+    assert sorted(map(tuple, local[["site_code", "indicator_code", "status"]].values.tolist())) == [
+        ("19", "COURRIER_DELAI", "approved"), ("23", "COURRIEL_DELAI", "proposed")]
+    rows = sql.run(demo_db, "target_rows", scope=scope)
+    year = int(local.valid_from.max().year)
+    assert targets.in_force(rows, "COURRIER_DELAI", "19", date(year, 1, 1)).strict
+    assert targets.in_force(rows, "COURRIER_DELAI", "19", date(year - 1, 12, 1)).national
+    demo.remove(demo_db, actor="tests")
+    assert sql.run(demo_db, "target_local_rows", scope=scope).empty
+    assert not sql.run(demo_db, "target_rows", scope=scope).empty  # the national targets stay

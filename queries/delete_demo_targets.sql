@@ -1,0 +1,1 @@
+delete from targets where is_demo
