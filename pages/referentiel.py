@@ -108,7 +108,7 @@ with tab_targets:
                 st.caption("Votre proposition s'applique, une fois approuvée par un administrateur, à partir de la "
                            "date choisie : les mois d'avant gardent leur cible et leur verdict.")
                 choices = {r.indicator_code: r.indicator_label for r in indicators.itertuples()
-                           if isinstance(r.direction, str)}
+                           if isinstance(r.direction, str)} | {targets.SATISFACTION: "Seuil de satisfaction (%)"}
                 with st.form("proposer_cible"):
                     code = st.selectbox("Indicateur", list(choices), format_func=choices.get, key="cible_indicateur")
                     left, right = st.columns(2)
@@ -120,7 +120,8 @@ with tab_targets:
                     source = right.text_input("Source (ex. « décision du COPIL du 19/10/2021 »)", key="cible_source")
                     if st.form_submit_button("Proposer", type="primary"):
                         try:
-                            direction = indicators.set_index("indicator_code").at[code, "direction"]
+                            direction = ("hausse" if code == targets.SATISFACTION else
+                                         indicators.set_index("indicator_code").at[code, "direction"])
                             change = target_edit.TargetChange(code, site, target_edit.parse_value(value), direction,
                                                               strict, start, source=source)
                             target_edit.propose(ui.get_db(), change, scope=scope, actor=principal)

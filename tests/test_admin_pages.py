@@ -226,6 +226,7 @@ def test_a_referent_proposes_notre_cible_and_the_administrator_approves_it(admin
     assert (row["Cible nationale"], row["En vigueur"], row["Source"], row["Notre cible"]) == (
         "≤ 15\u00a0j", "depuis toujours", "référentiel national", "= cible nationale")
     assert at.selectbox(key="cible_indicateur").value == "APPELS_DECROCHES"  # the first one with a direction
+    assert "Seuil de satisfaction (%)" in at.selectbox(key="cible_indicateur").options  # a local rule too
     at.text_input(key="cible_valeur").input("95")
     at.checkbox(key="cible_stricte").check()
     at.text_input(key="cible_source").input("COPIL du 01/12/2026")
