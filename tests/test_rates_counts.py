@@ -143,6 +143,9 @@ def test_tendances_shows_a_sites_rate_with_its_n_and_wilson_interval(demo_db):
         <= headers.items()
     row = table.dropna(subset=["value"]).iloc[0]
     assert row.low < row.value < row.high and row.n_total > 0
+    figure = trends.indicator_trend(frame, title=LABEL, unit="%", label="Corrèze", target=90.0, direction="hausse")
+    own = next(t for t in figure.data if t.name == "Corrèze")
+    assert any("IC 95 %" in c[2] and "(n = " in c[2] for c in own.customdata)  # the point's hover
     # A median of several sites has no n of its own: no such columns.
     several = sql.run(demo_db, "trend_scope_values", scope=national_scope(demo_db),
                       indicators=["COURRIERS_DANS_DELAI"], start=start, end=end)

@@ -91,6 +91,12 @@ def _texts_on_grid(grid: pd.DatetimeIndex, periods: pd.Series, column: pd.Series
     return out
 
 
+def _sample_hover(n, low, high) -> str:
+    if n is pd.NA or pd.isna(n):
+        return ""
+    return f"<br>IC 95 % : {fmt.percent(low)} – {fmt.percent(high)} (n = {fmt.number(n, 0)})"
+
+
 def _comment_hover(comments) -> list[str]:
     """The référent's comment under a point's value (escaped: plotly reads a subset of HTML in hovers)."""
     return [f"<br>Commentaire : {html.escape(c)}" if c else "" for c in comments]
@@ -167,6 +173,9 @@ def indicator_trend(frame: pd.DataFrame, *, title: str, unit: str, label: str,
                 hovertemplate="%{customdata[0]}<br>Médiane nationale : %{customdata[1]}<extra></extra>",
             ))
     comments = _comment_hover(frame["comment"] if "comment" in frame else [""] * len(x))
+    if "n_total" in frame:  # a rate with its counts: its 95 % interval and n under the value
+        comments = [_sample_hover(n, lo, hi) + c for n, lo, hi, c in zip(
+            frame["n_total"], frame["low"], frame["high"], comments, strict=True)]
     traces.append(go.Scatter(
         x=x, y=_nullable(frame["value"]), name=label, mode="lines+markers",
         line={"color": BLEU_FRANCE, "width": 3}, marker={"size": 7}, connectgaps=False,
