@@ -215,6 +215,11 @@ with tab_targets:
     decided = local[local.status != "proposed"]
     if not decided.empty:
         st.markdown("**Cibles propres des sites (approuvées, refusées, remplacées)**")
+        # The target as everywhere on screen (« ≤ 10 j »), not the bare number.
+        decided = decided.assign(target=[
+            fmt.target_value(t, "%" if code == "SATISFACTION" else (u or ""), d, strict=bool(strict))
+            for t, code, u, d, strict in zip(decided.target, decided.indicator_code, decided.unit, decided.direction,
+                                             decided.strict, strict=True)])
         st.dataframe(decided[["site_code", "site_name", "indicator_code", "target", "strict", "valid_from", "valid_to",
                               "source", "status", "proposed_by", "decided_by", "decision_note"]],
                      hide_index=True, width="stretch", placeholder="–",
