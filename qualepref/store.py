@@ -134,23 +134,41 @@ def _registered(staged: pd.DataFrame):
     })
 
 
+def counts_staging(counts: pd.DataFrame | None) -> pd.DataFrame:
+    """The two counts of rates given as counts, as the staged statements read them (empty: none given)."""
+    if counts is None:
+        return pd.DataFrame({
+            "site_code": pd.Series(dtype="string"), "indicator_code": pd.Series(dtype="string"),
+            "period_start": pd.Series(dtype="datetime64[s]"), "period_kind": pd.Series(dtype="string"),
+            "n_total": pd.Series(dtype="int64"), "n_within": pd.Series(dtype="int64")})
+    frame = counts[["site_code", "indicator_code", "period_start", "period_kind", "n_total", "n_within"]].copy()
+    frame["period_start"] = pd.to_datetime(frame["period_start"]).astype("datetime64[s]")
+    return frame
+
+
 def classify(cur, kind: str, frame: pd.DataFrame, scope: SiteScope, *, is_demo: bool = False,
-             write: bool = False) -> pa.Table:
+             write: bool = False, counts: pd.DataFrame | None = None) -> pa.Table:
     """Each row of the batch with its status against what is stored now, and the stored row's image.
 
     Read on `cur`: inside a write transaction it is exactly what the write will meet. `write`: the
     caller writes the batch next; otherwise it only counts what a write would do, which the
     discovery scope of a référent or administrator may (`SiteScope.can_preview`), never write.
+    `counts` (indicator values only): the counts of the rates given as counts — the same rate with
+    other counts is a replaced value, not an unchanged one.
     """
     staged = _staging(kind, frame)
     # The data layer's own check, whatever the caller verified before.
     scope.require(_site_codes(staged), write=write, preview=not write)
     cur.register(f"staging_{kind}", _registered(staged))
+    if kind == "indicator_values":
+        cur.register("staging_indicator_counts", counts_staging(counts))
     try:
         name = f"classify_staged_{kind}"
         return cur.sql(sql.query_text(name), params=sql.bind(name, {"is_demo": is_demo}, scope)).to_arrow_table()
     finally:
         cur.unregister(f"staging_{kind}")
+        if kind == "indicator_values":
+            cur.unregister("staging_indicator_counts")
 
 
 def preview(cur, kind: str, frame: pd.DataFrame, scope: SiteScope) -> WriteCounts:
@@ -159,7 +177,8 @@ def preview(cur, kind: str, frame: pd.DataFrame, scope: SiteScope) -> WriteCount
 
 
 def write(cur, kind: str, frame: pd.DataFrame, *, scope: SiteScope, upload_id: int,
-          is_demo: bool = False, classified: pa.Table | None = None) -> WriteCounts:
+          is_demo: bool = False, classified: pa.Table | None = None,
+          counts: pd.DataFrame | None = None) -> WriteCounts:
     """Replace stored rows by the batch; call inside `Database.transaction()`.
 
     What to replace is decided inside the transaction that writes (writes are serialized): never
@@ -170,7 +189,7 @@ def write(cur, kind: str, frame: pd.DataFrame, *, scope: SiteScope, upload_id: i
     key whatever happens.
     """
     if classified is None:
-        classified = classify(cur, kind, frame, scope, is_demo=is_demo, write=True)
+        classified = classify(cur, kind, frame, scope, is_demo=is_demo, write=True, counts=counts)
     else:  # the data layer's own check, as `classify` makes it for a write
         scope.require(_site_codes(_staging(kind, frame)), write=True)
     counts = counts_of(classified)
@@ -193,10 +212,7 @@ def register_empty(cur, scope: SiteScope) -> None:
     for kind in STAGING_COLUMNS:
         cur.register(f"classified_{kind}", classify(cur, kind, empty_staging(kind), scope))
         cur.register(f"staging_{kind}", empty_staging(kind))
-    cur.register("staging_indicator_counts", pd.DataFrame({
-        "site_code": pd.Series(dtype="string"), "indicator_code": pd.Series(dtype="string"),
-        "period_start": pd.Series(dtype="datetime64[s]"), "period_kind": pd.Series(dtype="string"),
-        "n_total": pd.Series(dtype="int64"), "n_within": pd.Series(dtype="int64")}))
+    cur.register("staging_indicator_counts", counts_staging(None))
     from qualepref import labelling_store
 
     labelling_store.register_empty(cur)
@@ -232,9 +248,7 @@ def write_counts(cur, counts: pd.DataFrame, *, scope: SiteScope, upload_id: int,
     """The two counts of each rate given as counts (`indicator_counts`), beside the values this upload writes:
     the analysts' view pairs them with a value written by the same upload only."""
     scope.require(set(counts["site_code"]), write=True)
-    frame = counts[["site_code", "indicator_code", "period_start", "period_kind", "n_total", "n_within"]].copy()
-    frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
-    cur.register("staging_indicator_counts", frame)
+    cur.register("staging_indicator_counts", counts_staging(counts))
     try:
         sql.execute(cur, "insert_indicator_counts", scope=scope, upload_id=upload_id, is_demo=is_demo)
     finally:

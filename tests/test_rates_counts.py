@@ -62,6 +62,23 @@ def test_long_layout_with_two_count_columns_and_a_bare_rate(db, tmp_path):
     assert _stored(db)[1] == ("87", date(2025, 1, 1), 91.0, None, None)
 
 
+def test_the_same_rate_with_other_counts_replaces_the_counts(db, tmp_path):
+    """90 % of 100 corrected to 90 % of 50: the value is the same, its counts are not (nor its interval)."""
+    def counted(name, n_total, n_within):
+        return samples.write_rows_xlsx(tmp_path / name, {"Feuil1": [
+            ["Site", "Indicateur", "Période", "Valeur", "Traités", "Dans le délai"],
+            ["87", LABEL, "2025-01", None, n_total, n_within]]})
+
+    assert _import(db, counted("a.xlsx", 100, 90)).ok
+    assert _stored(db) == [("87", date(2025, 1, 1), 90.0, 100, 90)]
+    plan = _import(db, counted("b.xlsx", 50, 45))
+    assert plan.ok and plan.total.replaced == 1
+    assert _stored(db) == [("87", date(2025, 1, 1), 90.0, 50, 45)]
+    again = _import(db, counted("c.xlsx", 50, 45))  # the same counts again: nothing to write
+    assert again.ok and again.changes_nothing
+    assert _stored(db) == [("87", date(2025, 1, 1), 90.0, 50, 45)]
+
+
 def test_long_layout_with_counts_as_rows_and_wide_layout_with_two_rows(db, tmp_path):
     path = samples.write_rows_xlsx(tmp_path / "rows.xlsx", {"Feuil1": [
         ["Site", "Indicateur", "Période", "Valeur"],

@@ -76,6 +76,10 @@ class ImportPlan:
             total = total + counts
         return total
 
+    def counts_given(self, batch_kind: str) -> pd.DataFrame | None:
+        """The counts of the rates given as counts, for the batch they belong to (classified with it)."""
+        return self.indicator_counts if batch_kind == "indicator_values" else None
+
     @property
     def changes_nothing(self) -> bool:
         total = self.total
@@ -230,7 +234,7 @@ def analyse(content: bytes, file_name: str, *, db, scope: SiteScope, site: str |
     with db.snapshot() as cur:
         plan._classified_on = store.data_version(cur)
         for batch_kind, batch in plan.batches.items():
-            classified = store.classify(cur, batch_kind, batch, scope)
+            classified = store.classify(cur, batch_kind, batch, scope, counts=plan.counts_given(batch_kind))
             plan.counts[batch_kind] = store.counts_of(classified)
             plan.classified[batch_kind] = classified.to_pandas()
             plan._classified_tables[batch_kind] = classified
@@ -311,7 +315,8 @@ def commit(plan: ImportPlan, *, db, scope: SiteScope, uploaded_by: str) -> Commi
                                                     uploaded_by=uploaded_by)
                     continue
                 total = total + store.write(cur, batch_kind, batch, scope=scope, upload_id=upload_id,
-                                            classified=classified.get(batch_kind))
+                                            classified=classified.get(batch_kind),
+                                            counts=plan.counts_given(batch_kind))
                 if batch_kind == "indicator_values" and plan.indicator_counts is not None:
                     store.write_counts(cur, plan.indicator_counts, scope=scope, upload_id=upload_id)
             if total.written == 0 and total.deleted == 0:

@@ -58,8 +58,8 @@ def _summarise(batch_kind: str, summary: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _statuses(cur, batch_kind: str, batch: pd.DataFrame, scope) -> pd.DataFrame:
-    cur.register(f"classified_{batch_kind}", store.classify(cur, batch_kind, batch, scope))
+def _statuses(cur, batch_kind: str, batch: pd.DataFrame, scope, counts=None) -> pd.DataFrame:
+    cur.register(f"classified_{batch_kind}", store.classify(cur, batch_kind, batch, scope, counts=counts))
     try:
         return sql.run(cur, f"ingest_status_{batch_kind}", scope=scope)
     finally:
@@ -75,7 +75,7 @@ def summary_frame(plan, db, scope) -> pd.DataFrame:
         for batch_kind, batch in plan.batches.items():
             if batch.empty or batch_kind not in store.STAGING_COLUMNS:  # labelling and sites: counts only
                 continue
-            summary = _statuses(cur, batch_kind, batch, scope)
+            summary = _statuses(cur, batch_kind, batch, scope, plan.counts_given(batch_kind))
             if len(summary):
                 parts.append(_summarise(batch_kind, summary))
     if not parts:

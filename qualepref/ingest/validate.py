@@ -492,8 +492,8 @@ def _paired_counts(frame: pd.DataFrame, records: pd.DataFrame, errors: list[Issu
     _report(records, records.index.isin(within.loc[alone_within, "_i"]), "value_col", "value_raw",
             "« Traités » manquant pour la même préfecture et la même période : donnez les deux nombres (traités "
             "et dans le délai), ou le taux seul.", errors)
-    both = total[["value", "comment", "_i"]].join(within[["value", "comment", "_i"]], how="inner",
-                                                  lsuffix="_total", rsuffix="_within")
+    both = total[["value", "comment", "_i"]].add_suffix("_total").join(
+        within[["value", "comment", "_i"]].add_suffix("_within"), how="inner")
     above = both["value_within"] > both["value_total"]
     _report(records, records.index.isin(both.loc[above, "_i_within"]), "value_col", "value_raw",
             lambda r: "« Dans le délai » dépasse « traités » pour la même préfecture et la même période : il compte "
