@@ -70,7 +70,7 @@ else:
         "Retenu depuis": in_force.since.map(fmt.day),
         "Décision": in_force.decision.fillna("–"),
     }), hide_index=True, width="stretch", placeholder="–")
-    with st.expander(f"Historique du périmètre ({len(periods)} période(s))"):
+    with st.expander(f"Historique du périmètre ({fmt.count(len(periods), 'période')})"):
         st.dataframe(pd.DataFrame({
             "Module": [f"{m} – {n}" for m, n in zip(periods.module, periods.module_name, strict=True)],
             "Depuis": periods.since.map(fmt.day), "Décision": periods.decision.fillna("–"),

@@ -360,8 +360,8 @@ def effect_text(effect: Effect, unit: str | None = None) -> str:
             return "–"
         return fmt.percent(v, fraction=True) if unit is None else fmt.with_unit(v, unit)
 
-    return (f"Avant : {value(effect.mean_before)} ({effect.n_before} période(s)) · "
-            f"après : {value(effect.mean_after)} ({effect.n_after} période(s))")
+    return (f"Avant : {value(effect.mean_before)} ({fmt.count(effect.n_before, 'période')}) · "
+            f"après : {value(effect.mean_after)} ({fmt.count(effect.n_after, 'période')})")
 
 
 def satisfied_column(frame: pd.DataFrame) -> pd.Series:

@@ -129,12 +129,17 @@ def generate(indicator_values: pd.DataFrame, survey_results: pd.DataFrame, compl
                 worst = last.loc[rate.idxmin()]
                 q = worst.question_code
                 decided_q = _month(today, -5)
+                label = f"« {q_labels.get(q, q)} » {fmt.percent(rate.min(), 0, fraction=True)} — campagne {latest}"
+                # Under the threshold the survey alert is its origin; above it, the comité local des usagers
+                # chose to work on the question it rates lowest (the origin never says « sous 75 % » wrongly).
+                below = rate.min() < stats.THRESHOLD
                 rows.append(_row(
                     site, f"Améliorer « {q_labels.get(q, q)[:80]} »", "en_cours", decided_q,
-                    _month(today, -1) - timedelta(days=int(rng.integers(0, 25))), origin_kind="question",
-                    origin_key=actions.question_key(q, latest),
-                    origin_label=f"Question « {q_labels.get(q, q)} » {fmt.percent(rate.min(), 0, fraction=True)} "
-                                 f"— campagne {latest}",
+                    _month(today, -1) - timedelta(days=int(rng.integers(0, 25))),
+                    origin_kind="question" if below else "libre",
+                    origin_key=actions.question_key(q, latest) if below else None,
+                    origin_label=f"Question {label}" if below else
+                    f"Comité local des usagers — question la moins bien notée : {label}",
                     module=_int(q_ref.module.get(q)), engagement=_int(q_ref.engagement.get(q)), owner=owner(),
                     description="Groupe de travail avec les agents d'accueil ; points d'étape mensuels."))
         # (3) Decided last month on an indicator off target: too early to conclude.

@@ -79,7 +79,7 @@ def test_the_effect_reads_in_french():
     effect = actions.indicator_effect(monthly([20, 21, 19, 22, 20, 21, 14, 13, 12, 13]), since=DECIDED,
                                       direction="baisse")
     text = actions.effect_text(effect, "jours ouvrés").replace("\u202f", " ").replace("\xa0", " ")
-    assert text == "Avant : 20,5 j (6 période(s)) · après : 13,0 j (4 période(s))"
+    assert text == "Avant : 20,5 j (6 périodes) · après : 13,0 j (4 périodes)"
     assert effect.label == "Amélioration"
 
 

@@ -194,7 +194,7 @@ def test_an_action_done_on_an_indicator_shows_its_effect_before_and_after(db_pat
     at = _open(db_path, "referent", "plan_actions", monkeypatch, action=str(action_id))
     effect = [m.value for m in at.markdown if m.value.startswith("**Effet sur")]
     assert effect and any(word in effect[0] for word in ("Amélioration", "Pas de changement net", "Dégradation"))
-    assert any("Avant : " in c.value and "période(s)" in c.value for c in at.caption)
+    assert any("Avant : " in c.value and "périodes" in c.value for c in at.caption)
     assert at.get("plotly_chart"), "the small before/after chart"
 
 

@@ -45,7 +45,7 @@ def effect_chart(series: pd.DataFrame, effect: Effect, *, title: str, unit: str 
         if mean is None or part.empty:
             continue
         fig.add_trace(go.Scatter(x=[part.period_start.min(), part.period_start.max()], y=[mean * scale] * 2,
-                                 mode="lines", name=f"{label} ({n} période(s)) : {text(mean * scale)}",
+                                 mode="lines", name=f"{label} ({fmt.count(n, 'période')}) : {text(mean * scale)}",
                                  line={"color": colour, "width": 3, "dash": dash}, hoverinfo="name"))
     tickvals, ticktext = _ticks(frame["period_start"], period_kind)
     marks = [(decided, "décision")] + ([(since, "réalisation")] if since is not None and since != decided else [])
