@@ -160,8 +160,12 @@ def classify(cur, kind: str, frame: pd.DataFrame, scope: SiteScope, *, is_demo: 
     # The data layer's own check, whatever the caller verified before.
     scope.require(_site_codes(staged), write=write, preview=not write)
     cur.register(f"staging_{kind}", _registered(staged))
+    stand_in = kind == "indicator_values" and not sql.execute(cur, "table_exists", table="indicator_counts")[0][0]
     if kind == "indicator_values":
         cur.register("staging_indicator_counts", counts_staging(counts))
+    if stand_in:
+        # A database before migration 0081 (a migration of its own writing values): no stored counts yet.
+        cur.register("indicator_counts", counts_staging(None).assign(upload_id=pd.Series(dtype="int64")))
     try:
         name = f"classify_staged_{kind}"
         return cur.sql(sql.query_text(name), params=sql.bind(name, {"is_demo": is_demo}, scope)).to_arrow_table()
@@ -169,6 +173,8 @@ def classify(cur, kind: str, frame: pd.DataFrame, scope: SiteScope, *, is_demo: 
         cur.unregister(f"staging_{kind}")
         if kind == "indicator_values":
             cur.unregister("staging_indicator_counts")
+        if stand_in:
+            cur.unregister("indicator_counts")
 
 
 def preview(cur, kind: str, frame: pd.DataFrame, scope: SiteScope) -> WriteCounts:
