@@ -1,4 +1,4 @@
-"""Statistics that don't mislead (DESIGN.md §3): rates with n, Wilson intervals, alert levels.
+"""Statistics that don't mislead (README « Définitions des chiffres »): rates with n, Wilson intervals, alert levels.
 
 Pure functions over scalars or pandas objects; no I/O.
 """
@@ -51,7 +51,7 @@ def wilson_interval(successes, n, z: float = Z_95):
 
 
 def alert_level(rate: float | None, n: int, upper: float | None = None) -> AlertLevel:
-    """The three-level satisfaction alert of DESIGN.md §3.
+    """The three-level satisfaction alert of the README (« Définitions des chiffres »).
 
     n < 30 → insufficient sample (whatever the rate); else upper bound < 75 %
     → significantly below; else rate < 75 % → below; else no alert.
